@@ -1,0 +1,190 @@
+// Schemas for the suite's own data files: the permission matrix, the requirement catalogue, principals,
+// negative cases, defects and the environment. Validated before anything runs, so bad input fails early.
+import { SCHEMA_BASE } from './entity';
+
+const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+
+export const OPERATIONS = ['list', 'get', 'create', 'update', 'delete'] as const;
+export const PRINCIPAL_TYPES = ['delegated-work', 'delegated-personal', 'application'] as const;
+export const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
+
+const permissionList = { type: 'array', items: { type: 'string', pattern: '^[A-Za-z]+\\.[A-Za-z]+(\\.[A-Za-z]+)*$' }, uniqueItems: true } as const;
+
+const cell = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['permissions', 'uncertain'],
+  properties: { permissions: permissionList, uncertain: permissionList },
+} as const;
+
+const opEntry = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['source', ...PRINCIPAL_TYPES],
+  properties: { source: { type: 'string', minLength: 1 }, 'delegated-work': cell, 'delegated-personal': cell, application: cell },
+} as const;
+
+export const permissionMatrixSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}permission-matrix`,
+  type: 'object',
+  required: ['operations'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    operations: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...OPERATIONS],
+      properties: { list: opEntry, get: opEntry, create: opEntry, update: opEntry, delete: opEntry },
+    },
+  },
+} as const;
+
+export const requirementCatalogueSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}requirement-catalogue`,
+  type: 'object',
+  required: ['requirements'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    requirements: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'operation', 'level', 'tentative', 'title', 'source'],
+        properties: {
+          id: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          operation: { enum: [...OPERATIONS, 'any'] },
+          level: { enum: LEVELS },
+          tentative: { type: 'boolean' },
+          title: { type: 'string', minLength: 3, pattern: '^[^\\n]+$' },
+          source: {
+            oneOf: [
+              { type: 'object', additionalProperties: false, required: ['kind', 'quote'], properties: { kind: { const: 'seed' }, quote: { type: 'string', minLength: 3 } } },
+              { type: 'object', additionalProperties: false, required: ['kind', 'section', 'quote'], properties: { kind: { const: 'graph-facts' }, section: { type: 'string', pattern: '^§[0-9]+$' }, quote: { type: 'string', minLength: 3 } } },
+            ],
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const principalsFileSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}principals-file`,
+  type: 'object',
+  required: ['principals'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    principals: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'type', 'permissions'],
+        properties: {
+          name: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' },
+          type: { enum: PRINCIPAL_TYPES },
+          permissions: permissionList,
+          token: { type: 'string', minLength: 1 },
+          tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+          tokenState: { enum: ['valid', 'expired', 'wrong-audience'] },
+          clientCredentials: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['tenantId', 'clientId'],
+            properties: {
+              tenantId: { type: 'string', minLength: 1 },
+              clientId: { type: 'string', minLength: 1 },
+              clientSecretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+              certificatePath: { type: 'string', minLength: 1 },
+              certificateThumbprint: { type: 'string', pattern: '^[0-9A-Fa-f]{40}$' },
+              privateKeyPath: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        oneOf: [
+          { required: ['token'] },
+          { required: ['tokenEnv'] },
+          { required: ['clientCredentials'] },
+        ],
+      },
+    },
+  },
+} as const;
+
+/** A negative or edge case: data only, turned into one test each by a short loop. */
+export const casesFileSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}cases-file`,
+  type: 'object',
+  required: ['cases'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    cases: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['description', 'requirement', 'request', 'expect'],
+        properties: {
+          description: { type: 'string', minLength: 3 },
+          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          request: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              /** Merged over the seed's example body; a `null` here sends null. */
+              patch: { type: 'object' },
+              /** Properties removed from the seed's example body. */
+              remove: { type: 'array', items: { type: 'string' } },
+              /** Sent verbatim instead of a JSON body. */
+              raw: { type: 'string' },
+              contentType: { type: 'string' },
+              headers: { type: 'object', additionalProperties: { type: 'string' } },
+            },
+          },
+          expect: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['status'],
+            properties: {
+              status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
+              invalidAgainstSchema: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** The environment the suite reads (after dotenv). Unknown variables are ignored. */
+export const environmentSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}environment`,
+  type: 'object',
+  properties: {
+    TARGET_BASE_URL: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
+    PRINCIPALS_FILE: { type: 'string', minLength: 1 },
+    GRAPH_CLOUD: { enum: ['global', 'usgov-l4', 'usgov-l5-dod', 'china'] },
+    CONFORMANCE_SEED: { type: 'string', pattern: '^-?[0-9]{1,10}$' },
+    CONFORMANCE_PROFILE: { enum: ['quick', 'deep'] },
+    CONFORMANCE_REPORT_DIR: { type: 'string', minLength: 1 },
+    CONFORMANCE_STRICT: { enum: ['0', '1', 'true', 'false', ''] },
+    CONFORMANCE_ALLOW_WRITES: { enum: ['0', '1', 'true', 'false', ''] },
+    CONFORMANCE_NUM_RUNS: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' },
+    CONFORMANCE_TIMEOUT_MS: { type: 'string', pattern: '^[1-9][0-9]{2,6}$' },
+    CONFORMANCE_RATE_LIMIT: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
+    CONFORMANCE_EXPECTATIONS: { type: 'string', minLength: 1 },
+    REFERENCE_DEFECTS: { type: 'string', pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$' },
+    REFERENCE_FAULTS: { type: 'string' },
+  },
+} as const;

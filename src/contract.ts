@@ -1,0 +1,112 @@
+// The one Ajv 2020 instance: every schema compiled once and shared by the reference server, the checks
+// and the arbitraries' self-check. Types derive from the schemas, never the reverse.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import type { FromSchema } from 'json-schema-to-ts';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { collectionSchema, createBodySchema, entitySchema, errorSchema, updateBodySchema } from '../schemas/entity';
+import {
+  casesFileSchema, environmentSchema, permissionMatrixSchema, principalsFileSchema, requirementCatalogueSchema,
+  OPERATIONS, PRINCIPAL_TYPES, LEVELS,
+} from '../schemas/suite';
+
+// ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
+
+export const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true, allowUnionTypes: true });
+addFormats(ajv);
+
+for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSchema, errorSchema,
+  permissionMatrixSchema, requirementCatalogueSchema, principalsFileSchema, casesFileSchema, environmentSchema]) {
+  ajv.addSchema(s as object);
+}
+
+function compiled<T>(id: string): ValidateFunction<T> {
+  const v = ajv.getSchema<T>(id);
+  if (!v) throw new Error(`schema ${id} is not registered`);
+  return v;
+}
+
+export type Entity = FromSchema<typeof entitySchema>;
+export type CreateBody = FromSchema<typeof createBodySchema>;
+export type UpdateBody = FromSchema<typeof updateBodySchema>;
+export type GraphErrorBody = FromSchema<typeof errorSchema>;
+export type Operation = (typeof OPERATIONS)[number];
+export type PrincipalType = (typeof PRINCIPAL_TYPES)[number];
+export type Level = (typeof LEVELS)[number];
+export type PermissionMatrix = FromSchema<typeof permissionMatrixSchema>;
+export type RequirementCatalogue = FromSchema<typeof requirementCatalogueSchema>;
+export type Requirement = RequirementCatalogue['requirements'][number];
+export type PrincipalsFile = FromSchema<typeof principalsFileSchema>;
+export type PrincipalSpec = PrincipalsFile['principals'][number];
+export type CasesFile = FromSchema<typeof casesFileSchema>;
+export type Case = CasesFile['cases'][number];
+
+export const validators = {
+  entity: compiled<Entity>(entitySchema.$id),
+  createBody: compiled<CreateBody>(createBodySchema.$id),
+  updateBody: compiled<UpdateBody>(updateBodySchema.$id),
+  collection: compiled<{ value: Entity[] }>(collectionSchema.$id),
+  error: compiled<GraphErrorBody>(errorSchema.$id),
+  permissionMatrix: compiled<PermissionMatrix>(permissionMatrixSchema.$id),
+  requirementCatalogue: compiled<RequirementCatalogue>(requirementCatalogueSchema.$id),
+  principalsFile: compiled<PrincipalsFile>(principalsFileSchema.$id),
+  casesFile: compiled<CasesFile>(casesFileSchema.$id),
+  environment: compiled<Record<string, string>>(environmentSchema.$id),
+};
+
+/** One line per ajv error: `/path: message`, the way a failure report shows it. */
+export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const extra = e.keyword === 'enum' ? ` (${JSON.stringify((e.params as { allowedValues: unknown[] }).allowedValues).slice(0, 80)}…)`
+      : e.keyword === 'additionalProperties' ? ` '${(e.params as { additionalProperty: string }).additionalProperty}'` : '';
+    return `${e.instancePath || '/'}: ${e.message}${extra} [schema ${e.schemaPath}]`;
+  });
+}
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Reads a JSON data file and validates it, failing with one readable message naming the file. */
+export function loadValidated<T>(path: string, validate: ValidateFunction<T>, what: string): T {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${what} ${path} cannot be read as JSON: ${(e as Error).message}`);
+  }
+  if (!validate(data)) throw new ConfigError(`${what} ${path} is invalid:\n  ${describeErrors(validate.errors).join('\n  ')}`);
+  return data as T;
+}
+
+/** Bad input from the user (environment, files): printed as one message, exit code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const permissionMatrix = loadValidated(`${ROOT}schemas/permissions.json`, validators.permissionMatrix, 'permission matrix');
+export const catalogue = loadValidated(`${ROOT}schemas/requirements.json`, validators.requirementCatalogue, 'requirement catalogue');
+export const requirementsById = new Map<string, Requirement>(catalogue.requirements.map((r) => [r.id, r]));
+
+export function requirement(id: string): Requirement {
+  const r = requirementsById.get(id);
+  if (!r) throw new Error(`unknown requirement ${id}: add it to schemas/requirements.json`);
+  return r;
+}
+
+export type Decision = 'allowed' | 'denied' | 'uncertain';
+
+/**
+ * What the matrix says about a principal calling an operation: allowed when it holds a listed permission,
+ * uncertain when it only holds one the sources disagree on, denied otherwise (personal accounts: always).
+ */
+export function decide(op: Operation, type: PrincipalType, permissions: readonly string[]): Decision {
+  const cell = permissionMatrix.operations[op][type] as { permissions: string[]; uncertain: string[] };
+  if (permissions.some((p) => cell.permissions.includes(p))) return 'allowed';
+  if (permissions.some((p) => cell.uncertain.includes(p))) return 'uncertain';
+  return 'denied';
+}
+
+/** The seed's example request body, verbatim. */
+export const SEED_EXAMPLE_REQUEST: CreateBody = JSON.parse(readFileSync(`${ROOT}fixtures/seed-example-request.json`, 'utf8'));
+export const SEED_EXAMPLE_RESPONSE: Entity = JSON.parse(readFileSync(`${ROOT}fixtures/seed-example-response.json`, 'utf8'));
