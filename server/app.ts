@@ -1,0 +1,159 @@
+// The reference server: routing over the layers auth → permissions → body validation → store → representation.
+// Everything an error can be is a GraphError, rendered in errors.ts.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Operation } from '../src/contract';
+import { type Authenticator, JwtAuthenticator } from './auth';
+import { PREFER_UNKNOWN_ENUM, RequestContext } from './context';
+import { type Defects, NO_DEFECTS } from './defects';
+import { GraphError, badRequest, notFound, renderError, toGraphError } from './errors';
+import { authorize } from './permissions';
+import { contextUrl, represent } from './representation';
+import { Store } from './store';
+import { TokenIssuer } from './tokens';
+import { checkMediaType, parseJson, validateBody } from './validate';
+
+export const COLLECTION_PATH = '/deviceManagement/remoteActionAudits';
+const MAX_BODY = 1 << 20;
+const JSON_MINIMAL = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+
+export interface ReferenceOptions {
+  defects?: Defects;
+  issuer?: TokenIssuer;
+  /** Replaces JWT verification, e.g. with opaque static tokens. */
+  authenticator?: Authenticator;
+  pageSize?: number;
+  capacity?: number;
+  /** Path prefix of the version segment. */
+  basePath?: string;
+}
+
+const ROUTE = /^\/deviceManagement\/remoteActionAudits(?:\/([^/?]+)|\('([^')]+)'\))?\/?$/i;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) { reject(new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.')); req.destroy(); return; }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export class ReferenceServer {
+  readonly issuer: TokenIssuer;
+  readonly store: Store;
+  readonly defects: Defects;
+  private readonly auth: Authenticator;
+  private readonly pageSize: number;
+  private readonly basePath: string;
+  private server?: Server;
+  baseUrl = '';
+
+  constructor(opts: ReferenceOptions = {}) {
+    this.defects = opts.defects ?? NO_DEFECTS;
+    this.issuer = opts.issuer ?? new TokenIssuer();
+    this.auth = opts.authenticator ?? new JwtAuthenticator(this.issuer.key, this.defects);
+    this.store = new Store(this.defects, opts.capacity);
+    this.pageSize = opts.pageSize ?? 100;
+    this.basePath = opts.basePath ?? '/beta';
+  }
+
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const ctx = new RequestContext(req, this.defects);
+    this.route(ctx, req, res).catch((e) => {
+      if (res.headersSent) { res.destroy(); return; }
+      renderError(ctx, res, toGraphError(e));
+    });
+  };
+
+  private async route(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://reference.invalid');
+    if (!url.pathname.toLowerCase().startsWith(this.basePath.toLowerCase() + '/')) throw notFound(`Invalid version: ${url.pathname.split('/')[1] ?? ''}`);
+    const m = ROUTE.exec(url.pathname.slice(this.basePath.length));
+    if (!m) throw badRequest(`Resource not found for the segment '${url.pathname.split('/').pop()}'.`);
+    const id = m[1] !== undefined ? decodeURIComponent(m[1]) : m[2];
+    const method = req.method ?? 'GET';
+    const allowed = id === undefined ? ['GET', 'POST'] : ['GET', 'PATCH', 'DELETE'];
+
+    const caller = await this.auth.authenticate(req.headers.authorization);
+    if (!allowed.includes(method)) {
+      throw new GraphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not supported for this resource.`, { Allow: allowed.join(', ') });
+    }
+    const ITEM_OPS: Record<string, Operation> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
+    const op: Operation = id === undefined ? (method === 'GET' ? 'list' : 'create') : ITEM_OPS[method]!;
+    authorize(op, caller, this.defects);
+
+    const origin = `http://${req.headers.host ?? '127.0.0.1'}${this.basePath}`;
+    switch (op) {
+      case 'list': return this.list(ctx, res, url, origin);
+      case 'get': return this.get(ctx, res, id!, origin);
+      case 'delete': return this.remove(ctx, res, id!);
+      default: {
+        checkMediaType(req.headers['content-type'], this.defects);
+        const body = validateBody(op, parseJson(await readBody(req), this.defects), ctx, this.defects);
+        return op === 'create' ? this.create(ctx, res, body, origin) : this.update(ctx, res, id!, body, origin);
+      }
+    }
+  }
+
+  private headers(ctx: RequestContext, extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = { 'Content-Type': this.defects.has('content-type-text-plain') ? 'text/plain' : JSON_MINIMAL, 'OData-Version': '4.0', ...extra };
+    if (ctx.includeUnknownEnumMembers) h['Preference-Applied'] = PREFER_UNKNOWN_ENUM;
+    return h;
+  }
+
+  private create(ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string): void {
+    const record = this.store.create(body);
+    const entity = { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) };
+    const status = this.defects.has('create-returns-200') ? 200 : 201;
+    ctx.send(res, status, entity, this.headers(ctx, { Location: `${origin}${COLLECTION_PATH}('${record.id}')` }));
+  }
+
+  private get(ctx: RequestContext, res: ServerResponse, id: string, origin: string): void {
+    const record = this.store.get(id);
+    if (!record) throw notFound();
+    ctx.send(res, 200, { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) }, this.headers(ctx));
+  }
+
+  private list(ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
+    const top = Math.min(Number(url.searchParams.get('$top') ?? this.pageSize) || this.pageSize, this.pageSize);
+    const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
+    const { items, more } = this.store.page(skip, top);
+    const body: Record<string, unknown> = { '@odata.context': contextUrl(origin, false), value: items.map((r) => represent(r, ctx, this.defects)) };
+    if (more) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${skip + top}`;
+    ctx.send(res, 200, body, this.headers(ctx));
+  }
+
+  private update(ctx: RequestContext, res: ServerResponse, id: string, body: Record<string, unknown>, origin: string): void {
+    const record = this.store.update(id, body);
+    if (!record) throw notFound();
+    ctx.send(res, 200, { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) }, this.headers(ctx));
+  }
+
+  private remove(ctx: RequestContext, res: ServerResponse, id: string): void {
+    if (!this.store.delete(id)) throw notFound();
+    ctx.send(res, 204, undefined);
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<string> {
+    this.server = createServer({ keepAliveTimeout: 30_000 }, this.handle);
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, () => resolve());
+    });
+    const { port: actual } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://${host}:${actual}${this.basePath}`;
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+}

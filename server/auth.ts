@@ -1,0 +1,88 @@
+// Authentication: who is calling. Two interchangeable authenticators: JWTs signed by the server's key
+// (the default) and opaque static tokens (proves the suite never depends on a token format).
+import { errors as joseErrors, jwtVerify } from 'jose';
+import type { PrincipalType } from '../src/contract';
+import type { Defects } from './defects';
+import { unauthenticated } from './errors';
+import { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT } from './tokens';
+
+export interface Caller {
+  type: PrincipalType;
+  permissions: readonly string[];
+}
+
+export interface Authenticator {
+  authenticate(authorization: string | undefined): Promise<Caller>;
+}
+
+function bearer(authorization: string | undefined, defects: Defects): string {
+  if (!authorization) {
+    if (defects.has('auth-missing-accepted')) return '';
+    throw unauthenticated('Access token is empty.');
+  }
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!m) throw unauthenticated('CompactToken parsing failed with error code: 80049217');
+  return m[1]!;
+}
+
+/** A caller with every permission: what a server that skips authentication effectively grants. */
+const ANYONE: Caller = { type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'] };
+
+export class JwtAuthenticator implements Authenticator {
+  private readonly cache = new Map<string, { caller: Caller; exp: number }>();
+
+  constructor(private readonly key: Uint8Array, private readonly defects: Defects) {}
+
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = bearer(authorization, this.defects);
+    if (token === '') return ANYONE;
+    const hit = this.cache.get(token);
+    if (hit && hit.exp * 1000 > Date.now()) return hit.caller;
+    const payload = await this.verify(token);
+    const caller = callerFromClaims(payload);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(token, { caller, exp: typeof payload.exp === 'number' ? payload.exp : Number.MAX_SAFE_INTEGER });
+    return caller;
+  }
+
+  private async verify(token: string): Promise<Record<string, unknown>> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        audience: this.defects.has('auth-audience-unchecked') ? undefined : GRAPH_AUDIENCE,
+        // A server that forgets expiry: tolerate any age.
+        clockTolerance: this.defects.has('auth-expiry-unchecked') ? 10 * 365 * 86400 : 60,
+      });
+      return payload;
+    } catch (e) {
+      if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Lifetime validation failed, the token is expired.');
+      if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'aud') throw unauthenticated('Access token validation failure. Invalid audience.');
+      throw unauthenticated('Access token validation failure.');
+    }
+  }
+}
+
+function callerFromClaims(claims: Record<string, unknown>): Caller {
+  // GRAPH-FACTS §7: a token with `scp` is delegated, otherwise `roles` lists application permissions.
+  if (typeof claims.scp === 'string') {
+    const personal = claims.tid === PERSONAL_ACCOUNT_TENANT;
+    return { type: personal ? 'delegated-personal' : 'delegated-work', permissions: claims.scp.split(' ').filter(Boolean) };
+  }
+  const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
+  return { type: 'application', permissions: roles };
+}
+
+/** Opaque tokens looked up in a table, as a vendor server fronted by its own identity layer might do. */
+export class StaticTokenAuthenticator implements Authenticator {
+  constructor(private readonly table: ReadonlyMap<string, Caller | 'expired' | 'wrong-audience'>, private readonly defects: Defects) {}
+
+  async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = bearer(authorization, this.defects);
+    if (token === '') return ANYONE;
+    const entry = this.table.get(token);
+    if (entry === undefined) throw unauthenticated('Access token validation failure.');
+    if (entry === 'expired') throw unauthenticated('Lifetime validation failed, the token is expired.');
+    if (entry === 'wrong-audience') throw unauthenticated('Access token validation failure. Invalid audience.');
+    return entry;
+  }
+}

@@ -1,0 +1,35 @@
+// Per-request context: the ids Graph puts on every response, the client's preferences, and one `send`.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Defects } from './defects';
+
+export const PREFER_UNKNOWN_ENUM = 'include-unknown-enum-members';
+
+export class RequestContext {
+  readonly requestId = randomUUID();
+  readonly clientRequestId: string;
+  readonly started = new Date();
+  /** True when the client opted in to members after `unknownFutureValue` (GRAPH-FACTS §4). */
+  readonly includeUnknownEnumMembers: boolean;
+  private readonly clientSentRequestId: boolean;
+
+  constructor(req: IncomingMessage, readonly defects: Defects) {
+    const sent = req.headers['client-request-id'];
+    this.clientSentRequestId = typeof sent === 'string' && sent.length > 0;
+    this.clientRequestId = this.clientSentRequestId ? (sent as string) : this.requestId;
+    const prefer = req.headers.prefer;
+    this.includeUnknownEnumMembers = typeof prefer === 'string'
+      && prefer.split(',').some((p) => p.trim().toLowerCase() === PREFER_UNKNOWN_ENUM);
+  }
+
+  /** Writes a response with the headers Graph puts on every answer. */
+  send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    const h: Record<string, string | number> = { ...headers };
+    if (!this.defects.has('no-request-id')) h['request-id'] = this.requestId;
+    if (!(this.defects.has('client-request-id-not-echoed') && this.clientSentRequestId)) h['client-request-id'] = this.clientRequestId;
+    if (body !== undefined) h['Content-Length'] = Buffer.byteLength(text);
+    res.writeHead(status, h);
+    res.end(text);
+  }
+}

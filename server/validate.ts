@@ -1,0 +1,95 @@
+// Request bodies: media type, JSON parsing, the compiled contract schemas, and the evolvable-enum write rules
+// (GRAPH-FACTS §4). Everything a client can get wrong is answered 400 (415 for a non-JSON media type).
+import { describeErrors, validators, type CreateBody } from '../src/contract';
+import { ENUM_PROPERTIES, ENUMS, SENTINEL, isAfterSentinel } from '../schemas/enums';
+import { STRING_PROPERTIES } from '../schemas/entity';
+import type { RequestContext } from './context';
+import type { Defects } from './defects';
+import { GraphError, badRequest } from './errors';
+
+export type Body = Record<string, unknown>;
+
+export function checkMediaType(contentType: string | undefined, defects: Defects): void {
+  if (defects.has('media-type-unchecked')) return;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new GraphError(415, 'UnsupportedMediaType', 'Entity only allows writes with a JSON Content-Type header.');
+  }
+}
+
+export function parseJson(text: string, defects: Defects): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A lenient parser that treats what it cannot read as an empty object.
+    if (defects.has('malformed-json-accepted')) return {};
+    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+  }
+}
+
+/** Deviations that loosen input before the schema sees it, each the shape of a real bug. */
+function loosen(body: Body, defects: Defects): Body {
+  const b = { ...body };
+  for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
+    const v = b[prop];
+    if (typeof v !== 'string') continue;
+    if (defects.has('enum-case-insensitive')) {
+      const hit = e.members.find((m) => m.toLowerCase() === v.toLowerCase());
+      if (hit) b[prop] = hit;
+    }
+    if (defects.has('enum-whitespace-trimmed')) b[prop] = (b[prop] as string).trim();
+  }
+  if (defects.has('action-state-shares-enum-table') && typeof b.actionState === 'string' && ENUMS.remoteAction.members.includes(b.actionState)) {
+    b.actionState = 'none';
+  }
+  if (defects.has('types-coerced')) {
+    for (const p of STRING_PROPERTIES) {
+      const v = b[p];
+      if (typeof v === 'number' || typeof v === 'boolean') b[p] = String(v);
+    }
+  }
+  if (defects.has('nulls-accepted')) {
+    for (const p of ['action', 'actionState', 'requestDateTime', 'deviceActionCategory']) if (b[p] === null) delete b[p];
+  }
+  if (defects.has('unknown-properties-swallowed')) {
+    const known = validators.createBody.schema as { properties: Record<string, unknown> };
+    for (const k of Object.keys(b)) if (!(k in known.properties)) delete b[k];
+  }
+  if (defects.has('odata-type-unchecked') && '@odata.type' in b) delete b['@odata.type'];
+  if (defects.has('datetime-unchecked') && typeof b.requestDateTime === 'string') {
+    const parsed = new Date(b.requestDateTime);
+    if (!Number.isNaN(parsed.getTime())) b.requestDateTime = parsed.toISOString();
+  }
+  return b;
+}
+
+export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: RequestContext, defects: Defects): Body {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw badRequest('The request body must be a JSON object.');
+  }
+  const body = loosen(raw as Body, defects);
+  const validate = kind === 'create' ? validators.createBody : validators.updateBody;
+  if (!validate(body)) {
+    throw badRequest(`Invalid request body: ${describeErrors(validate.errors).join('; ')}`);
+  }
+  return applyEnumWriteRules(kind, body, ctx, defects);
+}
+
+/** GRAPH-FACTS §4: the sentinel is rejected in POST and ignored in PATCH; tail members need the Prefer header. */
+function applyEnumWriteRules(kind: 'create' | 'update', body: Body, ctx: RequestContext, defects: Defects): Body {
+  const out = { ...body };
+  for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
+    const v = out[prop];
+    if (typeof v !== 'string') continue;
+    if (v === SENTINEL) {
+      if (kind === 'update') { delete out[prop]; continue; }
+      if (!defects.has('sentinel-accepted')) throw badRequest(`'${SENTINEL}' is not a valid value for ${prop}.`);
+    }
+    if (isAfterSentinel(e, v) && !ctx.includeUnknownEnumMembers && !defects.has('enum-tail-leaked')) {
+      throw badRequest(`The value '${v}' of ${prop} requires the header Prefer: include-unknown-enum-members.`);
+    }
+  }
+  return out;
+}
+
+export type ValidCreateBody = CreateBody;
