@@ -95,6 +95,8 @@ export const principalsFileSchema = {
           token: { type: 'string', minLength: 1 },
           tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
           tokenState: { enum: ['valid', 'expired', 'wrong-audience'] },
+          /** Only for the embedded reference target: the token is minted by the reference server at start. */
+          mint: { const: true },
           clientCredentials: {
             type: 'object',
             additionalProperties: false,
@@ -113,6 +115,7 @@ export const principalsFileSchema = {
           { required: ['token'] },
           { required: ['tokenEnv'] },
           { required: ['clientCredentials'] },
+          { required: ['mint'] },
         ],
       },
     },

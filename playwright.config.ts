@@ -1,0 +1,23 @@
+// The conformance suite users run. Transport lives in src/http.ts (not Playwright's request fixture) so that
+// tokens never reach a trace; the command line (src/cli.ts) prepares the target and hands it over in RAA_RUNTIME.
+import { defineConfig } from '@playwright/test';
+import { join } from 'node:path';
+import { loadRuntime } from './src/runtime';
+
+const rt = loadRuntime();
+
+export default defineConfig({
+  testDir: 'tests/contract',
+  fullyParallel: true,
+  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 2,
+  retries: 0,
+  timeout: rt.profile === 'deep' ? 15 * 60_000 : 120_000,
+  outputDir: join(rt.reportDir, 'test-results'),
+  reporter: [
+    [process.env.CI ? 'dot' : 'list'],
+    ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }],
+    ['junit', { outputFile: join(rt.reportDir, 'junit.xml') }],
+    ['./src/reporter.ts'],
+  ],
+  use: { trace: 'off' },
+});

@@ -1,0 +1,107 @@
+// Response checks: one small named function each, shared by example tests and properties. Each throws a
+// CheckFailure naming the requirement it checks; none asserts the wording of an error message.
+import type { ValidateFunction } from 'ajv';
+import { describeErrors, validators } from './contract';
+import { parseInstant, sameInstant } from './datetime';
+import { CheckFailure } from './failure';
+import type { Exchange } from './http';
+import { SEED_PROPERTIES } from '../schemas/entity';
+
+const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
+
+export function statusIs(req: string, ex: Exchange, expected: readonly number[]): void {
+  if (!expected.includes(ex.status)) {
+    throw new CheckFailure(req, `status ${ex.status} where ${expected.join(' or ')} is due`, { expected: expected.join(', '), received: String(ex.status), exchange: ex });
+  }
+}
+
+export function isJson(req: string, ex: Exchange): void {
+  const type = ex.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new CheckFailure(req, 'the response is not labelled JSON', { expected: 'Content-Type: application/json[;…]', received: type || '(no Content-Type)', exchange: ex });
+  }
+  if (ex.json === undefined) throw new CheckFailure(req, 'the response body is not JSON', { exchange: ex });
+}
+
+export function conformsTo(req: string, ex: Exchange, validate: ValidateFunction, what: string): void {
+  if (!validate(ex.json)) {
+    throw new CheckFailure(req, `the body does not conform to the ${what} schema`, { schemaErrors: describeErrors(validate.errors), exchange: ex });
+  }
+}
+
+function entity(req: string, ex: Exchange): Record<string, unknown> {
+  if (typeof ex.json !== 'object' || ex.json === null || Array.isArray(ex.json)) {
+    throw new CheckFailure(req, 'the body is not a JSON object', { exchange: ex });
+  }
+  return ex.json as Record<string, unknown>;
+}
+
+/** Every property sent comes back the same: strings exactly, requestDateTime as the same instant. */
+export function echoes(req: string, ex: Exchange, sent: Record<string, unknown>): void {
+  const got = entity(req, ex);
+  for (const [k, v] of Object.entries(sent)) {
+    if (k.startsWith('@odata.') || k === 'id') continue;
+    const r = got[k];
+    const same = k === 'requestDateTime' && typeof v === 'string' && typeof r === 'string' ? sameInstant(v, r) : r === v;
+    if (!same) {
+      throw new CheckFailure(req, `${k} is not echoed`, { expected: show(v), received: show(r), exchange: ex });
+    }
+  }
+}
+
+export function hasId(req: string, ex: Exchange): string {
+  const id = entity(req, ex).id;
+  if (typeof id !== 'string' || id.length === 0) throw new CheckFailure(req, 'the created entity has no id', { expected: 'a non-empty string', received: show(id), exchange: ex });
+  return id;
+}
+
+export function distinctIds(req: string, a: Exchange, b: Exchange): void {
+  const x = hasId(req, a);
+  const y = hasId(req, b);
+  if (x === y) throw new CheckFailure(req, 'two creates returned the same id', { expected: 'distinct ids', received: `${x} twice`, exchange: b });
+}
+
+export function allPropertiesPresent(req: string, ex: Exchange): void {
+  const got = entity(req, ex);
+  const missing = SEED_PROPERTIES.filter((p) => !(p in got));
+  if (missing.length) throw new CheckFailure(req, `properties not sent are missing: ${missing.join(', ')}`, { expected: 'every seed property', received: Object.keys(got).join(', '), exchange: ex });
+}
+
+export function isUtc(req: string, ex: Exchange): void {
+  const v = entity(req, ex).requestDateTime;
+  if (typeof v !== 'string' || !/Z$/.test(v) || !parseInstant(v)) throw new CheckFailure(req, 'requestDateTime is not given in UTC', { expected: 'an RFC 3339 date-time ending in Z', received: show(v), exchange: ex });
+}
+
+export function isGraphError(req: string, ex: Exchange): void {
+  if (!/^application\/json\s*(;|$)/i.test(ex.headers['content-type'] ?? '') || ex.json === undefined) {
+    throw new CheckFailure(req, 'the error response is not JSON', { expected: 'Content-Type: application/json', received: ex.headers['content-type'] ?? '(none)', exchange: ex });
+  }
+  conformsTo(req, ex, validators.error, 'Graph error envelope');
+}
+
+export function errorCodeIs(req: string, ex: Exchange, code: string): void {
+  const got = (ex.json as { error?: { code?: unknown } } | undefined)?.error?.code;
+  if (got !== code) throw new CheckFailure(req, `error code ${show(got)} where ${code} is due`, { expected: code, received: show(got), exchange: ex });
+}
+
+export function notServerError(req: string, ex: Exchange): void {
+  if (ex.status >= 500) throw new CheckFailure(req, `server error ${ex.status} for a client request`, { expected: 'a status below 500', received: String(ex.status), exchange: ex });
+}
+
+export function refused(req: string, ex: Exchange): void {
+  statusIs(req, ex, [401, 403]);
+}
+
+export function hasHeader(req: string, ex: Exchange, name: string): void {
+  if (!ex.headers[name.toLowerCase()]) throw new CheckFailure(req, `the ${name} header is missing`, { expected: `${name}: <value>`, received: '(absent)', exchange: ex });
+}
+
+export function headerEquals(req: string, ex: Exchange, name: string, value: string): void {
+  const got = ex.headers[name.toLowerCase()];
+  if (got !== value) throw new CheckFailure(req, `${name} is not ${value}`, { expected: value, received: show(got), exchange: ex });
+}
+
+export function propertyEquals(req: string, ex: Exchange, prop: string, value: unknown): void {
+  const got = entity(req, ex)[prop];
+  if (got !== value) throw new CheckFailure(req, `${prop} is ${show(got)}`, { expected: show(value), received: show(got), exchange: ex });
+}

@@ -1,0 +1,249 @@
+// raa-conformance: the command line. `run` prepares the target (the embedded reference server unless one is
+// given), resolves principals, checks the target answers, then runs the Playwright suite and decides the exit code.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, ROOT } from './contract';
+import { isLoopback, loadConfig, type RunConfig } from './config';
+import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
+import { redactor } from './redact';
+import { MARKER_PREFIX, type Runtime } from './runtime';
+import { Transport } from './http';
+import { ReferenceServer } from '../server/app';
+import { parseDefects } from '../server/defects';
+import type { ConformanceReport } from './report/types';
+
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+const require = createRequire(import.meta.url);
+
+export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3 } as const;
+
+const HELP: Record<string, string> = {
+  main: `raa-conformance ${pkg.version}: conformance suite for Microsoft Graph beta remoteActionAudit
+
+Usage: raa-conformance <command> [options]
+
+Commands:
+  run         run the conformance suite against a target (default: the embedded reference server)
+  serve       start the reference server as a local sandbox
+  self-test   the project's own tests (what \`npm test\` runs)
+
+Run \`raa-conformance <command> --help\` for a command's options.`,
+  run: `Usage: raa-conformance run [options] [-- <playwright options>]
+
+Options (each overrides the environment variable named):
+  --target URL          base URL with the version segment (TARGET_BASE_URL), e.g. https://graph.microsoft.com/beta
+  --principals FILE     principals file (PRINCIPALS_FILE)
+  --cloud NAME          global | usgov-l4 | usgov-l5-dod | china (GRAPH_CLOUD)
+  --profile NAME        quick | deep (CONFORMANCE_PROFILE)
+  --seed N              replay a run (CONFORMANCE_SEED)
+  --strict              SHOULD failures also fail the run (CONFORMANCE_STRICT=1)
+  --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
+  --allow-writes        allow POST/PATCH/DELETE against a non-loopback target (CONFORMANCE_ALLOW_WRITES=1)
+  --defects LIST        embedded target only: break the reference server on purpose (REFERENCE_DEFECTS)
+
+Exit codes: 0 conformant; 1 a MUST requirement failed (or a SHOULD with --strict); 2 bad configuration or
+unreachable target; 3 a test errored (no verdict).
+
+Examples:
+  raa-conformance run
+  raa-conformance run --seed 1234 -- --grep @RAA-CREATE-ECHO
+  raa-conformance run --target https://vendor.example/beta --principals principals.json --strict`,
+  serve: `Usage: raa-conformance serve [--port N] [--defects LIST] [--principals-out FILE]
+
+Starts the reference server on 127.0.0.1 and prints a token for each default principal.
+  --port N              port (default 8080; 0 picks a free one)
+  --defects LIST        comma-separated defect names (see fixtures/defects.json)
+  --principals-out FILE also write a principals file with the minted tokens (for \`run --target\`)
+
+Example:
+  raa-conformance serve --port 8080
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/beta/deviceManagement/remoteActionAudits`,
+  'self-test': `Usage: raa-conformance self-test [-- <playwright options>]\n\nRuns tests/self (typecheck, schemas, server, suite end to end, defect matrix).`,
+};
+
+function fail(e: unknown): never {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`raa-conformance: ${redactor.redact(e.message)}\n`);
+    process.exit(EXIT.badInput);
+  }
+  process.stderr.write(`raa-conformance: ${redactor.redact((e as Error)?.stack ?? String(e))}\n`);
+  process.exit(EXIT.error);
+}
+
+/** Starts the embedded reference server and mints its default principals' tokens. */
+export async function startEmbedded(defects: string[]): Promise<{ server: ReferenceServer; principals: Principal[] }> {
+  const server = new ReferenceServer({ defects: parseDefects(defects.join(',')) });
+  await server.listen(0);
+  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
+  const principals = await resolvePrincipals(specs, { mint: (s) => server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name }) });
+  return { server, principals };
+}
+
+/** One request that must get any HTTP answer within seconds; otherwise the run stops before any test. */
+export async function preflight(target: string): Promise<void> {
+  const t = new Transport({ timeoutMs: 5_000, maxRetries: 0 });
+  try {
+    await t.send({ method: 'GET', url: `${target}/deviceManagement/remoteActionAudits`, headers: { Accept: 'application/json' } });
+  } catch (e) {
+    throw new ConfigError(`the target ${target} does not answer HTTP: ${(e as Error).message.replace(/^GET \S+ failed without an HTTP response: /, '')}`);
+  } finally {
+    await t.close();
+  }
+}
+
+function cleanReports(dir: string): void {
+  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'test-results', '.run']) rmSync(join(dir, f), { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+}
+
+/** Defence in depth: no known secret survives anywhere under reports/. */
+function scrubReports(dir: string, secrets: string[]): void {
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.size < 64 * 1024 * 1024) {
+        const text = readFileSync(p, 'latin1');
+        if (secrets.some((s) => text.includes(s))) writeFileSync(p, redactor.redact(readFileSync(p, 'utf8')));
+      }
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+}
+
+/** Runs a child process with its output passed through the redactor. */
+function runRedacted(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const pipe = (from: NodeJS.ReadableStream, to: NodeJS.WriteStream) => {
+      let buf = '';
+      from.setEncoding('utf8');
+      from.on('data', (chunk: string) => {
+        buf += chunk;
+        const cut = buf.lastIndexOf('\n');
+        if (cut >= 0) { to.write(redactor.redact(buf.slice(0, cut + 1))); buf = buf.slice(cut + 1); }
+      });
+      from.on('end', () => { if (buf) to.write(redactor.redact(buf)); });
+    };
+    pipe(child.stdout!, process.stdout);
+    pipe(child.stderr!, process.stderr);
+    child.on('close', (code) => resolve(code ?? EXIT.error));
+  });
+}
+
+export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
+  if ((report.summary.errored ?? 0) > 0) return EXIT.error;
+  const gating = report.requirements.filter((r) => r.status === 'failed' && (strict || (r.level === 'MUST' && !r.tentative)));
+  return gating.length > 0 ? EXIT.nonConformant : EXIT.ok;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true, strict: true,
+    options: {
+      target: { type: 'string' }, principals: { type: 'string' }, cloud: { type: 'string' }, profile: { type: 'string' },
+      seed: { type: 'string' }, strict: { type: 'boolean' }, 'report-dir': { type: 'string' }, 'allow-writes': { type: 'boolean' },
+      defects: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) { process.stdout.write(HELP.run + '\n'); return EXIT.ok; }
+  const config: RunConfig = loadConfig({
+    TARGET_BASE_URL: values.target, PRINCIPALS_FILE: values.principals, GRAPH_CLOUD: values.cloud, CONFORMANCE_PROFILE: values.profile,
+    CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: values.strict ? '1' : undefined, CONFORMANCE_REPORT_DIR: values['report-dir'],
+    CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, REFERENCE_DEFECTS: values.defects,
+  });
+  let server: ReferenceServer | undefined;
+  let principals: Principal[];
+  let target: string;
+  if (!config.targetBaseUrl) {
+    const embedded = await startEmbedded(config.defects);
+    server = embedded.server;
+    principals = embedded.principals;
+    target = server.baseUrl;
+  } else {
+    if (config.defects.length) throw new ConfigError('REFERENCE_DEFECTS applies only to the embedded reference target (leave TARGET_BASE_URL unset)');
+    target = config.targetBaseUrl;
+    principals = await resolvePrincipals(readPrincipalsFile(config.principalsFile!), {});
+  }
+  const workDir = mkdtempSync(join(tmpdir(), 'raa-run-'));
+  try {
+    await preflight(target);
+    const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
+    const runtime: Runtime = {
+      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!server, loopback: isLoopback(target), principals,
+      seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
+      strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
+      reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets: [],
+      ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
+    };
+    const runtimeFile = join(workDir, 'runtime.json');
+    writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
+    chmodSync(runtimeFile, 0o600);
+    cleanReports(config.reportDir);
+    process.stdout.write(`raa-conformance: target ${target}${server ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
+    const cli = require.resolve('@playwright/test/cli');
+    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...positionals], { ...process.env, RAA_RUNTIME: runtimeFile });
+    scrubReports(config.reportDir, principals.map((p) => p.token));
+    const reportPath = join(config.reportDir, 'conformance.json');
+    if (!existsSync(reportPath)) {
+      process.stderr.write(`raa-conformance: the suite did not produce ${reportPath} (Playwright exited ${code})\n`);
+      return EXIT.error;
+    }
+    return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, config.strict);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+    await server?.close();
+  }
+}
+
+async function serve(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, defects: { type: 'string' }, 'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(HELP.serve + '\n'); return EXIT.ok; }
+  const port = Number(values.port ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${values.port} is not a port number`);
+  const server = new ReferenceServer({ defects: parseDefects(values.defects ?? process.env.REFERENCE_DEFECTS) });
+  const url = await server.listen(port);
+  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
+  const lines = [`reference server listening on ${url}`, `collection: ${url}/deviceManagement/remoteActionAudits`, '', 'tokens (valid for 12 hours):'];
+  const out: unknown[] = [];
+  for (const s of specs) {
+    const token = await server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 });
+    out.push({ name: s.name, type: s.type, permissions: s.permissions, ...(s.tokenState ? { tokenState: s.tokenState } : {}), token });
+    lines.push(`  ${s.name.padEnd(20)} ${s.type.padEnd(19)} ${s.permissions.join(' ') || '(no permissions)'}${s.tokenState && s.tokenState !== 'valid' ? ` [${s.tokenState}]` : ''}`, `    ${token}`);
+  }
+  if (values['principals-out']) {
+    writeFileSync(values['principals-out'], JSON.stringify({ principals: out }, null, 2), { mode: 0o600 });
+    lines.push('', `principals file written to ${values['principals-out']}: raa-conformance run --target ${url} --principals ${values['principals-out']}`);
+  }
+  lines.push('', 'Example:', `  curl -i -X POST ${url}/deviceManagement/remoteActionAudits -H "Authorization: Bearer <app-rw token>" -H "Content-Type: application/json" -d '{"action":"factoryReset","actionState":"pending"}'`, '', 'Ctrl-C stops it.');
+  // The sandbox prints its own tokens on purpose: they are the point of `serve`.
+  process.stdout.write(lines.join('\n') + '\n');
+  await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
+  await server.close();
+  return EXIT.ok;
+}
+
+async function selfTest(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) { process.stdout.write(HELP['self-test'] + '\n'); return EXIT.ok; }
+  const cli = require.resolve('@playwright/test/cli');
+  return runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, 'self-test': selfTest };
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(HELP.main + '\n'); return; }
+  const fn = COMMANDS[cmd];
+  if (!fn) fail(new ConfigError(`unknown command "${cmd}"; try --help`));
+  try {
+    process.exitCode = await fn(rest.filter((a, i) => !(a === '--' && i === rest.indexOf('--') && cmd === 'run' && false)));
+  } catch (e) {
+    fail(e);
+  }
+}

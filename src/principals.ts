@@ -1,0 +1,53 @@
+// Who the suite can act as: a principals file (schemas/suite.ts) resolved to bearer tokens before any test
+// runs. Tokens are opaque to the suite; the expected outcome of each call comes from the permission matrix.
+import { ConfigError, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
+import { redactor } from './redact';
+
+export interface Principal {
+  name: string;
+  type: PrincipalType;
+  permissions: string[];
+  tokenState: 'valid' | 'expired' | 'wrong-audience';
+  token: string;
+}
+
+export type TokenSource = (spec: PrincipalSpec) => Promise<string>;
+
+export function readPrincipalsFile(path: string): PrincipalSpec[] {
+  const file = loadValidated(path, validators.principalsFile, 'principals file');
+  const names = new Set<string>();
+  for (const p of file.principals) {
+    if (names.has(p.name)) throw new ConfigError(`principals file ${path}: the name "${p.name}" is used twice`);
+    names.add(p.name);
+  }
+  return file.principals;
+}
+
+/** Resolves every principal's token; a missing environment variable is a configuration error. */
+export interface TokenSources {
+  /** The embedded reference target mints its own tokens. */
+  mint?: TokenSource;
+  clientCredentials?: TokenSource;
+}
+
+export async function resolvePrincipals(specs: PrincipalSpec[], sources: TokenSources = {}): Promise<Principal[]> {
+  const out: Principal[] = [];
+  for (const spec of specs) {
+    let token: string;
+    if (spec.token !== undefined) token = spec.token;
+    else if (spec.tokenEnv !== undefined) {
+      const v = process.env[spec.tokenEnv];
+      if (!v) throw new ConfigError(`principal "${spec.name}": environment variable ${spec.tokenEnv} is not set (it should hold the bearer token)`);
+      token = v;
+    } else if (spec.mint) {
+      if (!sources.mint) throw new ConfigError(`principal "${spec.name}": "mint" only works against the embedded reference target (leave TARGET_BASE_URL unset)`);
+      token = await sources.mint(spec);
+    } else {
+      if (!sources.clientCredentials) throw new ConfigError(`principal "${spec.name}": client credentials are not available for this target`);
+      token = await sources.clientCredentials(spec);
+    }
+    redactor.add(token);
+    out.push({ name: spec.name, type: spec.type, permissions: [...spec.permissions], tokenState: spec.tokenState ?? 'valid', token });
+  }
+  return out;
+}

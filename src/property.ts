@@ -1,0 +1,87 @@
+// Properties at loopback speed: the samples for a seed are generated up front and sent with bounded
+// concurrency over keep-alive connections; checks are plain functions, not one `expect` per case. On a
+// failure, fast-check replays that run (seed + path) and shrinks it, so the report holds the smallest case.
+import fc from 'fast-check';
+import { CheckFailure } from './failure';
+import { mapLimit, type Exchange } from './http';
+
+export interface PropertySpec<T> {
+  requirement: string;
+  arbitrary: fc.Arbitrary<T>;
+  seed: number;
+  numRuns: number;
+  /** Stop drawing new cases after this long (ms), 0 = no budget. */
+  budgetMs?: number;
+  concurrency?: number;
+  send: (value: T) => Promise<Exchange>;
+  /** Throws a CheckFailure when the exchange breaks the requirement; returns quietly otherwise. */
+  check: (value: T, ex: Exchange) => void;
+}
+
+export interface PropertyOutcome {
+  runs: number;
+  durationMs: number;
+}
+
+/** Cache of sent samples, so several properties over the same generated bodies send them once. */
+const sentCache = new Map<string, Promise<Exchange[]>>();
+
+export async function sendSamples<T>(key: string, values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number): Promise<Exchange[]> {
+  let p = sentCache.get(key);
+  if (!p) {
+    p = mapLimit(values, concurrency, (v) => send(v));
+    sentCache.set(key, p);
+    p.catch(() => sentCache.delete(key));
+  }
+  return p;
+}
+
+export async function checkProperty<T>(spec: PropertySpec<T>, cacheKey?: string): Promise<PropertyOutcome> {
+  const started = performance.now();
+  const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
+  const concurrency = spec.concurrency ?? 16;
+  let exchanges: Exchange[];
+  if (cacheKey) exchanges = await sendSamples(cacheKey, values, spec.send, concurrency);
+  else exchanges = await sendBudgeted(values, spec.send, concurrency, spec.budgetMs ?? 0);
+  for (let i = 0; i < exchanges.length; i++) {
+    try {
+      spec.check(values[i]!, exchanges[i]!);
+    } catch (e) {
+      if (!(e instanceof CheckFailure)) throw e;
+      throw await shrink(spec, i, e);
+    }
+  }
+  return { runs: exchanges.length, durationMs: performance.now() - started };
+}
+
+async function sendBudgeted<T>(values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number, budgetMs: number): Promise<Exchange[]> {
+  if (!budgetMs) return mapLimit(values, concurrency, send);
+  const deadline = performance.now() + budgetMs;
+  const out: Exchange[] = [];
+  for (let start = 0; start < values.length && performance.now() < deadline; start += concurrency * 8) {
+    out.push(...await mapLimit(values.slice(start, start + concurrency * 8), concurrency, send));
+  }
+  return out;
+}
+
+/** Replays run `index` with fast-check and shrinks it; the failure names seed, path and counterexample. */
+async function shrink<T>(spec: PropertySpec<T>, index: number, first: CheckFailure): Promise<CheckFailure> {
+  let last: CheckFailure = first;
+  const result = await fc.check(fc.asyncProperty(spec.arbitrary, async (v) => {
+    const ex = await spec.send(v);
+    try {
+      spec.check(v, ex);
+      return true;
+    } catch (e) {
+      if (e instanceof CheckFailure) { last = e; return false; }
+      throw e;
+    }
+  }), { seed: spec.seed, path: String(index), numRuns: spec.numRuns, endOnFailure: false, interruptAfterTimeLimit: 20_000 });
+  // fast-check leaves `last` at the final failing (smallest) case it tried.
+  const path = result.counterexamplePath ?? String(index);
+  const counterexample = result.counterexample ? result.counterexample[0] : undefined;
+  return new CheckFailure(spec.requirement, `property failed: ${last.summary}`, {
+    ...last.detail,
+    property: { seed: spec.seed, path, counterexample, numRuns: spec.numRuns },
+  });
+}

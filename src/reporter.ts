@@ -1,0 +1,136 @@
+// The conformance reporter: turns Playwright results into a requirement-by-requirement verdict
+// (reports/conformance.json and .md), prints the requirement summary and the closing line.
+import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { catalogue } from './contract';
+import { CHECK_FAILURE } from './failure';
+import { redactor } from './redact';
+import { loadRuntime } from './runtime';
+import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from './report/types';
+
+type TestStatus = ReportTest['status'];
+
+/** Strips terminal colour codes Playwright puts into error messages. */
+const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
+export function testStatus(result: TestResult): { status: TestStatus; failure?: string } {
+  if (result.status === 'passed') return { status: 'passed' };
+  if (result.status === 'skipped') return { status: 'skipped' };
+  const err = result.errors[0] ?? result.error;
+  const text = plain(err?.stack ?? err?.message ?? `test ${result.status}`);
+  // Only a CheckFailure is a verdict on the target; anything else (a timeout, a transport error, a bug in
+  // the suite) is an error that makes the run unusable rather than a finding.
+  const isCheck = text.startsWith(`${CHECK_FAILURE}:`) || (err?.message ?? '').startsWith(`${CHECK_FAILURE}:`);
+  const failure = redactor.redact(plain(err?.message ?? text)).replace(new RegExp(`^${CHECK_FAILURE}: `), '');
+  return { status: isCheck ? 'failed' : 'errored', failure };
+}
+
+export function aggregate(tests: ReportTest[]): RequirementResult['status'] {
+  if (tests.length === 0) return 'untested';
+  if (tests.some((t) => t.status === 'failed' || t.status === 'errored')) return 'failed';
+  if (tests.some((t) => t.status === 'passed')) return 'passed';
+  if (tests.some((t) => t.status === 'expected-failure')) return 'expected-failure';
+  return 'skipped';
+}
+
+export default class ConformanceReporter implements Reporter {
+  private readonly started = new Date();
+  private readonly byRequirement = new Map<string, ReportTest[]>();
+  private errored = 0;
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const ids = test.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
+    const { status, failure } = testStatus(result);
+    const reason = [...result.annotations, ...test.annotations].find((a) => a.type === 'skip')?.description;
+    const entry: ReportTest = {
+      title: test.titlePath().slice(2).join(' › '),
+      status,
+      ...(reason && status === 'skipped' ? { reason } : {}),
+      ...(failure ? { failure } : {}),
+      location: `${test.location.file.replace(/^.*?tests\//, 'tests/')}:${test.location.line}`,
+      durationMs: Math.round(result.duration),
+    };
+    if (status === 'errored') this.errored++;
+    for (const id of ids) {
+      const list = this.byRequirement.get(id) ?? [];
+      list.push(entry);
+      this.byRequirement.set(id, list);
+    }
+  }
+
+  onEnd(result: FullResult): void {
+    const rt = loadRuntime();
+    const requirements: RequirementResult[] = catalogue.requirements.map((r) => {
+      const tests = this.byRequirement.get(r.id) ?? [];
+      return { id: r.id, level: r.level, tentative: r.tentative, operation: r.operation, title: r.title, status: aggregate(tests), tests };
+    });
+    const count = (s: string) => requirements.filter((r) => r.status === s).length;
+    const workers = readWorkerFiles(join(rt.reportDir, '.run'));
+    const report: ConformanceReport = {
+      suiteVersion: rt.suiteVersion,
+      target: rt.target,
+      profile: rt.profile,
+      seed: rt.seed,
+      startedAt: this.started.toISOString(),
+      durationMs: Math.round(result.duration),
+      strict: rt.strict,
+      summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') + count('untested'), errored: this.errored },
+      requirements,
+      ...(rt.defects.length ? { defects: rt.defects } : {}),
+      records: workers,
+      playwrightStatus: result.status,
+    } as ConformanceReport;
+    mkdirSync(rt.reportDir, { recursive: true });
+    writeFileSync(join(rt.reportDir, 'conformance.json'), redactor.redact(JSON.stringify(report, null, 2)) + '\n');
+    writeFileSync(join(rt.reportDir, 'conformance.md'), redactor.redact(renderMarkdown(report)));
+    process.stdout.write(redactor.redact(renderSummary(report)));
+  }
+
+  printsToStdio(): boolean {
+    return true;
+  }
+}
+
+function readWorkerFiles(dir: string): { created: number; left: string[]; requests: number; throttled: number } {
+  const out = { created: 0, left: [] as string[], requests: 0, throttled: 0 };
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const w = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { created: number; left: string[]; stats: { requests: number; throttled: number } };
+    out.created += w.created;
+    out.left.push(...w.left);
+    out.requests += w.stats.requests;
+    out.throttled += w.stats.throttled;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+const ICON: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', skipped: 'skip', untested: '----', 'expected-failure': 'xfail' };
+
+function renderSummary(r: ConformanceReport): string {
+  const lines = ['', 'Requirements:'];
+  for (const q of r.requirements) {
+    lines.push(`  ${ICON[q.status]} ${q.id.padEnd(30)} ${q.level.padEnd(6)}${q.tentative ? ' (tentative)' : ''} ${q.title}`);
+    for (const t of q.tests) if (t.status === 'skipped' && t.reason && q.status === 'skipped') { lines.push(`         skipped: ${t.reason}`); break; }
+  }
+  const rec = (r as unknown as { records: { created: number; left: string[]; throttled: number } }).records;
+  lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with CONFORMANCE_SEED=${r.seed})`);
+  lines.push(`records created ${rec.created}, not removed ${rec.left.length}${rec.left.length ? ` (${rec.left.slice(0, 5).join(', ')}${rec.left.length > 5 ? ', …' : ''})` : ''}; throttled responses ${rec.throttled}`);
+  if (r.summary.errored) lines.push(`${r.summary.errored} test(s) errored: the suite could not reach a verdict there (see above)`);
+  lines.push(`conformance: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.skipped} skipped`, '');
+  return lines.join('\n');
+}
+
+function renderMarkdown(r: ConformanceReport): string {
+  const lines = [`# remoteActionAudit conformance`, '', `Target \`${r.target}\`, profile \`${r.profile}\`, seed \`${r.seed}\`, started ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s.`, '',
+    `**${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.skipped} skipped**`, '',
+    '| Requirement | Level | Status | Title |', '|---|---|---|---|'];
+  for (const q of r.requirements) lines.push(`| ${q.id} | ${q.level}${q.tentative ? ' (tentative)' : ''} | ${q.status} | ${q.title.replace(/\|/g, '\\|')} |`);
+  const failed = r.requirements.filter((q) => q.status === 'failed');
+  if (failed.length) {
+    lines.push('', '## Failures');
+    for (const q of failed) for (const t of q.tests.filter((t) => t.failure)) lines.push('', `### ${q.id}: ${t.title}`, '', '```', t.failure!, '```');
+  }
+  return lines.join('\n') + '\n';
+}

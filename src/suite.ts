@@ -1,0 +1,136 @@
+// The conformance suite's Playwright fixtures: `graph` (a client for the target that records exchanges and
+// tracks what it creates) and `cite` (tags a test with the requirement it checks).
+import { test as base, type TestInfo } from '@playwright/test';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decide, requirement, type Operation } from './contract';
+import { Transport, type Exchange } from './http';
+import type { Principal } from './principals';
+import { loadRuntime, type Runtime } from './runtime';
+
+export const COLLECTION = '/deviceManagement/remoteActionAudits';
+
+/** Test details for one requirement: a tag every reporter shows and an annotation the conformance report reads. */
+export function cite(id: string, extra: { tag?: string[] } = {}) {
+  requirement(id); // an unknown id fails at collection time
+  return { tag: [`@${id}`, ...(extra.tag ?? [])], annotation: [{ type: 'requirement', description: id }] };
+}
+
+export interface SendOptions {
+  method: string;
+  /** Path under the collection: '' for the collection, '/{id}' for an item. */
+  path?: string;
+  query?: string;
+  as?: Principal | null;
+  /** Literal Authorization header value (for malformed or tampered tokens). */
+  authorization?: string;
+  headers?: Record<string, string>;
+  json?: unknown;
+  raw?: string;
+  contentType?: string | null;
+}
+
+export class Graph {
+  readonly created = new Set<string>();
+
+  constructor(readonly runtime: Runtime, readonly transport: Transport) {}
+
+  get collectionUrl(): string {
+    return `${this.runtime.target}${COLLECTION}`;
+  }
+
+  itemUrl(id: string): string {
+    return `${this.collectionUrl}/${encodeURIComponent(id)}`;
+  }
+
+  principal(name: string): Principal | undefined {
+    return this.runtime.principals.find((p) => p.name === name);
+  }
+
+  /** Valid-token principals the matrix gives `decision` for `op`, application ones first. */
+  principalsWith(op: Operation, decision: 'allowed' | 'denied'): Principal[] {
+    return this.runtime.principals
+      .filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal' && decide(op, p.type, p.permissions) === decision)
+      .sort((a, b) => (a.type === b.type ? 0 : a.type === 'application' ? -1 : 1));
+  }
+
+  /** The principal the suite acts as for `op`; undefined when none is configured. */
+  actor(op: Operation): Principal | undefined {
+    return this.principalsWith(op, 'allowed')[0];
+  }
+
+  /** Adds the run marker so the record is recognisably this suite's (and this run's). */
+  mark<T extends Record<string, unknown>>(body: T): T {
+    const name = typeof body.deviceDisplayName === 'string' ? body.deviceDisplayName : '';
+    return { ...body, deviceDisplayName: `${this.runtime.marker}${name}` };
+  }
+
+  async send(o: SendOptions): Promise<Exchange> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
+    if (o.authorization !== undefined) headers.Authorization = o.authorization;
+    else if (o.as) headers.Authorization = `Bearer ${o.as.token}`;
+    let body: string | undefined;
+    if (o.raw !== undefined) body = o.raw;
+    else if (o.json !== undefined) body = JSON.stringify(o.json);
+    if (body !== undefined && o.contentType !== null) headers['Content-Type'] = o.contentType ?? 'application/json';
+    const url = `${this.collectionUrl}${o.path ?? ''}${o.query ? `?${o.query}` : ''}`;
+    const ex = await this.transport.send({ method: o.method, url, headers, body });
+    if (o.method === 'POST' && (o.path ?? '') === '' && ex.status >= 200 && ex.status < 300) this.track(ex);
+    return ex;
+  }
+
+  /** POST a create body as `as` (default: the create actor). */
+  create(json: unknown, o: Omit<SendOptions, 'method' | 'json'> = {}): Promise<Exchange> {
+    return this.send({ method: 'POST', json, as: o.as === undefined ? this.actor('create') : o.as, ...o });
+  }
+
+  private track(ex: Exchange): void {
+    const id = (ex.json as { id?: unknown } | undefined)?.id;
+    if (typeof id === 'string' && id) this.created.add(id);
+  }
+
+  /** Deletes what this worker created, when a principal may; returns the ids it could not remove. */
+  async cleanup(): Promise<string[]> {
+    const deleter = this.actor('delete');
+    if (!deleter) return [...this.created];
+    const left: string[] = [];
+    for (const id of this.created) {
+      try {
+        const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
+        if (ex.status !== 204 && ex.status !== 404) left.push(id);
+      } catch {
+        left.push(id);
+      }
+    }
+    this.created.clear();
+    return left;
+  }
+}
+
+/** Skips a test that writes when the target is not loopback and writes were not allowed. */
+export function requireWrites(t: typeof base, runtime: Runtime): void {
+  t.skip(!runtime.loopback && !runtime.allowWrites, 'skipped: writes: the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records');
+}
+
+/** Skips with a reason naming the principal that would enable the check. */
+export function requirePrincipal<T>(t: typeof base, value: T | undefined, wanted: string): asserts value is T {
+  t.skip(value === undefined, `no suitable principal is configured: add ${wanted} to the principals file`);
+}
+
+export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGraph: Graph }>({
+  runtime: [async ({}, use) => { await use(loadRuntime()); }, { scope: 'worker' }],
+  workerGraph: [async ({ runtime }, use, workerInfo) => {
+    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit });
+    const graph = new Graph(runtime, transport);
+    await use(graph);
+    const created = graph.created.size;
+    const left = await graph.cleanup();
+    mkdirSync(join(runtime.reportDir, '.run'), { recursive: true });
+    writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created, left, stats: transport.stats }));
+    await transport.close();
+  }, { scope: 'worker' }],
+  graph: async ({ workerGraph }, use) => { await use(workerGraph); },
+});
+
+export { expect } from '@playwright/test';
+export type { TestInfo };

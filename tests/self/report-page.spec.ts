@@ -1,0 +1,128 @@
+// The conformance HTML page in a real browser (Debian's chromium): matrix, counts, filters, expansion, chart,
+// self-containment (no request other than the file itself) and XSS-safety for report-supplied text.
+import { test, expect, chromium, type Browser, type Page } from '@playwright/test';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { renderConformanceHtml } from '../../src/report/html';
+import type { ConformanceReport, RequirementResult } from '../../src/report/types';
+
+const CHROMIUM = '/usr/bin/chromium';
+const XSS_TITLE = `echo <script>window.__pwned='title'</script> & "quotes"`;
+const XSS_FAILURE = `expected 201, got 500\n</pre><img src=x onerror="window.__pwned='failure'"><script>window.__pwned='failure2'</script>`;
+
+const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], title = `title of ${id}`): RequirementResult =>
+  ({ id, level, tentative: level !== 'MUST', operation: 'create', title, status, tests: [{ title: `${id} test`, status: status === 'skipped' ? 'skipped' : 'passed', durationMs: 5 }] });
+
+const fixture: ConformanceReport = {
+  suiteVersion: '0.1.0', target: 'http://127.0.0.1:3999', profile: 'default', seed: 1234, startedAt: '2025-03-03T10:00:00.000Z',
+  durationMs: 4321, strict: true, summary: { passed: 4, failed: 1, skipped: 1 },
+  requirements: [
+    req('RAA-CREATE-201', 'MUST', 'passed'),
+    req('RAA-CREATE-JSON', 'MUST', 'passed'),
+    req('RAA-CREATE-ECHO', 'SHOULD', 'passed', XSS_TITLE),
+    { ...req('RAA-CREATE-SCHEMA', 'MUST', 'failed'), tests: [
+      { title: 'schema: created entity validates', status: 'failed', failure: XSS_FAILURE, location: 'tests/contract/create.spec.ts:10:1' },
+      { title: 'schema: second case', status: 'passed' }] },
+    { ...req('RAA-CREATE-ALLPROPS', 'MAY', 'skipped'), tests: [{ title: 'allprops', status: 'skipped', reason: 'not supported by target' }] },
+  ],
+};
+const history: ConformanceReport[] = [
+  { ...fixture, startedAt: '2025-03-01T10:00:00.000Z', summary: { passed: 2, failed: 3, skipped: 1 } },
+  { ...fixture, startedAt: '2025-03-02T10:00:00.000Z', summary: { passed: 3, failed: 2, skipped: 1 } },
+  fixture,
+];
+
+let browser: Browser;
+let dir: string;
+let html: string;
+let url: string;
+
+test.beforeAll(async () => {
+  // Fail, not skip: a missing browser must not turn this suite green. CI installs it.
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (apt-get update && apt-get install -y chromium); \`npx playwright install\` is not used here`);
+  browser = await chromium.launch({ executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
+  dir = mkdtempSync(join(tmpdir(), 'conformance-page-'));
+  html = renderConformanceHtml(fixture, { history });
+  const file = join(dir, 'conformance.html');
+  writeFileSync(file, html);
+  url = pathToFileURL(file).href;
+});
+test.afterAll(async () => {
+  await browser?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+// Opens the page and records every request and console error, so each test can prove self-containment.
+async function open(): Promise<{ page: Page; requests: string[]; errors: string[]; dialogs: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const requests: string[] = [], errors: string[] = [], dialogs: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await page.goto(url);
+  return { page, requests, errors, dialogs };
+}
+
+test('matrix, counts, metadata and chart render; page makes no network request', async () => {
+  const { page, requests, errors } = await open();
+  await expect(page.getByTestId('matrix')).toBeVisible();
+  await expect(page.getByTestId('req-row')).toHaveCount(5);
+  await expect(page.getByTestId('count-passed')).toContainText('4');
+  await expect(page.getByTestId('count-failed')).toContainText('1');
+  await expect(page.getByTestId('count-skipped')).toContainText('1');
+  await expect(page.getByTestId('meta')).toContainText('http://127.0.0.1:3999');
+  await expect(page.getByTestId('meta')).toContainText('1234');
+  const chart = page.getByTestId('history-chart');
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('circle')).toHaveCount(3);
+  expect(requests).toEqual([url]);
+  expect(errors).toEqual([]); // also proves the CSP hashes match our inline script and style
+  await page.close();
+});
+
+test('status and level filters hide non-matching rows', async () => {
+  const { page } = await open();
+  const visible = page.locator('[data-testid=req-row]:visible');
+  await page.getByTestId('filter-status').selectOption('failed');
+  await expect(visible).toHaveCount(1);
+  await expect(visible).toHaveAttribute('data-status', 'failed');
+  await expect(visible).toHaveAttribute('data-id', 'RAA-CREATE-SCHEMA');
+  await page.getByTestId('filter-status').selectOption('all');
+  await expect(visible).toHaveCount(5);
+  await page.getByTestId('filter-level').selectOption('MUST');
+  await expect(visible).toHaveCount(3);
+  await page.getByTestId('filter-status').selectOption('passed');
+  await expect(visible).toHaveCount(2);
+  await page.close();
+});
+
+test('a row expands to its tests; failure text is escaped in a <pre> with a Playwright-report link', async ({}, testInfo) => {
+  const { page, errors, dialogs } = await open();
+  const row = page.locator('[data-testid=req-row][data-id="RAA-CREATE-SCHEMA"]');
+  const tests = page.locator('[data-testid=req-tests][data-for="RAA-CREATE-SCHEMA"]');
+  await expect(tests).toBeHidden();
+  await row.getByRole('button').click();
+  await expect(tests).toBeVisible();
+  await expect(tests.getByTestId('test-row')).toHaveCount(2);
+  await expect(tests.getByTestId('failure')).toHaveText(XSS_FAILURE); // shown as literal text, not parsed
+  await expect(tests.locator('img, script')).toHaveCount(0);
+  await expect(tests.getByTestId('pw-link')).toHaveAttribute('href', `html/index.html#?q=${encodeURIComponent('schema: created entity validates')}`);
+  await expect(page.locator('[data-testid=req-row][data-id="RAA-CREATE-ECHO"]')).toContainText(XSS_TITLE);
+
+  // Nothing from the data ran: no global set, no dialog, exactly one <script> (ours), no injected <img>.
+  expect(await page.evaluate('window.__pwned')).toBeUndefined();
+  await expect(page.locator('script')).toHaveCount(1);
+  await expect(page.locator('img')).toHaveCount(0);
+  expect(dialogs).toEqual([]);
+  expect(errors).toEqual([]);
+  expect(html).not.toContain('<script>window.__pwned');
+
+  const shot = testInfo.outputPath('conformance-page.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach('conformance-page', { path: shot, contentType: 'image/png' });
+  await page.close();
+});
