@@ -61,8 +61,10 @@ export class Graph {
 
   /** Adds the run marker so the record is recognisably this suite's (and this run's). */
   mark<T extends Record<string, unknown>>(body: T): T {
-    const name = typeof body.deviceDisplayName === 'string' ? body.deviceDisplayName : '';
-    return { ...body, deviceDisplayName: `${this.runtime.marker}${name}` };
+    const name = body.deviceDisplayName;
+    // A deliberately wrong type stays as it is: the case is about that value, and a server must refuse it.
+    if (name !== undefined && name !== null && typeof name !== 'string') return body;
+    return { ...body, deviceDisplayName: `${this.runtime.marker}${name ?? ''}` };
   }
 
   async send(o: SendOptions): Promise<Exchange> {

@@ -1,0 +1,15 @@
+// Negative cases are data (fixtures/*.json, schema casesFileSchema); this turns one into a request.
+import { join } from 'node:path';
+import { ROOT, SEED_EXAMPLE_REQUEST, loadValidated, validators, type Case } from './contract';
+
+export function loadCases(file: string): Case[] {
+  return loadValidated(join(ROOT, 'fixtures', file), validators.casesFile, 'cases file').cases;
+}
+
+/** The JSON body a case sends (undefined when it sends `raw` text instead). */
+export function caseBody(c: Case): Record<string, unknown> | undefined {
+  if (c.request.raw !== undefined) return undefined;
+  const body: Record<string, unknown> = { ...SEED_EXAMPLE_REQUEST, ...(c.request.patch ?? {}) };
+  for (const k of c.request.remove ?? []) delete body[k];
+  return body;
+}
