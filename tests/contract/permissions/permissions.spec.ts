@@ -1,0 +1,54 @@
+// Every configured principal against the permission matrix (schemas/permissions.json): the expected outcome
+// comes from the matrix, never from the test. Cells the sources disagree on assert nothing.
+import { SEED_EXAMPLE_REQUEST, decide, type Operation } from '../../../src/contract';
+import * as check from '../../../src/checks';
+import { loadRuntime } from '../../../src/runtime';
+import { cite, requireWrites, test, type Graph, type SendOptions } from '../../../src/suite';
+
+const rt = loadRuntime();
+
+const OPS: { op: Operation; writes: boolean; success: number[]; request: (g: Graph) => SendOptions }[] = [
+  { op: 'create', writes: true, success: [201], request: (g) => ({ method: 'POST', json: g.mark(SEED_EXAMPLE_REQUEST) }) },
+  { op: 'list', writes: false, success: [200], request: () => ({ method: 'GET', query: '$top=1' }) },
+];
+
+const valid = rt.principals.filter((p) => p.tokenState === 'valid');
+
+for (const { op, writes, success, request } of OPS) {
+  test.describe(`permissions: ${op}`, () => {
+    test.beforeEach(({ graph }) => { if (writes) requireWrites(test, graph.runtime); });
+
+    for (const p of valid) {
+      const label = `${p.name} (${p.type}: ${p.permissions.join(', ') || 'no permissions'})`;
+      if (p.type === 'delegated-personal') {
+        test(`${op} by the personal account ${label} is refused`, cite('RAA-PERM-PERSONAL'), async ({ graph }) => {
+          check.refused('RAA-PERM-PERSONAL', await graph.send({ ...request(graph), as: p }));
+        });
+        continue;
+      }
+      const decision = decide(op, p.type, p.permissions);
+      if (decision === 'allowed') {
+        test(`${op} by ${label} is allowed`, cite('RAA-PERM-ALLOW'), async ({ graph }) => {
+          check.statusIs('RAA-PERM-ALLOW', await graph.send({ ...request(graph), as: p }), success);
+        });
+      } else if (decision === 'denied') {
+        test(`${op} by ${label} is refused`, cite('RAA-PERM-DENY'), async ({ graph }) => {
+          check.refused('RAA-PERM-DENY', await graph.send({ ...request(graph), as: p }));
+        });
+        test(`${op} by ${label} is refused with 403`, cite('RAA-PERM-DENY-403'), async ({ graph }) => {
+          check.statusIs('RAA-PERM-DENY-403', await graph.send({ ...request(graph), as: p }), [403]);
+        });
+      }
+    }
+  });
+}
+
+// Say which principals would enable the checks nobody can run with this principals file.
+const wanted: [string, boolean, string][] = [
+  ['RAA-PERM-ALLOW', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'allowed'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All'],
+  ['RAA-PERM-DENY', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
+  ['RAA-PERM-PERSONAL', valid.some((p) => p.type === 'delegated-personal'), 'a principal of type delegated-personal'],
+];
+for (const [id, present, who] of wanted) {
+  if (!present) test(`${id} has a principal to check`, cite(id), () => { test.skip(true, `no suitable principal is configured: add ${who} to the principals file`); });
+}
