@@ -105,3 +105,14 @@ export function propertyEquals(req: string, ex: Exchange, prop: string, value: u
   const got = entity(req, ex)[prop];
   if (got !== value) throw new CheckFailure(req, `${prop} is ${show(got)}`, { expected: show(value), received: show(got), exchange: ex });
 }
+
+/** The record read back equals `expected` (what create or update returned): values, with instants compared exactly. */
+export function sameRecord(req: string, ex: Exchange, expected: Record<string, unknown>): void {
+  const got = entity(req, ex);
+  for (const [k, v] of Object.entries(expected)) {
+    if (k.startsWith('@odata.')) continue;
+    const r = got[k];
+    const same = k === 'requestDateTime' && typeof v === 'string' && typeof r === 'string' ? sameInstant(v, r) : JSON.stringify(r) === JSON.stringify(v);
+    if (!same) throw new CheckFailure(req, `${k} differs from what was written`, { expected: show(v), received: show(r), exchange: ex });
+  }
+}

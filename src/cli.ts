@@ -138,7 +138,7 @@ function runRedacted(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
 
 export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
   if ((report.summary.errored ?? 0) > 0) return EXIT.error;
-  const gating = report.requirements.filter((r) => r.status === 'failed' && (strict || (r.level === 'MUST' && !r.tentative)));
+  const gating = report.requirements.filter((r) => r.status === 'failed' && r.level !== 'MAY' && (strict || (r.level === 'MUST' && !r.tentative)));
   return gating.length > 0 ? EXIT.nonConformant : EXIT.ok;
 }
 

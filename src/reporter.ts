@@ -108,11 +108,24 @@ function readWorkerFiles(dir: string): { created: number; left: string[]; reques
 
 const ICON: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', skipped: 'skip', untested: '----', 'expected-failure': 'xfail' };
 
+/** Requirements grouped by the operation they concern, in the API's order. */
+export function byOperation<T extends { operation: string }>(items: T[]): [string, T[]][] {
+  const order = ['create', 'get', 'list', 'update', 'delete', 'any'];
+  const groups = new Map<string, T[]>(order.map((o) => [o, []]));
+  for (const i of items) groups.get(i.operation)?.push(i) ?? groups.set(i.operation, [i]);
+  return [...groups].filter(([, v]) => v.length > 0);
+}
+
+const OPERATION_TITLE: Record<string, string> = { create: 'Create', get: 'Get', list: 'List', update: 'Update', delete: 'Delete', any: 'All operations' };
+
 function renderSummary(r: ConformanceReport): string {
-  const lines = ['', 'Requirements:'];
-  for (const q of r.requirements) {
-    lines.push(`  ${ICON[q.status]} ${q.id.padEnd(30)} ${q.level.padEnd(6)}${q.tentative ? ' (tentative)' : ''} ${q.title}`);
-    for (const t of q.tests) if (t.status === 'skipped' && t.reason && q.status === 'skipped') { lines.push(`         skipped: ${t.reason}`); break; }
+  const lines = [''];
+  for (const [op, reqs] of byOperation(r.requirements)) {
+    lines.push(`${OPERATION_TITLE[op] ?? op}:`);
+    for (const q of reqs) {
+      lines.push(`  ${ICON[q.status]} ${q.id.padEnd(28)} ${q.level.padEnd(6)}${q.tentative ? ' (tentative)' : ''} ${q.title}`);
+      for (const t of q.tests) if (t.status === 'skipped' && t.reason && q.status === 'skipped') { lines.push(`         skipped: ${t.reason}`); break; }
+    }
   }
   const rec = (r as unknown as { records: { created: number; left: string[]; throttled: number } }).records;
   lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with CONFORMANCE_SEED=${r.seed})`);
@@ -125,8 +138,12 @@ function renderSummary(r: ConformanceReport): string {
 function renderMarkdown(r: ConformanceReport): string {
   const lines = [`# remoteActionAudit conformance`, '', `Target \`${r.target}\`, profile \`${r.profile}\`, seed \`${r.seed}\`, started ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s.`, '',
     `**${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.skipped} skipped**`, '',
-    '| Requirement | Level | Status | Title |', '|---|---|---|---|'];
-  for (const q of r.requirements) lines.push(`| ${q.id} | ${q.level}${q.tentative ? ' (tentative)' : ''} | ${q.status} | ${q.title.replace(/\|/g, '\\|')} |`);
+  ];
+  for (const [op, reqs] of byOperation(r.requirements)) {
+    lines.push(`## ${OPERATION_TITLE[op] ?? op}`, '', '| Requirement | Level | Status | Title |', '|---|---|---|---|');
+    for (const q of reqs) lines.push(`| ${q.id} | ${q.level}${q.tentative ? ' (tentative)' : ''} | ${q.status} | ${q.title.replace(/\|/g, '\\|')} |`);
+    lines.push('');
+  }
   const failed = r.requirements.filter((q) => q.status === 'failed');
   if (failed.length) {
     lines.push('', '## Failures');

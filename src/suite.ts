@@ -86,6 +86,42 @@ export class Graph {
     return this.send({ method: 'POST', json, as: o.as === undefined ? this.actor('create') : o.as, ...o });
   }
 
+  get(id: string, o: Omit<SendOptions, 'method' | 'path'> = {}): Promise<Exchange> {
+    return this.send({ method: 'GET', path: `/${encodeURIComponent(id)}`, as: o.as === undefined ? this.actor('get') : o.as, ...o });
+  }
+
+  patch(id: string, json: unknown, o: Omit<SendOptions, 'method' | 'path' | 'json'> = {}): Promise<Exchange> {
+    return this.send({ method: 'PATCH', path: `/${encodeURIComponent(id)}`, json, as: o.as === undefined ? this.actor('update') : o.as, ...o });
+  }
+
+  async remove(id: string, o: Omit<SendOptions, 'method' | 'path'> = {}): Promise<Exchange> {
+    const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: o.as === undefined ? this.actor('delete') : o.as, ...o });
+    if (ex.status === 204) this.created.delete(id);
+    return ex;
+  }
+
+  /** Pages through the collection from `first`, following @odata.nextLink at most `maxPages` times. */
+  async *pages(o: { as?: Principal; headers?: Record<string, string>; maxPages?: number } = {}): AsyncGenerator<Exchange> {
+    const as = o.as ?? this.actor('list');
+    let url: string | undefined = this.collectionUrl;
+    for (let i = 0; url && i < (o.maxPages ?? 50); i++) {
+      const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
+      if (as) headers.Authorization = `Bearer ${as.token}`;
+      const ex: Exchange = await this.transport.send({ method: 'GET', url, headers });
+      yield ex;
+      const next = (ex.json as { '@odata.nextLink'?: unknown } | undefined)?.['@odata.nextLink'];
+      url = ex.status === 200 && typeof next === 'string' ? next : undefined;
+    }
+  }
+
+  /** Creates a marked record from `body` and returns its exchange and id (undefined id when not created). */
+  async createRecord(body: Record<string, unknown>, o: Omit<SendOptions, 'method' | 'json'> = {}): Promise<{ ex: Exchange; id?: string; sent: Record<string, unknown> }> {
+    const sent = this.mark(body);
+    const ex = await this.create(sent, o);
+    const id = (ex.json as { id?: unknown } | undefined)?.id;
+    return { ex, sent, id: ex.status === 201 && typeof id === 'string' && id ? id : undefined };
+  }
+
   private track(ex: Exchange): void {
     const id = (ex.json as { id?: unknown } | undefined)?.id;
     if (typeof id === 'string' && id) this.created.add(id);

@@ -1,0 +1,33 @@
+// Delete: 204, then the record is gone.
+import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
+import * as check from '../../../src/checks';
+import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+async function created(graph: Graph) {
+  requireWrites(test, graph.runtime);
+  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+  requirePrincipal(test, graph.actor('delete'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
+  test.skip(r.id === undefined, `no record to delete (create answered ${r.ex.status}): see RAA-CREATE-201`);
+  return r.id!;
+}
+
+test.describe('delete', () => {
+  test('deleting a record is answered 204', cite('RAA-DELETE-204'), async ({ graph }) => {
+    check.statusIs('RAA-DELETE-204', await graph.remove(await created(graph)), [204]);
+  });
+
+  test('a deleted record is answered 404 by get', cite('RAA-DELETE-GONE'), async ({ graph }) => {
+    const id = await created(graph);
+    const del = await graph.remove(id);
+    test.skip(del.status !== 204, `delete answered ${del.status}: see RAA-DELETE-204`);
+    check.statusIs('RAA-DELETE-GONE', await graph.get(id), [404]);
+  });
+
+  test('deleting a record twice is answered 404 the second time', cite('RAA-DELETE-TWICE'), async ({ graph }) => {
+    const id = await created(graph);
+    const del = await graph.remove(id);
+    test.skip(del.status !== 204, `delete answered ${del.status}: see RAA-DELETE-204`);
+    check.statusIs('RAA-DELETE-TWICE', await graph.remove(id), [404]);
+  });
+});

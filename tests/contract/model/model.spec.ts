@@ -1,0 +1,129 @@
+// A model-based property: random sequences of create, get, list, update and delete against the target, each
+// response checked against a model of the records this run created. Only the run's own records are touched.
+import fc from 'fast-check';
+import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
+import { dateTime, nullableText, validBody } from '../../../src/arbitraries';
+import * as check from '../../../src/checks';
+import { CheckFailure } from '../../../src/failure';
+import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+const R = 'RAA-MODEL';
+
+interface Model { records: Map<string, Record<string, unknown>>; deleted: string[] }
+interface Real { graph: Graph }
+type Cmd = fc.AsyncCommand<Model, Real>;
+
+const pickId = (m: Model, n: number) => [...m.records.keys()][n % m.records.size]!;
+
+class Create implements Cmd {
+  constructor(readonly body: Record<string, unknown>) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const { ex, id, sent } = await r.graph.createRecord(this.body);
+    check.statusIs(R, ex, [201]);
+    check.echoes(R, ex, sent);
+    m.records.set(id ?? check.hasId(R, ex), ex.json as Record<string, unknown>);
+  }
+  toString() { return `create(${JSON.stringify(this.body).slice(0, 200)})`; }
+}
+
+class Get implements Cmd {
+  constructor(readonly n: number) {}
+  check = (m: Readonly<Model>) => m.records.size > 0;
+  async run(m: Model, r: Real) {
+    const id = pickId(m, this.n);
+    const ex = await r.graph.get(id);
+    check.statusIs(R, ex, [200]);
+    check.sameRecord(R, ex, m.records.get(id)!);
+  }
+  toString() { return `get(#${this.n})`; }
+}
+
+class GetDeleted implements Cmd {
+  constructor(readonly n: number) {}
+  check = (m: Readonly<Model>) => m.deleted.length > 0;
+  async run(m: Model, r: Real) {
+    check.statusIs(R, await r.graph.get(m.deleted[this.n % m.deleted.length]!), [404]);
+  }
+  toString() { return `getDeleted(#${this.n})`; }
+}
+
+class Update implements Cmd {
+  constructor(readonly n: number, readonly body: Record<string, unknown>) {}
+  check = (m: Readonly<Model>) => m.records.size > 0;
+  async run(m: Model, r: Real) {
+    const id = pickId(m, this.n);
+    const ex = await r.graph.patch(id, this.body);
+    check.statusIs(R, ex, [200, 204]);
+    const expected = { ...m.records.get(id)!, ...this.body };
+    if (ex.status === 200) check.sameRecord(R, ex, expected);
+    m.records.set(id, expected);
+  }
+  toString() { return `update(#${this.n}, ${JSON.stringify(this.body).slice(0, 200)})`; }
+}
+
+class Delete implements Cmd {
+  constructor(readonly n: number) {}
+  check = (m: Readonly<Model>) => m.records.size > 0;
+  async run(m: Model, r: Real) {
+    const id = pickId(m, this.n);
+    check.statusIs(R, await r.graph.remove(id), [204]);
+    m.records.delete(id);
+    m.deleted.push(id);
+  }
+  toString() { return `delete(#${this.n})`; }
+}
+
+class List implements Cmd {
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const seen = new Set<string>();
+    let last;
+    for await (const ex of r.graph.pages({ maxPages: 200 })) {
+      check.statusIs(R, ex, [200]);
+      last = ex;
+      for (const item of (ex.json as { value?: { id?: string }[] }).value ?? []) if (item.id) seen.add(item.id);
+    }
+    const missing = [...m.records.keys()].filter((id) => !seen.has(id));
+    const ghosts = m.deleted.filter((id) => seen.has(id));
+    if (missing.length || ghosts.length) {
+      throw new CheckFailure(R, 'the list disagrees with the records this run holds', { expected: `ids ${[...m.records.keys()].join(', ') || '(none)'} present, ${m.deleted.join(', ') || '(none)'} absent`, received: `missing ${missing.join(', ') || '(none)'}; deleted but listed ${ghosts.join(', ') || '(none)'}`, ...(last ? { exchange: last } : {}) });
+    }
+  }
+  toString() { return 'list()'; }
+}
+
+const updateBody = fc.record({
+  actionState: fc.constantFrom(...ACTION_STATE),
+  action: fc.constantFrom(...knownMembers(ENUMS.remoteAction)),
+  deviceIMEI: nullableText,
+  requestDateTime: dateTime,
+}, { requiredKeys: [] }).filter((b) => Object.keys(b).length > 0);
+
+const commands = fc.commands([
+  validBody().map((b) => new Create(b)),
+  fc.nat().map((n) => new Get(n)),
+  fc.nat().map((n) => new GetDeleted(n)),
+  fc.tuple(fc.nat(), updateBody).map(([n, b]) => new Update(n, b)),
+  fc.nat().map((n) => new Delete(n)),
+  fc.constant(new List()),
+], { maxCommands: 12 });
+
+test('random operation sequences agree with the model', cite(R), async ({ graph }) => {
+  requireWrites(test, graph.runtime);
+  for (const op of ['create', 'get', 'list', 'update', 'delete'] as const) {
+    requirePrincipal(test, graph.actor(op), `a principal allowed to ${op} (DeviceManagementManagedDevices.ReadWrite.All)`);
+  }
+  const rt = graph.runtime;
+  const numRuns = Math.max(5, Math.round(rt.numRuns / 10));
+  const result = await fc.check(fc.asyncProperty(commands, (cmds) =>
+    fc.asyncModelRun(() => ({ model: { records: new Map(), deleted: [] }, real: { graph } }), cmds)), { seed: rt.seed, numRuns, interruptAfterTimeLimit: rt.propertyBudgetMs || undefined });
+  if (result.failed) {
+    const inner = result.errorInstance;
+    if (!(inner instanceof CheckFailure)) throw inner;
+    throw new CheckFailure(R, `a sequence diverged from the model: ${inner.summary}`, {
+      ...inner.detail,
+      property: { seed: rt.seed, path: result.counterexamplePath ?? '', counterexample: String(result.counterexample?.[0]), numRuns },
+    });
+  }
+});

@@ -1,0 +1,59 @@
+// Graph protocol details: Location, @odata.context (MAY: reported, never gating), 405 for unsupported
+// methods, and evolvable-enum masking on reads.
+import { randomUUID } from 'node:crypto';
+import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
+import { SENTINEL } from '../../../schemas/enums';
+import * as check from '../../../src/checks';
+import { CheckFailure } from '../../../src/failure';
+import { cite, requirePrincipal, requireWrites, test } from '../../../src/suite';
+
+const PREFER = { Prefer: 'include-unknown-enum-members' };
+
+test.describe('protocol', () => {
+  test('a 201 carries Location', cite('RAA-HDR-LOCATION'), async ({ graph }) => {
+    requireWrites(test, graph.runtime);
+    const { ex } = await graph.createRecord(SEED_EXAMPLE_REQUEST);
+    test.skip(ex.status !== 201, `not created (${ex.status})`);
+    check.hasHeader('RAA-HDR-LOCATION', ex, 'location');
+  });
+
+  test('a created entity carries @odata.context', cite('RAA-ODATA-CONTEXT'), async ({ graph }) => {
+    requireWrites(test, graph.runtime);
+    const { ex } = await graph.createRecord(SEED_EXAMPLE_REQUEST);
+    test.skip(ex.status !== 201 || ex.json === undefined, `not created (${ex.status})`);
+    if (typeof (ex.json as Record<string, unknown>)['@odata.context'] !== 'string') throw new CheckFailure('RAA-ODATA-CONTEXT', 'no @odata.context', { expected: 'a string', received: '(absent)', exchange: ex });
+  });
+
+  test('a list carries @odata.context', cite('RAA-ODATA-CONTEXT'), async ({ graph }) => {
+    requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const ex = await graph.send({ method: 'GET', query: '$top=1', as: graph.actor('list') });
+    test.skip(ex.status !== 200, `list answered ${ex.status}`);
+    if (typeof (ex.json as Record<string, unknown> | undefined)?.['@odata.context'] !== 'string') throw new CheckFailure('RAA-ODATA-CONTEXT', 'no @odata.context', { expected: 'a string', received: '(absent)', exchange: ex });
+  });
+
+  for (const [method, where] of [['PUT', 'collection'], ['DELETE', 'collection'], ['PATCH', 'collection'], ['PUT', 'item'], ['POST', 'item']] as const) {
+    test(`${method} on the ${where} is answered 405`, cite('RAA-METHOD-405'), async ({ graph }) => {
+      requireWrites(test, graph.runtime);
+      const as = graph.actor('delete') ?? graph.actor('create');
+      requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+      const path = where === 'item' ? `/${randomUUID()}` : '';
+      const ex = await graph.send({ method, path, as, json: method === 'DELETE' ? undefined : graph.mark(SEED_EXAMPLE_REQUEST) });
+      check.statusIs('RAA-METHOD-405', ex, [405]);
+    });
+  }
+
+  test('a record with an evolvable-tail action reads back masked without Prefer and real with it', cite('RAA-ENUM-MASKED-READ'), async ({ graph }) => {
+    requireWrites(test, graph.runtime);
+    requirePrincipal(test, graph.actor('get'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const { ex, id } = await graph.createRecord({ ...SEED_EXAMPLE_REQUEST, action: 'launchRemoteHelp' }, { headers: PREFER });
+    test.skip(id === undefined, `the target did not store a tail member with Prefer (${ex.status}): see RAA-ENUM-EVOLVABLE`);
+    check.propertyEquals('RAA-ENUM-MASKED-READ', await graph.get(id!), 'action', SENTINEL);
+    check.propertyEquals('RAA-ENUM-MASKED-READ', await graph.get(id!, { headers: PREFER }), 'action', 'launchRemoteHelp');
+    for await (const page of graph.pages()) {
+      const item = (page.json as { value?: Record<string, unknown>[] } | undefined)?.value?.find((i) => i.id === id);
+      if (!item) continue;
+      if (item.action !== SENTINEL) throw new CheckFailure('RAA-ENUM-MASKED-READ', 'the list leaks an evolvable member to a client that did not opt in', { expected: SENTINEL, received: JSON.stringify(item.action), exchange: page });
+      return;
+    }
+  });
+});

@@ -1,0 +1,77 @@
+// Get and list: what create wrote can be read back (read-your-writes, with a bounded wait).
+import { randomUUID } from 'node:crypto';
+import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
+import * as check from '../../../src/checks';
+import { CheckFailure } from '../../../src/failure';
+import type { Exchange } from '../../../src/http';
+import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+/** Eventual consistency: poll a read a few times before judging it. */
+async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {
+  let ex = await read();
+  for (let i = 1; i < tries && !done(ex); i++) {
+    await new Promise((r) => setTimeout(r, 200 * 2 ** i));
+    ex = await read();
+  }
+  return ex;
+}
+
+async function created(graph: Graph) {
+  requireWrites(test, graph.runtime);
+  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+  requirePrincipal(test, graph.actor('get'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
+  test.skip(r.id === undefined, `no record to read (create answered ${r.ex.status}): see RAA-CREATE-201`);
+  return r as typeof r & { id: string };
+}
+
+test.describe('get', () => {
+  test('a created record is answered 200 with a schema-valid entity', cite('RAA-GET-200'), async ({ graph }) => {
+    const { id } = await created(graph);
+    const ex = await eventually(() => graph.get(id), (e) => e.status === 200);
+    check.statusIs('RAA-GET-200', ex, [200]);
+    check.conformsTo('RAA-GET-200', ex, validators.entity, 'remoteActionAudit');
+  });
+
+  test('a record read back equals what create returned', cite('RAA-GET-READBACK'), async ({ graph }) => {
+    const { id, ex: made } = await created(graph);
+    const ex = await eventually(() => graph.get(id), (e) => e.status === 200);
+    test.skip(ex.status !== 200, `get answered ${ex.status}: see RAA-GET-200`);
+    check.sameRecord('RAA-GET-READBACK', ex, made.json as Record<string, unknown>);
+  });
+
+  test('an id that does not exist is answered 404 with the error envelope', cite('RAA-GET-404'), async ({ graph }) => {
+    requirePrincipal(test, graph.actor('get'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const ex = await graph.get(randomUUID());
+    check.statusIs('RAA-GET-404', ex, [404]);
+    check.isGraphError('RAA-GET-404', ex);
+    test.info().annotations.push({ type: 'observed', description: `error code ${JSON.stringify((ex.json as { error?: { code?: unknown } }).error?.code)}` });
+  });
+});
+
+test.describe('list', () => {
+  test('the collection is answered 200 with schema-valid items', cite('RAA-LIST-200'), async ({ graph }) => {
+    requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+    for await (const ex of graph.pages({ maxPages: 3 })) {
+      check.statusIs('RAA-LIST-200', ex, [200]);
+      check.conformsTo('RAA-LIST-200', ex, validators.collection, 'collection');
+    }
+  });
+
+  test('a created record appears in the list', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
+    const { id } = await created(graph);
+    requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+    let pages = 0;
+    let last: Exchange | undefined;
+    for (let attempt = 0; attempt < 4; attempt++) {
+      for await (const ex of graph.pages({ maxPages: 200 })) {
+        pages++;
+        last = ex;
+        const items = (ex.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
+        if (items.some((i) => i.id === id)) return;
+      }
+      await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
+    }
+    throw new CheckFailure('RAA-LIST-CONTAINS', `the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
+  });
+});

@@ -1,0 +1,62 @@
+// Update (PATCH): partial bodies change only what they send; the create rules for values apply.
+import { randomUUID } from 'node:crypto';
+import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
+import * as check from '../../../src/checks';
+import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+async function created(graph: Graph) {
+  requireWrites(test, graph.runtime);
+  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+  requirePrincipal(test, graph.actor('update'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
+  test.skip(r.id === undefined, `no record to update (create answered ${r.ex.status}): see RAA-CREATE-201`);
+  return r as typeof r & { id: string };
+}
+
+const CHANGE = { actionState: 'done', deviceIMEI: '356938035643809' };
+
+test.describe('update', () => {
+  test('a partial PATCH is answered 200 with the entity or 204', cite('RAA-UPDATE-200'), async ({ graph }) => {
+    const { id } = await created(graph);
+    const ex = await graph.patch(id, CHANGE);
+    check.statusIs('RAA-UPDATE-200', ex, [200, 204]);
+    if (ex.status === 200) check.echoes('RAA-UPDATE-200', ex, CHANGE);
+  });
+
+  test('a PATCH changes only the properties sent', cite('RAA-UPDATE-PARTIAL'), async ({ graph }) => {
+    const { id, ex: made } = await created(graph);
+    const ex = await graph.patch(id, CHANGE);
+    test.skip(ex.status !== 200 && ex.status !== 204, `PATCH answered ${ex.status}: see RAA-UPDATE-200`);
+    const after = await graph.get(id);
+    test.skip(after.status !== 200, `get answered ${after.status}: see RAA-GET-200`);
+    check.sameRecord('RAA-UPDATE-PARTIAL', after, { ...(made.json as Record<string, unknown>), ...CHANGE });
+  });
+
+  for (const [what, body, requirement] of [
+    ['an actionState outside the enum', { actionState: 'Done' }, 'RAA-UPDATE-INVALID'],
+    ['an action outside the enum', { action: 'wipe' }, 'RAA-UPDATE-INVALID'],
+    ['a number for deviceIMEI', { deviceIMEI: 356938035643809 }, 'RAA-UPDATE-INVALID'],
+    ['an object for requestDateTime', { requestDateTime: { value: '2017-01-01T00:00:00Z' } }, 'RAA-UPDATE-INVALID'],
+    ['null for actionState', { actionState: null }, 'RAA-UPDATE-NONNULL'],
+    ['null for requestDateTime', { requestDateTime: null }, 'RAA-UPDATE-NONNULL'],
+  ] as const) {
+    test(`a PATCH with ${what} is rejected with 400`, cite(requirement), async ({ graph }) => {
+      const { id } = await created(graph);
+      check.statusIs(requirement, await graph.patch(id, body), [400]);
+    });
+  }
+
+  test('unknownFutureValue in a PATCH leaves the value unchanged', cite('RAA-UPDATE-SENTINEL'), async ({ graph }) => {
+    const { id } = await created(graph);
+    const ex = await graph.patch(id, { action: 'unknownFutureValue' });
+    check.statusIs('RAA-UPDATE-SENTINEL', ex, [200, 204]);
+    const after = await graph.get(id);
+    check.propertyEquals('RAA-UPDATE-SENTINEL', after, 'action', SEED_EXAMPLE_REQUEST.action);
+  });
+
+  test('a PATCH of an id that does not exist is answered 404', cite('RAA-UPDATE-404'), async ({ graph }) => {
+    requireWrites(test, graph.runtime);
+    requirePrincipal(test, graph.actor('update'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+    check.statusIs('RAA-UPDATE-404', await graph.patch(randomUUID(), CHANGE), [404]);
+  });
+});
