@@ -1,0 +1,111 @@
+// Edm.DateTimeOffset at 100 ns: parsing, UTC normalisation and instant comparison, without a millisecond Date.
+import { test, expect } from '@playwright/test';
+import fc from 'fast-check';
+import { dateTime } from '../../src/arbitraries';
+import { parseInstant, sameInstant, toUtc } from '../../src/datetime';
+
+const SEED = 20170101;
+
+test('the seed value normalises to 2017-01-01T08:03:07.1589002Z', () => {
+  expect(toUtc('2017-01-01T00:03:07.1589002-08:00')).toBe('2017-01-01T08:03:07.1589002Z');
+});
+
+test('the seed value and its UTC form are the same instant', () => {
+  expect(sameInstant('2017-01-01T00:03:07.1589002-08:00', '2017-01-01T08:03:07.1589002Z')).toBe(true);
+});
+
+test('instants 100 ns apart are different', () => {
+  expect(sameInstant('2017-01-01T08:03:07.1589002Z', '2017-01-01T08:03:07.1589003Z')).toBe(false);
+  expect(parseInstant('2017-01-01T08:03:07.1589003Z')!.ticks - parseInstant('2017-01-01T08:03:07.1589002Z')!.ticks).toBe(1n);
+});
+
+test('a millisecond-truncated value is not the same instant', () => {
+  expect(sameInstant('2017-01-01T08:03:07.1589002Z', '2017-01-01T08:03:07.158Z')).toBe(false);
+});
+
+test('trailing zeros of the fraction do not change the instant', () => {
+  expect(sameInstant('2017-01-01T08:03:07.1500000Z', '2017-01-01T08:03:07.15Z')).toBe(true);
+  expect(sameInstant('2017-01-01T08:03:07.0000000Z', '2017-01-01T08:03:07Z')).toBe(true);
+  expect(toUtc('2017-01-01T08:03:07.1500000Z')).toBe('2017-01-01T08:03:07.15Z');
+  expect(toUtc('2017-01-01T08:03:07.0000000Z')).toBe('2017-01-01T08:03:07Z');
+});
+
+test('positive and negative offsets, including half hours and +14:00, convert to UTC', () => {
+  expect(toUtc('2017-01-01T05:30:00+05:30')).toBe('2017-01-01T00:00:00Z');
+  expect(toUtc('2017-01-01T00:00:00-00:30')).toBe('2017-01-01T00:30:00Z');
+  expect(toUtc('2017-01-01T10:00:00+14:00')).toBe('2016-12-31T20:00:00Z');
+  expect(toUtc('2016-12-31T20:00:00-14:00')).toBe('2017-01-01T10:00:00Z');
+  expect(toUtc('2017-01-01T00:00:00+00:00')).toBe('2017-01-01T00:00:00Z');
+  expect(toUtc('2017-01-01T00:00:00-00:00')).toBe('2017-01-01T00:00:00Z');
+});
+
+test('an offset carries the date across a month and a year', () => {
+  expect(toUtc('2017-03-01T01:00:00+02:00')).toBe('2017-02-28T23:00:00Z');
+  expect(toUtc('2016-12-31T23:59:59.9999999-00:30')).toBe('2017-01-01T00:29:59.9999999Z');
+});
+
+test('leap days parse, and an offset lands on them', () => {
+  expect(toUtc('2016-02-29T12:00:00Z')).toBe('2016-02-29T12:00:00Z');
+  expect(toUtc('2000-02-29T00:00:00Z')).toBe('2000-02-29T00:00:00Z');
+  expect(toUtc('2016-03-01T00:30:00+01:00')).toBe('2016-02-29T23:30:00Z');
+});
+
+test('Feb 29 of a non-leap year is rejected (1900 and 2017)', () => {
+  expect(parseInstant('2017-02-29T00:00:00Z')).toBeUndefined();
+  expect(parseInstant('1900-02-29T00:00:00Z')).toBeUndefined();
+});
+
+test('Feb 30 is rejected', () => {
+  expect(parseInstant('2016-02-30T00:00:00Z')).toBeUndefined();
+});
+
+test('hour 24 is rejected', () => {
+  expect(parseInstant('2017-01-01T24:00:00Z')).toBeUndefined();
+});
+
+test('out-of-range months, days, minutes, seconds and offsets are rejected', () => {
+  for (const v of ['2017-00-01T00:00:00Z', '2017-13-01T00:00:00Z', '2017-04-31T00:00:00Z', '2017-01-00T00:00:00Z',
+    '2017-01-01T00:60:00Z', '2017-01-01T00:00:60Z', '2017-01-01T00:00:00+24:00', '2017-01-01T00:00:00+01:60']) {
+    expect(parseInstant(v), v).toBeUndefined();
+  }
+});
+
+test('text that is not RFC 3339 is rejected', () => {
+  for (const v of ['', 'not a date', '2017-01-01', '2017-01-01T00:00:00', '2017-01-01 00:00:00Z', '2017-01-01T00:00:00+0800', '2017-01-01T00:00Z']) {
+    expect(parseInstant(v), v).toBeUndefined();
+    expect(toUtc(v), v).toBeUndefined();
+    expect(sameInstant(v, v), v).toBe(false);
+  }
+});
+
+test('digits beyond the seventh are kept apart and compared', () => {
+  expect(parseInstant('2017-01-01T00:00:00.123456789Z')).toEqual({ ticks: parseInstant('2017-01-01T00:00:00.1234567Z')!.ticks, subTick: '89' });
+  expect(sameInstant('2017-01-01T00:00:00.123456789Z', '2017-01-01T00:00:00.1234567Z')).toBe(false);
+});
+
+test('instants before 1970 convert correctly', () => {
+  expect(toUtc('1969-12-31T23:59:59.9999999-01:00')).toBe('1970-01-01T00:59:59.9999999Z');
+  expect(toUtc('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00Z');
+});
+
+test('toUtc of a generated date-time is the same instant', () => {
+  fc.assert(fc.property(dateTime, (x) => {
+    const u = toUtc(x);
+    return u !== undefined && u.endsWith('Z') && sameInstant(u, x);
+  }), { seed: SEED, numRuns: 2000 });
+});
+
+test('toUtc is idempotent', () => {
+  fc.assert(fc.property(dateTime, (x) => {
+    const u = toUtc(x)!;
+    return toUtc(u) === u;
+  }), { seed: SEED, numRuns: 2000 });
+});
+
+test('ticks order matches Date order at millisecond granularity', () => {
+  fc.assert(fc.property(dateTime, dateTime, (a, b) => {
+    const [ta, tb] = [parseInstant(a)!.ticks / 10_000n, parseInstant(b)!.ticks / 10_000n];
+    const [da, db] = [BigInt(Math.floor(new Date(a).getTime())), BigInt(Math.floor(new Date(b).getTime()))];
+    return (ta < tb) === (da < db) || ta === tb || da === db;
+  }), { seed: SEED, numRuns: 2000 });
+});
