@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ROOT } from './contract';
+import { ConfigError, ROOT, decide } from './contract';
 import { isLoopback, loadConfig, type RunConfig } from './config';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
@@ -14,6 +14,10 @@ import { MARKER_PREFIX, type Runtime } from './runtime';
 import { Transport } from './http';
 import { ReferenceServer } from '../server/app';
 import { parseDefects } from '../server/defects';
+import { parseFaults, withFaults, type FaultSpec } from '../server/faults';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClientCredentialsProvider, redactable } from './token-providers';
 import type { ConformanceReport } from './report/types';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -29,6 +33,7 @@ Usage: raa-conformance <command> [options]
 Commands:
   run         run the conformance suite against a target (default: the embedded reference server)
   serve       start the reference server as a local sandbox
+  cleanup     delete records the suite left on a target (only those carrying its marker)
   self-test   the project's own tests (what \`npm test\` runs)
 
 Run \`raa-conformance <command> --help\` for a command's options.`,
@@ -62,6 +67,14 @@ Starts the reference server on 127.0.0.1 and prints a token for each default pri
 Example:
   raa-conformance serve --port 8080
   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/beta/deviceManagement/remoteActionAudits`,
+  cleanup: `Usage: raa-conformance cleanup --target URL --principals FILE [--dry-run] [--run-id ID] [--allow-writes]
+
+Finds records whose deviceDisplayName carries the suite's marker (${MARKER_PREFIX}<run id>/…) and deletes
+those, and only those. Against a non-loopback target, deleting needs --allow-writes; --dry-run only lists.
+
+Examples:
+  raa-conformance cleanup --target https://graph.microsoft.com/beta --principals principals.json --dry-run
+  raa-conformance cleanup --target https://graph.microsoft.com/beta --principals principals.json --allow-writes`,
   'self-test': `Usage: raa-conformance self-test [-- <playwright options>]\n\nRuns tests/self (typecheck, schemas, server, suite end to end, defect matrix).`,
 };
 
@@ -74,13 +87,50 @@ function fail(e: unknown): never {
   process.exit(EXIT.error);
 }
 
-/** Starts the embedded reference server and mints its default principals' tokens. */
-export async function startEmbedded(defects: string[]): Promise<{ server: ReferenceServer; principals: Principal[] }> {
+export interface Embedded {
+  server: ReferenceServer;
+  baseUrl: string;
+  principals: Principal[];
+  close(): Promise<void>;
+}
+
+/** Starts the embedded reference server (with defects and faults if asked) and mints its principals' tokens. */
+export async function startEmbedded(defects: string[], faults?: string, port = 0): Promise<Embedded> {
   const server = new ReferenceServer({ defects: parseDefects(defects.join(',')) });
-  await server.listen(0);
+  let baseUrl: string;
+  let close: () => Promise<void>;
+  if (faults) {
+    let spec: FaultSpec;
+    try { spec = parseFaults(faults); } catch (e) { throw new ConfigError(`REFERENCE_FAULTS: ${(e as Error).message}`); }
+    const http = createServer({ keepAliveTimeout: 30_000 }, withFaults(server.handle, spec));
+    await new Promise<void>((resolve, reject) => { http.once('error', reject); http.listen(port, '127.0.0.1', () => resolve()); });
+    baseUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/beta`;
+    close = () => new Promise<void>((resolve) => { http.closeAllConnections(); http.close(() => resolve()); });
+  } else {
+    baseUrl = await server.listen(port);
+    close = () => server.close();
+  }
   const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
-  const principals = await resolvePrincipals(specs, { mint: (s) => server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name }) });
-  return { server, principals };
+  const principals = await resolvePrincipals(specs, { mint: (s) => server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 }) });
+  return { server, baseUrl, principals, close };
+}
+
+/** Principals for a real target: static tokens, or client credentials against the cloud's Entra authority. */
+async function targetPrincipals(config: RunConfig, secrets: string[]): Promise<Principal[]> {
+  const cloud = config.cloud ?? 'global';
+  return resolvePrincipals(readPrincipalsFile(config.principalsFile!), {
+    clientCredentials: async (spec) => {
+      const cc = spec.clientCredentials!;
+      const extra = redactable(cc);
+      secrets.push(...extra);
+      redactor.add(...extra);
+      try {
+        return await new ClientCredentialsProvider(cc, cloud).getToken();
+      } catch (e) {
+        throw new ConfigError(`principal "${spec.name}": ${(e as Error).message}`);
+      }
+    },
+  });
 }
 
 /** One request that must get any HTTP answer within seconds; otherwise the run stops before any test. */
@@ -157,19 +207,20 @@ async function run(argv: string[]): Promise<number> {
     CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: values.strict ? '1' : undefined, CONFORMANCE_REPORT_DIR: values['report-dir'],
     CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, REFERENCE_DEFECTS: values.defects,
   });
-  let server: ReferenceServer | undefined;
+  let embedded: Embedded | undefined;
   let principals: Principal[];
   let target: string;
+  const secrets: string[] = [];
   if (!config.targetBaseUrl) {
-    const embedded = await startEmbedded(config.defects);
-    server = embedded.server;
+    embedded = await startEmbedded(config.defects, config.faults);
     principals = embedded.principals;
-    target = server.baseUrl;
+    target = embedded.baseUrl;
   } else {
-    if (config.defects.length) throw new ConfigError('REFERENCE_DEFECTS applies only to the embedded reference target (leave TARGET_BASE_URL unset)');
+    if (config.defects.length || config.faults) throw new ConfigError('REFERENCE_DEFECTS and REFERENCE_FAULTS apply only to the embedded reference target (leave TARGET_BASE_URL unset)');
     target = config.targetBaseUrl;
-    principals = await resolvePrincipals(readPrincipalsFile(config.principalsFile!), {});
+    principals = await targetPrincipals(config, secrets);
   }
+  const server = embedded;
   const workDir = mkdtempSync(join(tmpdir(), 'raa-run-'));
   try {
     await preflight(target);
@@ -178,7 +229,7 @@ async function run(argv: string[]): Promise<number> {
       runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!server, loopback: isLoopback(target), principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
-      reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets: [],
+      reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
       ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
     };
     const runtimeFile = join(workDir, 'runtime.json');
@@ -188,7 +239,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`raa-conformance: target ${target}${server ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
     const cli = require.resolve('@playwright/test/cli');
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...positionals], { ...process.env, RAA_RUNTIME: runtimeFile });
-    scrubReports(config.reportDir, principals.map((p) => p.token));
+    scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets]);
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) {
       process.stderr.write(`raa-conformance: the suite did not produce ${reportPath} (Playwright exited ${code})\n`);
@@ -197,24 +248,22 @@ async function run(argv: string[]): Promise<number> {
     return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, config.strict);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
-    await server?.close();
+    await embedded?.close();
   }
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, defects: { type: 'string' }, 'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(HELP.serve + '\n'); return EXIT.ok; }
   const port = Number(values.port ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${values.port} is not a port number`);
-  const server = new ReferenceServer({ defects: parseDefects(values.defects ?? process.env.REFERENCE_DEFECTS) });
-  const url = await server.listen(port);
-  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
+  const embedded = await startEmbedded((values.defects ?? process.env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean), values.faults ?? process.env.REFERENCE_FAULTS, port);
+  const url = embedded.baseUrl;
   const lines = [`reference server listening on ${url}`, `collection: ${url}/deviceManagement/remoteActionAudits`, '', 'tokens (valid for 12 hours):'];
   const out: unknown[] = [];
-  for (const s of specs) {
-    const token = await server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 });
-    out.push({ name: s.name, type: s.type, permissions: s.permissions, ...(s.tokenState ? { tokenState: s.tokenState } : {}), token });
-    lines.push(`  ${s.name.padEnd(20)} ${s.type.padEnd(19)} ${s.permissions.join(' ') || '(no permissions)'}${s.tokenState && s.tokenState !== 'valid' ? ` [${s.tokenState}]` : ''}`, `    ${token}`);
+  for (const p of embedded.principals) {
+    out.push({ name: p.name, type: p.type, permissions: p.permissions, ...(p.tokenState !== 'valid' ? { tokenState: p.tokenState } : {}), token: p.token });
+    lines.push(`  ${p.name.padEnd(20)} ${p.type.padEnd(19)} ${p.permissions.join(' ') || '(no permissions)'}${p.tokenState !== 'valid' ? ` [${p.tokenState}]` : ''}`, `    ${p.token}`);
   }
   if (values['principals-out']) {
     writeFileSync(values['principals-out'], JSON.stringify({ principals: out }, null, 2), { mode: 0o600 });
@@ -224,8 +273,56 @@ async function serve(argv: string[]): Promise<number> {
   // The sandbox prints its own tokens on purpose: they are the point of `serve`.
   process.stdout.write(lines.join('\n') + '\n');
   await new Promise<void>((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve); });
-  await server.close();
+  await embedded.close();
   return EXIT.ok;
+}
+
+/** Deletes records carrying the suite's marker from earlier runs, and nothing else. */
+async function cleanup(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: {
+    target: { type: 'string' }, principals: { type: 'string' }, cloud: { type: 'string' }, 'run-id': { type: 'string' },
+    'dry-run': { type: 'boolean' }, 'allow-writes': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(HELP.cleanup + '\n'); return EXIT.ok; }
+  const config = loadConfig({ TARGET_BASE_URL: values.target, PRINCIPALS_FILE: values.principals, GRAPH_CLOUD: values.cloud, CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined });
+  if (!config.targetBaseUrl) throw new ConfigError('cleanup needs a target (--target or TARGET_BASE_URL): the embedded reference server keeps nothing between runs');
+  const target = config.targetBaseUrl;
+  const dryRun = !!values['dry-run'];
+  if (!dryRun && !isLoopback(target) && !config.allowWrites) throw new ConfigError(`cleanup deletes records on ${target}: pass --allow-writes (or CONFORMANCE_ALLOW_WRITES=1), or --dry-run to only list them`);
+  const principals = await targetPrincipals(config, []);
+  await preflight(target);
+  const valid = principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal');
+  const lister = valid.find((p) => decide('list', p.type, p.permissions) === 'allowed');
+  const deleter = valid.find((p) => decide('delete', p.type, p.permissions) === 'allowed');
+  if (!lister) throw new ConfigError('no principal may list remoteActionAudits (needs DeviceManagementManagedDevices.Read.All or ReadWrite.All)');
+  if (!deleter && !dryRun) throw new ConfigError('no principal may delete remoteActionAudits (needs DeviceManagementManagedDevices.ReadWrite.All)');
+  const prefix = `${MARKER_PREFIX}${values['run-id'] ? `${values['run-id']}/` : ''}`;
+  const transport = new Transport({ timeoutMs: config.timeoutMs, rateLimit: config.rateLimit });
+  try {
+    const marked: { id: string; name: string }[] = [];
+    let url: string | undefined = `${target}/deviceManagement/remoteActionAudits`;
+    for (let page = 0; url && page < 1000; page++) {
+      const ex = await transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${lister.token}` } });
+      if (ex.status !== 200) throw new ConfigError(`listing ${url} answered ${ex.status}`);
+      const body = ex.json as { value?: { id?: unknown; deviceDisplayName?: unknown }[]; '@odata.nextLink'?: unknown };
+      for (const r of body.value ?? []) {
+        if (typeof r.id === 'string' && typeof r.deviceDisplayName === 'string' && r.deviceDisplayName.startsWith(prefix)) marked.push({ id: r.id, name: r.deviceDisplayName });
+      }
+      url = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined;
+    }
+    process.stdout.write(`${marked.length} record(s) carry the marker ${prefix}\n`);
+    let failed = 0;
+    for (const r of marked) {
+      if (dryRun) { process.stdout.write(`  would delete ${r.id}  ${r.name.slice(0, 80)}\n`); continue; }
+      const ex = await transport.send({ method: 'DELETE', url: `${target}/deviceManagement/remoteActionAudits/${encodeURIComponent(r.id)}`, headers: { Authorization: `Bearer ${deleter!.token}` } });
+      const ok = ex.status === 204 || ex.status === 404;
+      if (!ok) failed++;
+      process.stdout.write(`  ${ok ? 'deleted' : `NOT deleted (${ex.status})`} ${r.id}\n`);
+    }
+    process.stdout.write(dryRun ? 'dry run: nothing deleted\n' : `deleted ${marked.length - failed}, failed ${failed}\n`);
+    return failed ? EXIT.nonConformant : EXIT.ok;
+  } finally {
+    await transport.close();
+  }
 }
 
 async function selfTest(argv: string[]): Promise<number> {
@@ -234,7 +331,7 @@ async function selfTest(argv: string[]): Promise<number> {
   return runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, 'self-test': selfTest };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, 'self-test': selfTest };
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

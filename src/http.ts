@@ -71,7 +71,8 @@ export class Transport {
       const retryAfter = ex.headers['retry-after'];
       if ((ex.status === 429 || ex.status === 503) && retryAfter !== undefined && throttled < maxRetries) {
         // Throttling means the server did not act, so resending is safe even for POST (GRAPH-FACTS §5).
-        const waitMs = Math.min(Math.max(Number(retryAfter) || 1, 0) * 1000, 30_000);
+        const seconds = Number(retryAfter);
+        const waitMs = Math.min(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000, 30_000);
         if (this.stats.retryWaitMs + waitMs <= (this.opts.retryBudgetMs ?? 120_000)) {
           throttled++;
           this.stats.throttled++;

@@ -1,0 +1,126 @@
+// The arbitraries mirror the schemas: every valid body passes validators.createBody, every mutated body fails it
+// at the one property it breaks, and the generators reach the regions where servers break.
+import { test, expect } from '@playwright/test';
+import fc from 'fast-check';
+import { ENUMS, SENTINEL, isAfterSentinel } from '../../schemas/enums';
+import { dateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/arbitraries';
+import { describeErrors, validators } from '../../src/contract';
+import { parseInstant } from '../../src/datetime';
+
+const SEED = 424242;
+const RUNS = 2000;
+const params = { seed: SEED, numRuns: RUNS };
+const sample = <T>(a: fc.Arbitrary<T>, numRuns = RUNS) => fc.sample(a, { seed: SEED, numRuns });
+
+function passes(body: unknown): void {
+  const ok = validators.createBody(body) as boolean;
+  expect(ok, describeErrors(validators.createBody.errors).join('\n')).toBe(true);
+}
+
+test.describe('valid bodies pass the create schema', () => {
+  for (const [name, options] of [['validBody()', {}], ['validBody({ newer: true })', { newer: true }], ['validBody({ tail: true })', { tail: true }]] as const) {
+    test(`every ${name} value is a valid create body`, () => {
+      fc.assert(fc.property(validBody(options), passes), params);
+    });
+  }
+
+  test('validBody() never sends the sentinel or a tail member', () => {
+    fc.assert(fc.property(validBody(), (b) => b.action !== SENTINEL && !isAfterSentinel(ENUMS.remoteAction, String(b.action))), params);
+  });
+
+  test('validBody() sends only the seed properties', () => {
+    fc.assert(fc.property(validBody(), (b) => !('bulkDeviceActionId' in b) && !('deviceActionCategory' in b)), params);
+  });
+
+  test('validBody({ tail: true }) reaches the tail but never the sentinel', () => {
+    const actions = sample(validBody({ tail: true })).map((b) => b.action);
+    expect(actions).not.toContain(SENTINEL);
+    expect(actions.some((a) => isAfterSentinel(ENUMS.remoteAction, String(a)))).toBe(true);
+  });
+
+  test('validBody({ newer: true }) reaches bulkDeviceActionId and both categories', () => {
+    const bodies = sample(validBody({ newer: true }));
+    expect(bodies.some((b) => typeof b.bulkDeviceActionId === 'string')).toBe(true);
+    expect(new Set(bodies.map((b) => b.deviceActionCategory))).toEqual(new Set(['single', 'bulk', undefined]));
+  });
+});
+
+test.describe('invalid bodies fail the create schema at the mutated property', () => {
+  const KINDS: Mutation[] = ['enum-action', 'enum-state', 'type', 'null', 'datetime'];
+  for (const kind of KINDS) {
+    test(`every invalidBody('${kind}') value is rejected`, () => {
+      fc.assert(fc.property(invalidBody(kind), ({ body, path }) => {
+        expect(validators.createBody(body), JSON.stringify(body[path.slice(1)])).toBe(false);
+        const elsewhere = (validators.createBody.errors ?? []).filter((e) => !e.instancePath.startsWith(path));
+        expect(elsewhere.map((e) => `${e.instancePath}: ${e.message}`)).toEqual([]);
+      }), params);
+    });
+  }
+});
+
+test('invalidDateTime values never parse', () => {
+  fc.assert(fc.property(invalidDateTime, (v) => parseInstant(v) === undefined), params);
+});
+
+test('text values round-trip through JSON', () => {
+  fc.assert(fc.property(text, (s) => JSON.parse(JSON.stringify(s)) === s), params);
+});
+
+test('text values round-trip through UTF-8 (no lone surrogates)', () => {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  fc.assert(fc.property(text, (s) => strict.decode(Buffer.from(s, 'utf8')) === s), params);
+});
+
+test.describe('generators reach the interesting regions', () => {
+  const texts = sample(text);
+  const bodies = sample(validBody());
+  const times = sample(dateTime);
+
+  test('text reaches an astral-plane character', () => {
+    expect(texts.some((s) => /[\u{10000}-\u{10FFFF}]/u.test(s))).toBe(true);
+  });
+
+  test('text reaches the empty string', () => {
+    expect(texts).toContain('');
+  });
+
+  test('text reaches strings longer than 1024 characters', () => {
+    expect(texts.some((s) => s.length > 1024)).toBe(true);
+  });
+
+  test('text reaches a quote and a backslash', () => {
+    expect(texts.some((s) => s.includes('"'))).toBe(true);
+    expect(texts.some((s) => s.includes('\\'))).toBe(true);
+  });
+
+  test('text reaches control characters and U+2028', () => {
+    expect(texts.some((s) => s.includes('\u0000'))).toBe(true);
+    expect(texts.some((s) => s.includes('\u2028'))).toBe(true);
+  });
+
+  test('valid bodies reach null strings and omitted properties', () => {
+    expect(bodies.some((b) => Object.values(b).includes(null))).toBe(true);
+    expect(bodies.some((b) => !('requestDateTime' in b))).toBe(true);
+  });
+
+  test('valid bodies reach every known action and every state', () => {
+    expect(new Set(bodies.map((b) => b.action)).size).toBe(31 + 1); // the known members and "omitted"
+    expect(new Set(bodies.map((b) => b.actionState)).size).toBe(7 + 1);
+  });
+
+  test('date-times reach 0 and 7 fractional digits', () => {
+    const fraction = (t: string) => /\.(\d+)/.exec(t)?.[1]?.length ?? 0;
+    expect(times.some((t) => fraction(t) === 0)).toBe(true);
+    expect(times.some((t) => fraction(t) === 7)).toBe(true);
+  });
+
+  test('date-times reach Z and non-Z offsets', () => {
+    expect(times.some((t) => t.endsWith('Z'))).toBe(true);
+    expect(times.some((t) => /[+-]\d\d:\d\d$/.test(t))).toBe(true);
+    expect(times.some((t) => t.endsWith('+14:00') || t.endsWith('-14:00'))).toBe(true);
+  });
+
+  test('date-times reach a leap day', () => {
+    expect(times.some((t) => t.slice(5, 10) === '02-29')).toBe(true);
+  });
+});
