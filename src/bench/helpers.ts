@@ -1,0 +1,145 @@
+// Pure helpers of the bench: arithmetic, /proc parsing, process trees and the table. No I/O, so
+// tests/self/bench.spec.ts can check them without running anything.
+
+/** A value in kB from a /proc/<pid>/status text (`VmHWM:   123456 kB`); undefined when the field is absent. */
+export function procStatusKb(status: string, field: string): number | undefined {
+  const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The parent pid from a /proc/<pid>/stat line (the command may contain spaces and parentheses). */
+export function parentPid(stat: string): number | undefined {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 2).split(' ');
+  const ppid = Number(fields[1]);
+  return Number.isInteger(ppid) ? ppid : undefined;
+}
+
+/** Every pid below `root` in a pid → parent map (not `root` itself), nearest first. */
+export function descendants(parents: ReadonlyMap<number, number>, root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, ppid] of parents) {
+    const list = children.get(ppid) ?? [];
+    list.push(pid);
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const queue = [root];
+  const seen = new Set<number>([root]);
+  while (queue.length) {
+    for (const c of children.get(queue.shift()!) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+export type Role = 'worker' | 'runner' | 'cli' | 'other';
+
+/** What a process of a conformance run is, from its command line (NUL-separated as in /proc/<pid>/cmdline). */
+export function roleOf(cmdline: string): Role {
+  const c = cmdline.replace(/\0/g, ' ');
+  if (/playwright[\\/]lib[\\/](worker[\\/])?workerProcessEntry|[\\/]workerMain/.test(c)) return 'worker';
+  if (/@playwright[\\/]test[\\/]cli\.js|playwright[\\/]cli\.js/.test(c)) return 'runner';
+  if (/raa-conformance\.mjs/.test(c)) return 'cli';
+  return 'other';
+}
+
+export interface Fit {
+  /** Cost of one more case (ms). */
+  slopeMs: number;
+  /** Cost at zero cases (ms): start-up, fixed tests, reports. */
+  interceptMs: number;
+  /** Coefficient of determination of the fit. */
+  r2: number;
+}
+
+/** Ordinary least squares y = intercept + slope·x. */
+export function linearFit(points: readonly { x: number; y: number }[]): Fit {
+  const n = points.length;
+  if (n < 2) throw new Error('a fit needs at least two points');
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
+    syy += (p.y - my) ** 2;
+  }
+  if (sxx === 0) throw new Error('a fit needs at least two distinct x');
+  const slopeMs = sxy / sxx;
+  const interceptMs = my - slopeMs * mx;
+  const ssRes = points.reduce((s, p) => s + (p.y - (interceptMs + slopeMs * p.x)) ** 2, 0);
+  return { slopeMs, interceptMs, r2: syy === 0 ? 1 : 1 - ssRes / syy };
+}
+
+/** `count` events in `ms` milliseconds, per second. */
+export function perSecond(count: number, ms: number): number {
+  return ms > 0 ? (count * 1000) / ms : 0;
+}
+
+/** Rate achieved by events at these instants (ms): (n − 1) intervals over the span from first to last. */
+export function achievedRate(instantsMs: readonly number[]): number {
+  if (instantsMs.length < 2) return 0;
+  const sorted = [...instantsMs].sort((a, b) => a - b);
+  return perSecond(sorted.length - 1, sorted[sorted.length - 1]! - sorted[0]!);
+}
+
+export function ratio(numerator: number, denominator: number): number {
+  return denominator > 0 ? numerator / denominator : 0;
+}
+
+export type Comparator = '>=' | '<=';
+
+export interface Goal {
+  op: Comparator;
+  value: number;
+}
+
+export function meets(value: number | undefined, goal: Goal | undefined): boolean | undefined {
+  if (goal === undefined || value === undefined || !Number.isFinite(value)) return undefined;
+  return goal.op === '>=' ? value >= goal.value : value <= goal.value;
+}
+
+export interface Row {
+  id: string;
+  figure: string;
+  value?: number;
+  unit?: string;
+  goal?: Goal;
+  /** A goal in words when it is not a number (e.g. "report"). */
+  goalText?: string;
+  met?: boolean;
+  note?: string;
+}
+
+/** Fixed precision that keeps 3 significant digits for small numbers and none for large. */
+export function fmt(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toFixed(3);
+}
+
+export function goalText(r: Row): string {
+  if (r.goal) return `${r.goal.op === '>=' ? '≥' : '≤'} ${fmt(r.goal.value)}${r.unit && r.unit !== '×' ? ` ${r.unit}` : ''}`;
+  return r.goalText ?? '';
+}
+
+/** The table the bench prints: figure, value, goal, met. */
+export function renderTable(rows: readonly Row[]): string {
+  const cells = rows.map((r) => [r.id, r.figure, `${fmt(r.value)}${r.unit ? ` ${r.unit}` : ''}`, goalText(r), r.met === undefined ? '' : r.met ? 'met' : 'NOT MET']);
+  const head = ['#', 'figure', 'measured', 'goal', ''];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => [...c[i]!].length)));
+  const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}

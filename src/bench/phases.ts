@@ -1,0 +1,324 @@
+// The bench's measurements, one function per figure. Every load loop is bounded in count and in time, and
+// every request goes to 127.0.0.1.
+import autocannon from 'autocannon';
+import fc from 'fast-check';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import { join } from 'node:path';
+import { Agent, request as undiciRequest } from 'undici';
+import { validBody } from '../arbitraries';
+import * as check from '../checks';
+import { ROOT, validators } from '../contract';
+import { mapLimit, Transport, type Exchange } from '../http';
+import { checkProperty, sendSamples } from '../property';
+import { MARKER_PREFIX, type Runtime } from '../runtime';
+import { COLLECTION, Graph } from '../suite';
+import type { ConformanceReport } from '../report/types';
+import { sampleTree, type ProcPeak, type ServerChild } from './child';
+import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
+
+const PERMISSION = 'DeviceManagementManagedDevices.ReadWrite.All';
+const now = () => performance.now();
+
+function benchRuntime(server: ServerChild, seed: number, runs: number, reportDir: string): Runtime {
+  return {
+    runId: `bench-${seed}`, marker: `${MARKER_PREFIX}bench-${seed}/`, target: server.url, embedded: false, loopback: true,
+    principals: [{ name: 'bench', type: 'application', permissions: [PERMISSION], tokenState: 'valid', token: server.token }],
+    seed, profile: 'quick', numRuns: runs, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 15_000,
+    rateLimit: 0, reportDir, suiteVersion: 'bench', defects: [], secrets: [],
+  };
+}
+
+/** Valid create bodies as the suite sends them (marked), serialised ahead of time. */
+export function sampleBodies(seed: number, n: number): string[] {
+  const marker = `${MARKER_PREFIX}bench-${seed}/`;
+  return fc.sample(validBody().map((b) => ({ ...b, deviceDisplayName: `${marker}${(b.deviceDisplayName as string | null | undefined) ?? ''}` })), { seed, numRuns: n })
+    .map((b) => JSON.stringify(b));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 1. The property phase, as tests/contract/create/properties.spec.ts runs it, and a raw client beside it.
+
+export interface SuitePass {
+  runs: number;
+  /** The four valid-body properties together: one send pass, four check passes. */
+  totalMs: number;
+  casesPerSec: number;
+  /** The first property, which generates, sends and checks. */
+  firstMs: number;
+  /** The three others, which regenerate the samples and check the cached exchanges. */
+  restMs: number;
+  non201: number;
+  cleanup?: { deletes: number; ms: number; perSec: number };
+}
+
+let passCounter = 0;
+
+/** The valid-body properties of the create suite: RAA-CREATE-201, -SCHEMA, -ECHO and RAA-NO-5XX over one send. */
+export async function suitePass(server: ServerChild, o: { runs: number; seed: number; reportDir: string; cleanup?: boolean }): Promise<SuitePass> {
+  const runtime = benchRuntime(server, o.seed, o.runs, o.reportDir);
+  const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit });
+  const graph = new Graph(runtime, transport);
+  // A key of its own per pass: the sent-samples cache would otherwise answer from the previous pass.
+  const key = `bench:${o.seed}:${++passCounter}`;
+  const spec = (requirement: string, checkFn: (b: Record<string, unknown>, ex: Exchange) => void) => ({
+    requirement, arbitrary: validBody().map((b) => graph.mark(b)), seed: runtime.seed, numRuns: runtime.numRuns, budgetMs: runtime.propertyBudgetMs,
+    send: (b: Record<string, unknown>) => graph.create(b), check: checkFn,
+  });
+  try {
+    const t0 = now();
+    await checkProperty(spec('RAA-CREATE-201', (_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])), key);
+    const t1 = now();
+    await checkProperty(spec('RAA-CREATE-SCHEMA', (_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }), key);
+    await checkProperty(spec('RAA-CREATE-ECHO', (b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }), key);
+    await checkProperty(spec('RAA-NO-5XX', (_b, ex) => check.notServerError('RAA-NO-5XX', ex)), key);
+    const t2 = now();
+    const exchanges = await sendSamples<Record<string, unknown>>(key, [], () => Promise.reject(new Error('not cached')), 1);
+    const non201 = exchanges.filter((e) => e.status !== 201).length;
+    const out: SuitePass = { runs: o.runs, totalMs: t2 - t0, casesPerSec: perSecond(o.runs, t2 - t0), firstMs: t1 - t0, restMs: t2 - t1, non201 };
+    if (o.cleanup) {
+      const deletes = graph.created.size;
+      const c0 = now();
+      await graph.cleanup();
+      const ms = now() - c0;
+      out.cleanup = { deletes, ms, perSec: perSecond(deletes, ms) };
+    }
+    return out;
+  } finally {
+    await transport.close();
+  }
+}
+
+export interface Breakdown {
+  runs: number;
+  /** fc.sample of the marked valid-body arbitrary (done once per property, so four times per pass). */
+  generateMs: number;
+  /** JSON.stringify of the bodies (what Graph.send does per request). */
+  serialiseMs: number;
+  checksMs: { status: number; schema: number; echo: number; no5xx: number };
+}
+
+/** Where the client-side time of a pass goes, each part timed alone over the same samples. */
+export async function clientBreakdown(server: ServerChild, o: { runs: number; seed: number; reportDir: string }): Promise<Breakdown> {
+  const runtime = benchRuntime(server, o.seed, o.runs, o.reportDir);
+  const transport = new Transport({ timeoutMs: runtime.timeoutMs });
+  const graph = new Graph(runtime, transport);
+  try {
+    const arb = validBody().map((b) => graph.mark(b));
+    const g0 = now();
+    const values = fc.sample(arb, { seed: o.seed, numRuns: o.runs });
+    const generateMs = now() - g0;
+    const s0 = now();
+    let bytes = 0;
+    for (const v of values) bytes += JSON.stringify(v).length;
+    const serialiseMs = now() - s0;
+    if (bytes === 0) throw new Error('no bodies');
+    const exchanges = await mapLimit(values, 16, (v) => graph.create(v));
+    const time = (fn: (v: Record<string, unknown>, ex: Exchange) => void) => {
+      const t = now();
+      for (let i = 0; i < values.length; i++) fn(values[i]!, exchanges[i]!);
+      return now() - t;
+    };
+    const checksMs = {
+      status: time((_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])),
+      schema: time((_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }),
+      echo: time((b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }),
+      no5xx: time((_b, ex) => check.notServerError('RAA-NO-5XX', ex)),
+    };
+    return { runs: o.runs, generateMs, serialiseMs, checksMs };
+  } finally {
+    await transport.close();
+  }
+}
+
+export interface RawResult {
+  client: 'undici' | 'node:http';
+  requests: number;
+  ms: number;
+  perSec: number;
+  non201: number;
+}
+
+const rawHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' });
+
+/** A minimal keep-alive undici client: `concurrency` requests in flight over as many connections, body discarded. */
+export async function rawUndici(server: ServerChild, bodies: readonly string[], concurrency: number): Promise<RawResult> {
+  const agent = new Agent({ connections: concurrency, pipelining: 1, keepAliveTimeout: 10_000 });
+  const url = `${server.url}${COLLECTION}`;
+  const headers = rawHeaders(server.token);
+  let non201 = 0;
+  try {
+    const t0 = now();
+    await mapLimit(bodies, concurrency, async (body) => {
+      const res = await undiciRequest(url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: 15_000, bodyTimeout: 15_000 });
+      await res.body.arrayBuffer();
+      if (res.statusCode !== 201) non201++;
+    });
+    const ms = now() - t0;
+    return { client: 'undici', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201 };
+  } finally {
+    await agent.close();
+  }
+}
+
+/** The same with node:http and a keep-alive Agent. */
+export async function rawNodeHttp(server: ServerChild, bodies: readonly string[], concurrency: number): Promise<RawResult> {
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(`${server.url}${COLLECTION}`);
+  const headers = rawHeaders(server.token);
+  let non201 = 0;
+  const post = (body: string) => new Promise<void>((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', agent, timeout: 15_000, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      if (res.statusCode !== 201) non201++;
+      res.resume();
+      res.on('end', () => resolve());
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+  try {
+    const t0 = now();
+    await mapLimit(bodies, concurrency, post);
+    const ms = now() - t0;
+    return { client: 'node:http', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201 };
+  } finally {
+    agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 2. The reference server against a bare node:http server, both under autocannon.
+
+export interface LoadResult {
+  mode: 'reference' | 'bare';
+  requests: number;
+  durationS: number;
+  perSec: number;
+  non2xx: number;
+  errors: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Server CPU time per answered request (µs): independent of how fast the load generator is. */
+  serverCpuUsPerReq: number;
+}
+
+export async function loadServer(server: ServerChild, bodies: readonly string[], o: { connections: number; durationS: number }): Promise<LoadResult> {
+  const headers = rawHeaders(server.token);
+  const cpu0 = server.cpuMs();
+  const r = await autocannon({
+    url: `${server.url}${COLLECTION}`, connections: o.connections, pipelining: 1, duration: o.durationS, timeout: 10,
+    requests: bodies.map((body) => ({ method: 'POST', headers, body })),
+  });
+  const cpu = server.cpuMs() - cpu0;
+  const requests = r['2xx'] + r.non2xx;
+  return {
+    mode: server.mode, requests, durationS: r.duration, perSec: requests / r.duration, non2xx: r.non2xx, errors: r.errors,
+    latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99, serverCpuUsPerReq: requests > 0 ? (cpu * 1000) / requests : NaN,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 3 and 4. Whole conformance runs at several run counts: wall time, peak RSS per process, store left over.
+
+export interface GrowthRun {
+  numRuns: number;
+  wallMs: number;
+  exitCode: number | null;
+  /** Playwright's own duration from conformance.json. */
+  suiteMs?: number;
+  passed?: number;
+  failed?: number;
+  records?: { created: number; left: number; requests: number };
+  /** Longest of the four valid-body property tests: the one that sent the samples (per worker). */
+  validSendTestMs?: number;
+  peaks: { cliKb?: number; runnerKb?: number; workerMaxKb?: number; workers: number };
+  log: string;
+}
+
+const RUN_ENV_DROP = /^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/;
+
+/** One `raa-conformance run` against its embedded reference server, with a time limit. */
+export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string }): Promise<GrowthRun> {
+  const reportDir = mkdtempSync(join(o.workDir, `run-${numRuns}-`));
+  const log = join(reportDir, 'run.log');
+  // Only the embedded (loopback) target: nothing from the environment or a .env may point the run elsewhere,
+  // so the child runs in a directory without .env and without the suite's variables.
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
+  env.CONFORMANCE_NUM_RUNS = String(numRuns);
+  const fd = openSync(log, 'w');
+  const t0 = now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'run', '--seed', String(o.seed), '--report-dir', reportDir], {
+    cwd: o.workDir, env, stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  const sampler = sampleTree(child.pid!, 100);
+  const killer = setTimeout(() => child.kill('SIGTERM'), o.timeoutMs);
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(killer);
+  const wallMs = now() - t0;
+  const peaks: ProcPeak[] = sampler.stop();
+  const workers = peaks.filter((p) => p.role === 'worker');
+  const out: GrowthRun = {
+    numRuns, wallMs, exitCode, log,
+    peaks: {
+      cliKb: peaks.find((p) => p.role === 'cli')?.vmHwmKb,
+      runnerKb: peaks.find((p) => p.role === 'runner')?.vmHwmKb,
+      workerMaxKb: workers.length ? Math.max(...workers.map((w) => w.vmHwmKb)) : undefined,
+      workers: workers.length,
+    },
+  };
+  const reportPath = join(reportDir, 'conformance.json');
+  if (existsSync(reportPath)) {
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport & { records?: { created: number; left: string[]; requests: number } };
+    if (!/^http:\/\/127\.0\.0\.1:/.test(report.target)) throw new Error(`the conformance run went to ${report.target}, not the embedded loopback server`);
+    out.suiteMs = report.durationMs;
+    out.passed = report.summary.passed;
+    out.failed = report.summary.failed;
+    if (report.records) out.records = { created: report.records.created, left: report.records.left.length, requests: report.records.requests };
+    const valid = report.requirements.filter((r) => ['RAA-CREATE-201', 'RAA-CREATE-SCHEMA', 'RAA-CREATE-ECHO', 'RAA-NO-5XX'].includes(r.id))
+      .flatMap((r) => r.tests.map((t) => t.durationMs ?? 0));
+    if (valid.length) out.validSendTestMs = Math.max(...valid);
+  }
+  // Keep only the log; the reports of a bench run are not the point.
+  for (const f of ['html', 'test-results', 'junit.xml']) rmSync(join(reportDir, f), { recursive: true, force: true });
+  return out;
+}
+
+export function fitGrowth(runs: readonly GrowthRun[]): Fit {
+  return linearFit(runs.map((r) => ({ x: r.numRuns, y: r.wallMs })));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// 5. The client-side rate limit, measured through the Transport.
+
+export interface RateResult {
+  configured: number;
+  transports: number;
+  requests: number;
+  achieved: number;
+}
+
+/** Sends `requests` GETs through `transports` Transports with rateLimit `rate` (16 in flight each), as workers would. */
+export async function rateLimited(server: ServerChild, rate: number, requests: number, transports = 1): Promise<RateResult> {
+  const url = `${server.url}${COLLECTION}?$top=1`;
+  const headers = { accept: 'application/json', authorization: `Bearer ${server.token}` };
+  const done: number[] = [];
+  const ts = Array.from({ length: transports }, () => new Transport({ rateLimit: rate, timeoutMs: 15_000 }));
+  try {
+    const per = Math.ceil(requests / transports);
+    await Promise.all(ts.map((t) => mapLimit(Array.from({ length: per }), 16, async () => {
+      const ex = await t.send({ method: 'GET', url, headers });
+      if (ex.status !== 200) throw new Error(`rate probe answered ${ex.status}`);
+      done.push(now());
+    })));
+  } finally {
+    await Promise.all(ts.map((t) => t.close()));
+  }
+  return { configured: rate, transports, requests: done.length, achieved: achievedRate(done) };
+}
+
+

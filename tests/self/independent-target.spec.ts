@@ -1,0 +1,40 @@
+// The suite against a second, independent implementation of the contract (opaque static tokens, cursor paging,
+// `/{id}` Locations, nothing from server/): exit 0, no failed requirement, nothing errored, every requirement
+// reached. Proves no test leans on the reference server's token format or its quirks.
+import { test, expect } from '@playwright/test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConformanceReport } from '../../src/report/types';
+import { runCli, startIndependentServer } from './support/independent-server';
+
+/** Requirements allowed not to reach a verdict (untested or skipped) against this target, with the reason. */
+const NOT_REACHED: Record<string, string> = {};
+
+test('the suite finds the independent implementation conformant', async () => {
+  test.setTimeout(300_000);
+  const server = await startIndependentServer();
+  const dir = mkdtempSync(join(tmpdir(), 'raa-independent-'));
+  try {
+    expect(Object.values(server.tokens).every((t) => /^[0-9a-f]{48}$/.test(t)), 'tokens are opaque hex, not JWTs').toBe(true);
+    const reportDir = join(dir, 'reports');
+    const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir]);
+    const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-4000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}`;
+    expect(existsSync(join(reportDir, 'conformance.json')), `conformance.json is written (exit code ${run.code})${tail}`).toBe(true);
+    const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+    const failed = report.requirements.filter((r) => r.status === 'failed')
+      .map((r) => `${r.id}: ${r.tests.find((t) => t.failure)?.failure?.split('\n').slice(0, 4).join(' | ') ?? '(no failure text)'}`);
+    expect(failed, `failed requirements (seed ${report.seed})${tail}`).toEqual([]);
+    expect(report.summary.errored ?? 0, `errored tests${tail}`).toBe(0);
+    expect(run.code, `exit code${tail}`).toBe(0);
+    expect(report.target).toBe(server.baseUrl);
+
+    const unreached = report.requirements.filter((r) => r.status !== 'passed');
+    console.log(`independent target: ${report.requirements.length - unreached.length}/${report.requirements.length} requirements passed in ${run.ms} ms (seed ${report.seed}); `
+      + `not reached: ${unreached.map((r) => `${r.id} (${r.status}${NOT_REACHED[r.id] ? `: ${NOT_REACHED[r.id]}` : ''})`).join(', ') || 'none'}`);
+    expect(unreached.filter((r) => !(r.id in NOT_REACHED)).map((r) => `${r.id}: ${r.status}`), 'requirements without a verdict that NOT_REACHED does not list').toEqual([]);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,43 @@
+// Runs `raa-conformance run` as a user would, in a child process, and reads what it wrote.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConformanceReport } from '../../../src/report/types';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+export interface SuiteRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  reportDir: string;
+  report?: ConformanceReport;
+}
+
+/** Environment for a child run: the caller's, minus anything that would point the suite elsewhere. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/.test(k)) env[k] = v;
+  return { ...env, CI: '1', CONFORMANCE_WORKERS: '1', ...extra };
+}
+
+export function runSuite(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<SuiteRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), 'raa-self-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args, '--report-dir', reportDir], { cwd, env: cleanEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => {
+      const path = join(reportDir, 'conformance.json');
+      resolve({ code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined });
+    });
+  });
+}
+
+export function statuses(r: ConformanceReport | undefined): Record<string, string> {
+  return Object.fromEntries((r?.requirements ?? []).map((q) => [q.id, q.status]));
+}
