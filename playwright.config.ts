@@ -13,8 +13,10 @@ export default defineConfig({
   retries: 0,
   timeout: rt.profile === 'deep' ? 15 * 60_000 : 120_000,
   outputDir: join(rt.reportDir, 'test-results'),
+  // A shard also writes a blob report for `raa-conformance merge`; merging replays it through the same reporters.
   reporter: [
-    [process.env.CI ? 'dot' : 'list'],
+    ...(process.env.RAA_MERGE ? [] : [[process.env.CI ? 'dot' : 'list'] as [string]]),
+    ...(process.env.RAA_SHARD ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),
     ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }],
     ['junit', { outputFile: join(rt.reportDir, 'junit.xml') }],
     ['./src/reporter.ts'],

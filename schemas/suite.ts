@@ -187,7 +187,71 @@ export const environmentSchema = {
     CONFORMANCE_TIMEOUT_MS: { type: 'string', pattern: '^[1-9][0-9]{2,6}$' },
     CONFORMANCE_RATE_LIMIT: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
     CONFORMANCE_EXPECTATIONS: { type: 'string', minLength: 1 },
+    CONFORMANCE_HISTORY_DIR: { type: 'string', minLength: 1 },
+    CONFORMANCE_REGRESSIONS: { type: 'string', minLength: 1 },
     REFERENCE_DEFECTS: { type: 'string', pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$' },
     REFERENCE_FAULTS: { type: 'string' },
+  },
+} as const;
+
+/** Known deviations of a target: kept out of the tests, applied by the reporter (INTERPRETING.md). */
+export const expectationsFileSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}expectations-file`,
+  type: 'object',
+  required: ['expectations'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    target: { type: 'string' },
+    expectations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['requirement', 'status', 'reason'],
+        properties: {
+          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          /** Narrows the entry to tests whose title contains this text; absent = every test of the requirement. */
+          test: { type: 'string', minLength: 1 },
+          status: { enum: ['failed'] },
+          reason: { type: 'string', minLength: 3 },
+          link: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Counterexamples pinned as regressions: replayed first in every profile. */
+export const regressionsFileSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}regressions-file`,
+  type: 'object',
+  required: ['regressions'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    regressions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['description', 'requirement', 'body', 'expect'],
+        properties: {
+          description: { type: 'string', minLength: 3 },
+          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          body: {},
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          expect: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['status'],
+            properties: { status: { type: 'array', items: { type: 'integer' }, minItems: 1 }, echo: { type: 'boolean' }, schema: { type: 'boolean' } },
+          },
+          pinnedFrom: { type: 'object', properties: { seed: { type: 'integer' }, path: { type: 'string' } } },
+        },
+      },
+    },
   },
 } as const;

@@ -12,6 +12,7 @@ import {
   clientBreakdown, conformanceRun, fitGrowth, loadServer, rateLimited, rawNodeHttp, rawUndici, sampleBodies, suitePass,
   type Breakdown, type GrowthRun, type LoadResult, type RateResult, type RawResult, type SuitePass,
 } from './bench/phases';
+import { runProfile } from './bench/profile';
 import { DEFAULT_TENANT_RATE } from './config';
 import { ROOT } from './contract';
 
@@ -45,7 +46,9 @@ over 100/1,000/10,000 property runs, peak memory at 10,000 vs 1,000 runs, and th
   --quick         smaller counts (property runs 1,000; conformance runs at 50 and 500 cases)
   --skip-growth   leave out the whole conformance runs (figures 3 and 4)
   --check         exit 1 when a goal is not met (default: exit 0 whenever the bench ran)
-  --out FILE      where the JSON goes (default reports/bench.json)`;
+  --out FILE      where the JSON goes (default reports/bench.json; with --profile a folder, default reports/bench-profile)
+  --profile       instead of the table: CPU profiles of the reference server under load and of one property pass,
+                  with the functions that take the most time`;
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
@@ -61,11 +64,15 @@ const best = <T>(xs: T[], key: (x: T) => number): T | undefined => xs.reduce<T |
 export async function runBench(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv, strict: true, allowPositionals: false,
-    options: { quick: { type: 'boolean' }, 'skip-growth': { type: 'boolean' }, check: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      quick: { type: 'boolean' }, 'skip-growth': { type: 'boolean' }, check: { type: 'boolean' }, out: { type: 'string' },
+      profile: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) { process.stdout.write(HELP + '\n'); return 0; }
   if (!procAvailable()) { process.stderr.write('bench: needs Linux /proc for CPU and memory figures\n'); return 2; }
   const s = settingsFor(!!values.quick);
+  if (values.profile) return profileOnly(s, values.out ? resolve(values.out) : join(ROOT, 'reports', 'bench-profile'));
   const out = resolve(values.out ?? join(ROOT, 'reports', 'bench.json'));
   const started = new Date();
   const t0 = performance.now();
@@ -92,7 +99,7 @@ export async function runBench(argv: string[]): Promise<number> {
       m.property.passes.push(await suitePass(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work, cleanup: r === s.rounds - 1 }));
       m.property.nodeHttp.push(await rawNodeHttp(ref, bodies, CONCURRENCY));
     }
-    m.property.breakdown = await clientBreakdown(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work });
+    m.property.breakdown = await clientBreakdown(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work, key: m.property.passes.at(-1)!.key });
 
     // 5. The client-side limiter (before the load test fills the store).
     log(`rate limit: ${s.rateRequests} requests through Transport({ rateLimit: ${DEFAULT_TENANT_RATE} }), then through ${DEFAULT_WORKERS} such transports at once`);
@@ -142,6 +149,17 @@ export async function runBench(argv: string[]): Promise<number> {
   if (values['skip-growth'] || m.growth.every((g) => g.exitCode === 0)) rmSync(work, { recursive: true, force: true });
   else process.stdout.write(`bench: a conformance run did not pass; its log is kept under ${work}\n`);
   return values.check && rows.some((r) => r.met === false) ? 1 : 0;
+}
+
+async function profileOnly(s: BenchSettings, outDir: string): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), 'raa-bench-'));
+  try {
+    const bundle = await buildServerBundle(work);
+    await runProfile(bundle.file, work, outDir, { runs: s.propertyRuns, seconds: s.loadSeconds, seed: s.seed });
+    return 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 function row(r: Row): Row {

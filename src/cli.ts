@@ -4,9 +4,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ROOT, decide } from './contract';
+import { ConfigError, ROOT, decide, loadValidated, validators } from './contract';
+import { loadExpectations } from './expectations';
 import { isLoopback, loadConfig, type RunConfig } from './config';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
@@ -19,6 +20,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClientCredentialsProvider, redactable } from './token-providers';
 import type { ConformanceReport } from './report/types';
+import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from './report/diff';
+import { pin } from './regressions';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const require = createRequire(import.meta.url);
@@ -34,6 +37,9 @@ Commands:
   run         run the conformance suite against a target (default: the embedded reference server)
   serve       start the reference server as a local sandbox
   cleanup     delete records the suite left on a target (only those carrying its marker)
+  pin         pin the shrunk counterexamples of a failed run as regression fixtures
+  diff        compare two conformance.json files: what regressed, got fixed, is new or gone
+  merge       merge the reports of a sharded run (run --shard i/n) into one
   self-test   the project's own tests (what \`npm test\` runs)
 
 Run \`raa-conformance <command> --help\` for a command's options.`,
@@ -49,6 +55,11 @@ Options (each overrides the environment variable named):
   --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
   --allow-writes        allow POST/PATCH/DELETE against a non-loopback target (CONFORMANCE_ALLOW_WRITES=1)
   --defects LIST        embedded target only: break the reference server on purpose (REFERENCE_DEFECTS)
+  --shard i/n           run one shard; merge the shards' report dirs with \`raa-conformance merge\`
+
+Environment only: CONFORMANCE_EXPECTATIONS (known deviations), CONFORMANCE_HISTORY_DIR (trend on the page),
+CONFORMANCE_REGRESSIONS (pinned regressions), CONFORMANCE_RATE_LIMIT, CONFORMANCE_TIMEOUT_MS,
+CONFORMANCE_NUM_RUNS (property runs), REFERENCE_FAULTS (embedded target: inject faults).
 
 Exit codes: 0 conformant; 1 a MUST requirement failed (or a SHOULD with --strict); 2 bad configuration or
 unreachable target; 3 a test errored (no verdict).
@@ -75,6 +86,22 @@ those, and only those. Against a non-loopback target, deleting needs --allow-wri
 Examples:
   raa-conformance cleanup --target https://graph.microsoft.com/beta --principals principals.json --dry-run
   raa-conformance cleanup --target https://graph.microsoft.com/beta --principals principals.json --allow-writes`,
+  pin: `Usage: raa-conformance pin [--report reports/conformance.json] [--out fixtures/regressions.json]
+
+Appends the shrunk counterexamples of the report's failed properties to the regressions file
+(CONFORMANCE_REGRESSIONS, default fixtures/regressions.json); tests/contract/00-regressions replays them
+first in every profile.`,
+  diff: `Usage: raa-conformance diff BASE.json HEAD.json [--markdown FILE]
+
+Prints what regressed, what got fixed, and what is new or gone, as text; writes Markdown to FILE and, in
+GitHub Actions, to the job summary. Exits 1 when something regressed.
+
+Example:
+  raa-conformance diff last-night/conformance.json reports/conformance.json --markdown diff.md`,
+  merge: `Usage: raa-conformance merge --report-dir DIR SHARD_DIR...
+
+Each shard: raa-conformance run --shard i/n --report-dir SHARD_DIR (same --seed for all shards).
+Merging writes DIR/conformance.json, .md, .html, junit.xml and html/ as one run would.`,
   'self-test': `Usage: raa-conformance self-test [-- <playwright options>]\n\nRuns tests/self (typecheck, schemas, server, suite end to end, defect matrix).`,
 };
 
@@ -146,7 +173,7 @@ export async function preflight(target: string): Promise<void> {
 }
 
 function cleanReports(dir: string): void {
-  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'test-results', '.run']) rmSync(join(dir, f), { recursive: true, force: true });
+  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'conformance.html', 'blob', 'test-results', '.run', '.counterexamples']) rmSync(join(dir, f), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 }
 
@@ -188,6 +215,8 @@ function runRedacted(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
 
 export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
   if ((report.summary.errored ?? 0) > 0) return EXIT.error;
+  // Expectations that no longer hold fail the run until the file is updated.
+  if ((report.expectations?.unexpectedPasses.length ?? 0) + (report.expectations?.unknownEntries.length ?? 0) > 0) return EXIT.nonConformant;
   const gating = report.requirements.filter((r) => r.status === 'failed' && r.level !== 'MAY' && (strict || (r.level === 'MUST' && !r.tentative)));
   return gating.length > 0 ? EXIT.nonConformant : EXIT.ok;
 }
@@ -198,15 +227,18 @@ async function run(argv: string[]): Promise<number> {
     options: {
       target: { type: 'string' }, principals: { type: 'string' }, cloud: { type: 'string' }, profile: { type: 'string' },
       seed: { type: 'string' }, strict: { type: 'boolean' }, 'report-dir': { type: 'string' }, 'allow-writes': { type: 'boolean' },
-      defects: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      defects: { type: 'string' }, shard: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.shard !== undefined && !/^[1-9][0-9]*\/[1-9][0-9]*$/.test(values.shard)) throw new ConfigError(`--shard ${values.shard} is not of the form i/n`);
   if (values.help) { process.stdout.write(HELP.run + '\n'); return EXIT.ok; }
   const config: RunConfig = loadConfig({
     TARGET_BASE_URL: values.target, PRINCIPALS_FILE: values.principals, GRAPH_CLOUD: values.cloud, CONFORMANCE_PROFILE: values.profile,
     CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: values.strict ? '1' : undefined, CONFORMANCE_REPORT_DIR: values['report-dir'],
     CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, REFERENCE_DEFECTS: values.defects,
   });
+  if (config.expectationsFile) loadExpectations(config.expectationsFile);
+  if (existsSync(config.regressionsFile)) loadValidated(config.regressionsFile, validators.regressionsFile, 'regressions file');
   let embedded: Embedded | undefined;
   let principals: Principal[];
   let target: string;
@@ -231,6 +263,8 @@ async function run(argv: string[]): Promise<number> {
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
       reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
       ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
+      ...(config.historyDir ? { historyDir: config.historyDir } : {}),
+      regressionsFile: config.regressionsFile,
     };
     const runtimeFile = join(workDir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
@@ -238,7 +272,9 @@ async function run(argv: string[]): Promise<number> {
     cleanReports(config.reportDir);
     process.stdout.write(`raa-conformance: target ${target}${server ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
     const cli = require.resolve('@playwright/test/cli');
-    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...positionals], { ...process.env, RAA_RUNTIME: runtimeFile });
+    const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
+    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...shardArgs, ...positionals],
+      { ...process.env, RAA_RUNTIME: runtimeFile, ...(values.shard ? { RAA_SHARD: values.shard } : {}) });
     scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets]);
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) {
@@ -325,13 +361,73 @@ async function cleanup(argv: string[]): Promise<number> {
   }
 }
 
+async function pinCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { report: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(HELP.pin + '\n'); return EXIT.ok; }
+  const config = loadConfig({ CONFORMANCE_REGRESSIONS: values.out });
+  const reportPath = resolve(values.report ?? join(config.reportDir, 'conformance.json'));
+  const added = pin(reportPath, config.regressionsFile);
+  process.stdout.write(added.length ? `pinned ${added.length} regression(s) into ${config.regressionsFile}:\n${added.map((r) => `  ${r.description}`).join('\n')}\n` : `nothing new to pin from ${reportPath}\n`);
+  return EXIT.ok;
+}
+
+async function diffCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { markdown: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help || positionals.length !== 2) { process.stdout.write(HELP.diff + '\n'); return values.help ? EXIT.ok : EXIT.badInput; }
+  const [base, head] = positionals.map((p) => {
+    try { return JSON.parse(readFileSync(p!, 'utf8')) as ConformanceReport; } catch (e) { throw new ConfigError(`${p} is not a conformance.json: ${(e as Error).message}`); }
+  });
+  const d = diffReports(base!, head!);
+  process.stdout.write(renderDiffText(d) + '\n');
+  const md = renderDiffMarkdown(d);
+  if (values.markdown) writeFileSync(values.markdown, md);
+  // In GitHub Actions the Markdown lands in the job summary.
+  if (process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, md, { flag: 'a' });
+  return hasRegression(d) ? EXIT.nonConformant : EXIT.ok;
+}
+
+/** Merges the blob reports of a sharded run into one set of reports, as a single run would have written. */
+async function mergeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help || positionals.length === 0) { process.stdout.write(HELP.merge + '\n'); return values.help ? EXIT.ok : EXIT.badInput; }
+  const config = loadConfig({ CONFORMANCE_REPORT_DIR: values['report-dir'] });
+  const workDir = mkdtempSync(join(tmpdir(), 'raa-merge-'));
+  try {
+    const blobs = join(workDir, 'blobs');
+    mkdirSync(blobs);
+    let first: ConformanceReport | undefined;
+    const records = { created: 0, left: [] as string[], requests: 0, throttled: 0 };
+    for (const dir of positionals) {
+      const shardReport = join(dir, 'conformance.json');
+      if (!existsSync(join(dir, 'blob'))) throw new ConfigError(`${dir} holds no blob report: run each shard with \`raa-conformance run --shard i/n --report-dir ${dir}\``);
+      const r = JSON.parse(readFileSync(shardReport, 'utf8')) as ConformanceReport;
+      first ??= r;
+      if (r.records) { records.created += r.records.created; records.left.push(...r.records.left); records.requests += r.records.requests; records.throttled += r.records.throttled; }
+      for (const f of readdirSync(join(dir, 'blob'))) writeFileSync(join(blobs, `${dir.replace(/[^A-Za-z0-9]/g, '_')}-${f}`), readFileSync(join(dir, 'blob', f)));
+    }
+    mkdirSync(join(config.reportDir, '.run'), { recursive: true });
+    writeFileSync(join(config.reportDir, '.run', 'merged.json'), JSON.stringify({ created: records.created, left: records.left, stats: { requests: records.requests, throttled: records.throttled } }));
+    const runtime: Partial<Runtime> = { target: first!.target, seed: first!.seed, profile: first!.profile as Runtime['profile'], strict: first!.strict, reportDir: config.reportDir,
+      suiteVersion: first!.suiteVersion, defects: first!.defects ?? [], principals: [], secrets: [], ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}) };
+    const runtimeFile = join(workDir, 'runtime.json');
+    writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
+    const cli = require.resolve('@playwright/test/cli');
+    const code = await runRedacted(process.execPath, [cli, 'merge-reports', '-c', join(ROOT, 'playwright.config.ts'), blobs], { ...process.env, RAA_RUNTIME: runtimeFile, RAA_MERGE: '1' });
+    const reportPath = join(config.reportDir, 'conformance.json');
+    if (!existsSync(reportPath)) { process.stderr.write(`raa-conformance: merge produced no ${reportPath} (exit ${code})\n`); return EXIT.error; }
+    return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, first!.strict);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
 async function selfTest(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { process.stdout.write(HELP['self-test'] + '\n'); return EXIT.ok; }
   const cli = require.resolve('@playwright/test/cli');
   return runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, 'self-test': selfTest };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, 'self-test': selfTest };
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -2,8 +2,8 @@
 // test runs. Flags from the command line override the environment.
 import { config as loadDotenv } from 'dotenv';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ConfigError, describeErrors, validators } from './contract';
+import { join, resolve } from 'node:path';
+import { ConfigError, ROOT, describeErrors, validators } from './contract';
 import { CLOUDS, type CloudId } from './clouds';
 
 export type Profile = 'quick' | 'deep';
@@ -26,6 +26,8 @@ export interface RunConfig {
   /** Client-side request rate limit (requests/s); 0 = none. */
   rateLimit: number;
   expectationsFile?: string;
+  historyDir?: string;
+  regressionsFile: string;
   defects: string[];
   faults?: string;
 }
@@ -63,6 +65,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
   const seedGiven = env.CONFORMANCE_SEED !== undefined;
   const principalsFile = env.PRINCIPALS_FILE ? resolve(env.PRINCIPALS_FILE) : undefined;
   if (principalsFile && !existsSync(principalsFile)) throw new ConfigError(`PRINCIPALS_FILE ${principalsFile} does not exist`);
+  for (const k of ['CONFORMANCE_EXPECTATIONS'] as const) if (env[k] && !existsSync(resolve(env[k]))) throw new ConfigError(`${k} ${resolve(env[k])} does not exist`);
   if (target && !principalsFile) throw new ConfigError(`TARGET_BASE_URL is set (${target}) but PRINCIPALS_FILE is not: the suite needs to know who it can act as`);
   return {
     targetBaseUrl: target,
@@ -79,6 +82,8 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     timeoutMs: env.CONFORMANCE_TIMEOUT_MS ? Number(env.CONFORMANCE_TIMEOUT_MS) : 15_000,
     rateLimit: env.CONFORMANCE_RATE_LIMIT !== undefined ? Number(env.CONFORMANCE_RATE_LIMIT) : (target && !isLoopback(target) ? DEFAULT_TENANT_RATE : 0),
     expectationsFile: env.CONFORMANCE_EXPECTATIONS ? resolve(env.CONFORMANCE_EXPECTATIONS) : undefined,
+    historyDir: env.CONFORMANCE_HISTORY_DIR ? resolve(env.CONFORMANCE_HISTORY_DIR) : undefined,
+    regressionsFile: resolve(env.CONFORMANCE_REGRESSIONS ?? join(ROOT, 'fixtures', 'regressions.json')),
     defects: (env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean),
     faults: env.REFERENCE_FAULTS || undefined,
   };

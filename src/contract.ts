@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { collectionSchema, createBodySchema, entitySchema, errorSchema, updateBodySchema } from '../schemas/entity';
 import {
-  casesFileSchema, environmentSchema, permissionMatrixSchema, principalsFileSchema, requirementCatalogueSchema,
+  casesFileSchema, environmentSchema, expectationsFileSchema, permissionMatrixSchema, principalsFileSchema, regressionsFileSchema, requirementCatalogueSchema,
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from '../schemas/suite';
 
@@ -18,7 +18,8 @@ export const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors:
 addFormats(ajv);
 
 for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSchema, errorSchema,
-  permissionMatrixSchema, requirementCatalogueSchema, principalsFileSchema, casesFileSchema, environmentSchema]) {
+  permissionMatrixSchema, requirementCatalogueSchema, principalsFileSchema, casesFileSchema, environmentSchema,
+  expectationsFileSchema, regressionsFileSchema]) {
   ajv.addSchema(s as object);
 }
 
@@ -42,6 +43,10 @@ export type PrincipalsFile = FromSchema<typeof principalsFileSchema>;
 export type PrincipalSpec = PrincipalsFile['principals'][number];
 export type CasesFile = FromSchema<typeof casesFileSchema>;
 export type Case = CasesFile['cases'][number];
+export type ExpectationsFile = FromSchema<typeof expectationsFileSchema>;
+export type Expectation = ExpectationsFile['expectations'][number];
+export type RegressionsFile = FromSchema<typeof regressionsFileSchema>;
+export type Regression = RegressionsFile['regressions'][number];
 
 export const validators = {
   entity: compiled<Entity>(entitySchema.$id),
@@ -54,6 +59,8 @@ export const validators = {
   principalsFile: compiled<PrincipalsFile>(principalsFileSchema.$id),
   casesFile: compiled<CasesFile>(casesFileSchema.$id),
   environment: compiled<Record<string, string>>(environmentSchema.$id),
+  expectationsFile: compiled<ExpectationsFile>(expectationsFileSchema.$id),
+  regressionsFile: compiled<RegressionsFile>(regressionsFileSchema.$id),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */

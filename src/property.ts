@@ -4,6 +4,19 @@
 import fc from 'fast-check';
 import { CheckFailure } from './failure';
 import { mapLimit, type Exchange } from './http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { loadRuntime } from './runtime';
+import { redactor } from './redact';
+import type { Counterexample } from './report/types';
+
+/** Leaves the shrunk case where the reporter collects it into conformance.json. */
+function keepCounterexample(c: Counterexample): void {
+  const dir = join(loadRuntime().reportDir, '.counterexamples');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `${c.requirement}-${randomUUID()}.json`), redactor.redact(JSON.stringify(c)));
+}
 
 export interface PropertySpec<T> {
   requirement: string;
@@ -16,6 +29,8 @@ export interface PropertySpec<T> {
   send: (value: T) => Promise<Exchange>;
   /** Throws a CheckFailure when the exchange breaks the requirement; returns quietly otherwise. */
   check: (value: T, ex: Exchange) => void;
+  /** What a pinned regression of this property expects (see `raa-conformance pin`). */
+  pin?: { expectStatus: number[]; headers?: Record<string, string> };
 }
 
 export interface PropertyOutcome {
@@ -80,6 +95,7 @@ async function shrink<T>(spec: PropertySpec<T>, index: number, first: CheckFailu
   // fast-check leaves `last` at the final failing (smallest) case it tried.
   const path = result.counterexamplePath ?? String(index);
   const counterexample = result.counterexample ? result.counterexample[0] : undefined;
+  if (spec.pin) keepCounterexample({ requirement: spec.requirement, seed: spec.seed, path, numRuns: spec.numRuns, value: counterexample, expectStatus: spec.pin.expectStatus, ...(spec.pin.headers ? { headers: spec.pin.headers } : {}) });
   return new CheckFailure(spec.requirement, `property failed: ${last.summary}`, {
     ...last.detail,
     property: { seed: spec.seed, path, counterexample, numRuns: spec.numRuns },

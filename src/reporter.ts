@@ -7,7 +7,9 @@ import { catalogue } from './contract';
 import { CHECK_FAILURE } from './failure';
 import { redactor } from './redact';
 import { loadRuntime } from './runtime';
-import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from './report/types';
+import type { ConformanceReport, Counterexample, RequirementResult, TestResult as ReportTest } from './report/types';
+import { applyExpectations, loadExpectations } from './expectations';
+import { renderConformanceHtml } from './report/html';
 
 type TestStatus = ReportTest['status'];
 
@@ -63,10 +65,13 @@ export default class ConformanceReporter implements Reporter {
     const rt = loadRuntime();
     const requirements: RequirementResult[] = catalogue.requirements.map((r) => {
       const tests = this.byRequirement.get(r.id) ?? [];
-      return { id: r.id, level: r.level, tentative: r.tentative, operation: r.operation, title: r.title, status: aggregate(tests), tests };
+      return { id: r.id, level: r.level, tentative: r.tentative, operation: r.operation, title: r.title, status: 'untested' as const, tests };
     });
+    const expectations = rt.expectationsFile ? { file: rt.expectationsFile, ...applyExpectations(requirements, loadExpectations(rt.expectationsFile)) } : undefined;
+    for (const r of requirements) r.status = aggregate(r.tests);
     const count = (s: string) => requirements.filter((r) => r.status === s).length;
     const workers = readWorkerFiles(join(rt.reportDir, '.run'));
+    const counterexamples = readCounterexamples(join(rt.reportDir, '.counterexamples'));
     const report: ConformanceReport = {
       suiteVersion: rt.suiteVersion,
       target: rt.target,
@@ -75,21 +80,42 @@ export default class ConformanceReporter implements Reporter {
       startedAt: this.started.toISOString(),
       durationMs: Math.round(result.duration),
       strict: rt.strict,
-      summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') + count('untested'), errored: this.errored },
+      summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') + count('untested'), errored: this.errored, expectedFailures: count('expected-failure') },
       requirements,
       ...(rt.defects.length ? { defects: rt.defects } : {}),
       records: workers,
+      ...(expectations ? { expectations } : {}),
+      ...(counterexamples.length ? { counterexamples } : {}),
       playwrightStatus: result.status,
-    } as ConformanceReport;
+      ...(process.env.RAA_SHARD ? { shard: process.env.RAA_SHARD } : {}),
+    };
     mkdirSync(rt.reportDir, { recursive: true });
-    writeFileSync(join(rt.reportDir, 'conformance.json'), redactor.redact(JSON.stringify(report, null, 2)) + '\n');
+    const json = redactor.redact(JSON.stringify(report, null, 2)) + '\n';
+    writeFileSync(join(rt.reportDir, 'conformance.json'), json);
     writeFileSync(join(rt.reportDir, 'conformance.md'), redactor.redact(renderMarkdown(report)));
+    const history = rt.historyDir ? recordHistory(rt.historyDir, report, json) : [];
+    writeFileSync(join(rt.reportDir, 'conformance.html'), redactor.redact(renderConformanceHtml(report, { history, htmlReportPath: 'html/index.html' })));
     process.stdout.write(redactor.redact(renderSummary(report)));
   }
 
   printsToStdio(): boolean {
     return true;
   }
+}
+
+/** Keeps this run in the history folder and returns the history, oldest first, for the page's trend chart. */
+function recordHistory(dir: string, report: ConformanceReport, json: string): ConformanceReport[] {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `conformance-${report.startedAt.replace(/[:.]/g, '-')}.json`), json);
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ConformanceReport)
+    .filter((r) => Array.isArray(r.requirements)).slice(-60);
+}
+
+function readCounterexamples(dir: string): Counterexample[] {
+  if (!existsSync(dir)) return [];
+  const out = readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Counterexample);
+  rmSync(dir, { recursive: true, force: true });
+  return out;
 }
 
 function readWorkerFiles(dir: string): { created: number; left: string[]; requests: number; throttled: number } {
@@ -127,10 +153,14 @@ function renderSummary(r: ConformanceReport): string {
       for (const t of q.tests) if (t.status === 'skipped' && t.reason && q.status === 'skipped') { lines.push(`         skipped: ${t.reason}`); break; }
     }
   }
-  const rec = (r as unknown as { records: { created: number; left: string[]; throttled: number } }).records;
+  const rec = r.records ?? { created: 0, left: [], requests: 0, throttled: 0 };
   lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with CONFORMANCE_SEED=${r.seed})`);
   lines.push(`records created ${rec.created}, not removed ${rec.left.length}${rec.left.length ? ` (${rec.left.slice(0, 5).join(', ')}${rec.left.length > 5 ? ', …' : ''})` : ''}; throttled responses ${rec.throttled}`);
   if (r.summary.errored) lines.push(`${r.summary.errored} test(s) errored: the suite could not reach a verdict there (see above)`);
+  if (r.summary.expectedFailures) lines.push(`${r.summary.expectedFailures} requirement(s) failed as the expectations file says (${r.expectations?.file})`);
+  for (const u of r.expectations?.unexpectedPasses ?? []) lines.push(`UNEXPECTED PASS: ${u}`);
+  for (const u of r.expectations?.unknownEntries ?? []) lines.push(`EXPECTATION MATCHES NOTHING: ${u}`);
+  for (const c of r.counterexamples ?? []) lines.push(`counterexample for ${c.requirement}: seed ${c.seed}, path "${c.path}" (pin it with: raa-conformance pin --report ${join(loadRuntime().reportDir, 'conformance.json')})`);
   lines.push(`conformance: ${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.skipped} skipped`, '');
   return lines.join('\n');
 }

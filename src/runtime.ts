@@ -27,6 +27,10 @@ export interface Runtime {
   /** Extra secrets to scrub (client secrets, key material). */
   secrets: string[];
   expectationsFile?: string;
+  /** Folder of earlier conformance.json files; this run is added and the page shows the trend. */
+  historyDir?: string;
+  /** Pinned regressions replayed first (default fixtures/regressions.json). */
+  regressionsFile?: string;
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';

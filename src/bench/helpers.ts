@@ -143,3 +143,65 @@ export function renderTable(rows: readonly Row[]): string {
   const line = (c: string[]) => c.map((x, i) => (i === 2 ? x.padStart(widths[i]!) : x.padEnd(widths[i]!))).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
+
+/** The parts of a V8 .cpuprofile the summary reads. */
+export interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+}
+
+export interface HotSpot {
+  fn: string;
+  /** Share of all samples spent in the function itself. */
+  selfPct: number;
+  /** Share of samples with the function anywhere on the stack. */
+  totalPct: number;
+}
+
+/** Self and inclusive shares per function (name + file + line), highest self share first. */
+export function hotSpots(p: CpuProfile, top = 15, shorten: (url: string) => string = (u) => u.replace(/^.*\/(node_modules\/)/, '$1').replace(/^file:\/\/.*?\/(src|server|schemas)\//, '$1/')): HotSpot[] {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (id: number) => {
+    const f = byId.get(id)!.callFrame;
+    return `${f.functionName || '(anonymous)'} ${f.url ? `${shorten(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+  };
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  let all = 0;
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    all += hits;
+    const k = keyOf(n.id);
+    self.set(k, (self.get(k) ?? 0) + hits);
+    const onStack = new Set<string>();
+    for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) onStack.add(keyOf(id));
+    for (const s of onStack) total.set(s, (total.get(s) ?? 0) + hits);
+  }
+  if (all === 0) return [];
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, top)
+    .map(([fn, hits]) => ({ fn, selfPct: (100 * hits) / all, totalPct: (100 * (total.get(fn) ?? hits)) / all }));
+}
+
+/** Inclusive share of the functions whose key matches `pattern` (e.g. a file), counted once per sample. */
+export function inclusiveShare(p: CpuProfile, pattern: RegExp): number {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  let all = 0;
+  let hit = 0;
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (!hits) continue;
+    all += hits;
+    for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
+      const f = byId.get(id)!.callFrame;
+      if (pattern.test(`${f.functionName} ${f.url}`)) { hit += hits; break; }
+    }
+  }
+  return all ? (100 * hit) / all : 0;
+}

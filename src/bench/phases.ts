@@ -50,6 +50,8 @@ export interface SuitePass {
   /** The three others, which regenerate the samples and check the cached exchanges. */
   restMs: number;
   non201: number;
+  /** The sent-samples cache key of this pass (its exchanges stay cached in this process). */
+  key: string;
   cleanup?: { deletes: number; ms: number; perSec: number };
 }
 
@@ -76,7 +78,7 @@ export async function suitePass(server: ServerChild, o: { runs: number; seed: nu
     const t2 = now();
     const exchanges = await sendSamples<Record<string, unknown>>(key, [], () => Promise.reject(new Error('not cached')), 1);
     const non201 = exchanges.filter((e) => e.status !== 201).length;
-    const out: SuitePass = { runs: o.runs, totalMs: t2 - t0, casesPerSec: perSecond(o.runs, t2 - t0), firstMs: t1 - t0, restMs: t2 - t1, non201 };
+    const out: SuitePass = { runs: o.runs, totalMs: t2 - t0, casesPerSec: perSecond(o.runs, t2 - t0), firstMs: t1 - t0, restMs: t2 - t1, non201, key };
     if (o.cleanup) {
       const deletes = graph.created.size;
       const c0 = now();
@@ -99,37 +101,32 @@ export interface Breakdown {
   checksMs: { status: number; schema: number; echo: number; no5xx: number };
 }
 
-/** Where the client-side time of a pass goes, each part timed alone over the same samples. */
-export async function clientBreakdown(server: ServerChild, o: { runs: number; seed: number; reportDir: string }): Promise<Breakdown> {
-  const runtime = benchRuntime(server, o.seed, o.runs, o.reportDir);
-  const transport = new Transport({ timeoutMs: runtime.timeoutMs });
-  const graph = new Graph(runtime, transport);
-  try {
-    const arb = validBody().map((b) => graph.mark(b));
-    const g0 = now();
-    const values = fc.sample(arb, { seed: o.seed, numRuns: o.runs });
-    const generateMs = now() - g0;
-    const s0 = now();
-    let bytes = 0;
-    for (const v of values) bytes += JSON.stringify(v).length;
-    const serialiseMs = now() - s0;
-    if (bytes === 0) throw new Error('no bodies');
-    const exchanges = await mapLimit(values, 16, (v) => graph.create(v));
-    const time = (fn: (v: Record<string, unknown>, ex: Exchange) => void) => {
-      const t = now();
-      for (let i = 0; i < values.length; i++) fn(values[i]!, exchanges[i]!);
-      return now() - t;
-    };
-    const checksMs = {
-      status: time((_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])),
-      schema: time((_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }),
-      echo: time((b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }),
-      no5xx: time((_b, ex) => check.notServerError('RAA-NO-5XX', ex)),
-    };
-    return { runs: o.runs, generateMs, serialiseMs, checksMs };
-  } finally {
-    await transport.close();
-  }
+/** Where the client-side time of a pass goes, each part timed alone over the samples and exchanges of pass `key`. */
+export async function clientBreakdown(server: ServerChild, o: { runs: number; seed: number; reportDir: string; key: string }): Promise<Breakdown> {
+  const graph = new Graph(benchRuntime(server, o.seed, o.runs, o.reportDir), new Transport());
+  const arb = validBody().map((b) => graph.mark(b));
+  const g0 = now();
+  const values = fc.sample(arb, { seed: o.seed, numRuns: o.runs });
+  const generateMs = now() - g0;
+  const s0 = now();
+  let bytes = 0;
+  for (const v of values) bytes += JSON.stringify(v).length;
+  const serialiseMs = now() - s0;
+  if (bytes === 0) throw new Error('no bodies');
+  const exchanges = await sendSamples<Record<string, unknown>>(o.key, [], () => Promise.reject(new Error(`pass ${o.key} is not cached`)), 1);
+  if (exchanges.length !== values.length) throw new Error(`pass ${o.key} holds ${exchanges.length} exchanges, not ${values.length}`);
+  const time = (fn: (v: Record<string, unknown>, ex: Exchange) => void) => {
+    const t = now();
+    for (let i = 0; i < values.length; i++) fn(values[i]!, exchanges[i]!);
+    return now() - t;
+  };
+  const checksMs = {
+    status: time((_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])),
+    schema: time((_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }),
+    echo: time((b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }),
+    no5xx: time((_b, ex) => check.notServerError('RAA-NO-5XX', ex)),
+  };
+  return { runs: o.runs, generateMs, serialiseMs, checksMs };
 }
 
 export interface RawResult {

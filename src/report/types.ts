@@ -41,4 +41,25 @@ export interface ConformanceReport {
   strict: boolean;
   summary: ConformanceSummary;
   requirements: RequirementResult[];
+  /** Defects the embedded reference server ran with (defect matrix runs only). */
+  defects?: string[];
+  /** Records this run created on the target and could not remove, and throttling met. */
+  records?: { created: number; left: string[]; requests: number; throttled: number };
+  /** Known deviations applied from the expectations file. */
+  expectations?: { file: string; applied: number; unexpectedPasses: string[]; unknownEntries: string[] };
+  /** Shrunk counterexamples of failed properties, ready to pin as regressions. */
+  counterexamples?: Counterexample[];
+  playwrightStatus?: string;
+  shard?: string;
+}
+
+export interface Counterexample {
+  requirement: string;
+  seed: number;
+  path: string;
+  numRuns: number;
+  /** The request body (or `{ body, path }` for an invalid-body property) as the property generated it. */
+  value: unknown;
+  headers?: Record<string, string>;
+  expectStatus: number[];
 }

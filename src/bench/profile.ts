@@ -1,0 +1,87 @@
+// `bench --profile`: where the time goes, from V8 CPU profiles. The reference server child runs with
+// --cpu-prof under the same autocannon load as figure 2; the client side is one property pass in this process,
+// profiled through the inspector. Prints the functions with the highest self time and keeps the .cpuprofile files.
+import { Session } from 'node:inspector/promises';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startServer } from './child';
+import { fmt, hotSpots, inclusiveShare, type CpuProfile, type HotSpot } from './helpers';
+import { loadServer, sampleBodies, suitePass } from './phases';
+
+export interface ProfileReport {
+  server: { requests: number; perSec: number; top: HotSpot[]; shares: Record<string, number> };
+  client: { runs: number; casesPerSec: number; top: HotSpot[]; shares: Record<string, number> };
+}
+
+const SERVER_SHARES: Record<string, RegExp> = {
+  'auth (jose, cache)': /authenticate|jwtVerify/,
+  'ajv validation': /validateBody/,
+  'JSON.parse of the request': /parseJson/,
+  'store.create': /Store.*create|create .*store\.ts|normalise|ordered/,
+  'represent + send (JSON.stringify, headers)': /represent|RequestContext.*send|^send .*context\.ts/,
+  'RequestContext (randomUUID, Date)': /RequestContext /,
+  'URL parsing': /^URL |new URL/,
+};
+
+const CLIENT_SHARES: Record<string, RegExp> = {
+  'fast-check sample (generation)': /sample .*fast-check|^sample /,
+  'Transport.once (undici, JSON.parse)': /once .*http\.ts/,
+  'checks (status, schema, echo)': /checks\.ts/,
+  'Graph.send (JSON.stringify, headers)': /send .*suite\.ts/,
+};
+
+function print(title: string, top: HotSpot[], shares: Record<string, number>): string {
+  const lines = [title, '  self%  total%  function'];
+  for (const h of top) lines.push(`  ${h.selfPct.toFixed(1).padStart(5)}  ${h.totalPct.toFixed(1).padStart(6)}  ${h.fn}`);
+  lines.push('  inclusive shares: ' + Object.entries(shares).map(([k, v]) => `${k} ${v.toFixed(1)}%`).join(', '));
+  return lines.join('\n');
+}
+
+export async function runProfile(bundle: string, work: string, outDir: string, o: { runs: number; seconds: number; seed: number }): Promise<ProfileReport> {
+  mkdirSync(outDir, { recursive: true });
+  const bodies = sampleBodies(o.seed, Math.max(o.runs, 100));
+  // Server: its own process, --cpu-prof written when it exits.
+  const profDir = join(work, 'server-prof');
+  const server = await startServer(bundle, 'reference', ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+  let load;
+  try {
+    await loadServer(server, bodies.slice(0, 100), { connections: 16, durationS: 1 });
+    load = await loadServer(server, bodies.slice(0, 100), { connections: 16, durationS: o.seconds });
+  } finally {
+    await server.stop();
+  }
+  const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error('the server wrote no CPU profile');
+  copyFileSync(join(profDir, file), join(outDir, 'server.cpuprofile'));
+  const sp = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+  const serverShares = Object.fromEntries(Object.entries(SERVER_SHARES).map(([k, re]) => [k, inclusiveShare(sp, re)]));
+
+  // Client: one property pass in this process, against a server that is not being profiled.
+  const target = await startServer(bundle, 'reference');
+  const session = new Session();
+  session.connect();
+  let pass;
+  let cp: CpuProfile;
+  try {
+    await suitePass(target, { runs: 300, seed: o.seed + 1, reportDir: work });
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    pass = await suitePass(target, { runs: o.runs, seed: o.seed, reportDir: work });
+    cp = (await session.post('Profiler.stop')).profile as unknown as CpuProfile;
+  } finally {
+    session.disconnect();
+    await target.stop();
+  }
+  writeFileSync(join(outDir, 'client.cpuprofile'), JSON.stringify(cp));
+  const clientShares = Object.fromEntries(Object.entries(CLIENT_SHARES).map(([k, re]) => [k, inclusiveShare(cp, re)]));
+  const report: ProfileReport = {
+    server: { requests: load.requests, perSec: load.perSec, top: hotSpots(sp), shares: serverShares },
+    client: { runs: pass.runs, casesPerSec: pass.casesPerSec, top: hotSpots(cp), shares: clientShares },
+  };
+  process.stdout.write(`\n${print(`reference server under autocannon (${fmt(load.perSec)} req/s while profiled):`, report.server.top, serverShares)}\n\n`);
+  process.stdout.write(`${print(`client, one property pass of ${pass.runs} cases (${fmt(pass.casesPerSec)} cases/s while profiled):`, report.client.top, clientShares)}\n\n`);
+  writeFileSync(join(outDir, 'profile.json'), JSON.stringify(report, null, 2) + '\n');
+  process.stdout.write(`profiles written to ${outDir} (open the .cpuprofile files in Chrome DevTools)\n`);
+  return report;
+}

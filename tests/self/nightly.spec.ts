@@ -1,0 +1,86 @@
+// Nightly features end to end: shards merge to the same verdict, expectations, pinned regressions, diff.
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConformanceReport } from '../../src/report/types';
+import { ROOT, cleanEnv, runSuite, statuses } from './support/run-suite';
+
+test.describe.configure({ timeout: 400_000 });
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(env), encoding: 'utf8' });
+
+/** A report without what legitimately differs between runs: timings, ports, record counts. */
+function verdict(r: ConformanceReport | undefined) {
+  return (r?.requirements ?? []).map((q) => ({ id: q.id, status: q.status, tests: q.tests.map((t) => `${t.status} ${t.title}`).sort() }));
+}
+
+test('a sharded run merges into the same conformance.json as a single run', async () => {
+  const seed = ['--seed', '7707'];
+  const [single, one, two] = await Promise.all([runSuite(['run', ...seed]), runSuite(['run', ...seed, '--shard', '1/2']), runSuite(['run', ...seed, '--shard', '2/2'])]);
+  expect(single.code, single.stderr).toBe(0);
+  expect(one.report?.shard).toBe('1/2');
+  const mergedDir = mkdtempSync(join(tmpdir(), 'raa-merged-'));
+  const merge = cli(['merge', '--report-dir', mergedDir, one.reportDir, two.reportDir]);
+  expect(merge.status, merge.stderr).toBe(0);
+  const merged = JSON.parse(readFileSync(join(mergedDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+  expect(verdict(merged)).toEqual(verdict(single.report));
+  expect(merged.seed).toBe(7707);
+  for (const f of ['conformance.md', 'conformance.html', 'junit.xml', 'html/index.html']) expect(existsSync(join(mergedDir, f)), f).toBe(true);
+});
+
+test('known deviations are expected; one that passes again, or an entry naming nothing, fails the run', async () => {
+  const defective = await runSuite(['run', '--seed', '99', '--defects', 'device-imei-dropped']);
+  expect(defective.code).toBe(1);
+  const failed = defective.report!.requirements.filter((q) => q.status === 'failed').map((q) => q.id);
+  expect(failed).toContain('RAA-CREATE-ECHO');
+  const dir = mkdtempSync(join(tmpdir(), 'raa-exp-'));
+  const file = join(dir, 'expectations.json');
+  writeFileSync(file, JSON.stringify({ expectations: failed.map((id) => ({ requirement: id, status: 'failed', reason: 'deviceIMEI is not stored yet', link: 'https://example.invalid/issue/1' })) }));
+  const [known, fixed] = await Promise.all([
+    runSuite(['run', '--seed', '99', '--defects', 'device-imei-dropped'], { CONFORMANCE_EXPECTATIONS: file }),
+    runSuite(['run', '--seed', '99'], { CONFORMANCE_EXPECTATIONS: file }),
+  ]);
+  expect(known.code, known.stdout.slice(-2000)).toBe(0);
+  expect(statuses(known.report)['RAA-CREATE-ECHO']).toBe('expected-failure');
+  expect(fixed.code).toBe(1);
+  expect(fixed.stdout).toContain('UNEXPECTED PASS: RAA-CREATE-ECHO');
+  writeFileSync(file, JSON.stringify({ expectations: [{ requirement: 'RAA-CREATE-ECHO', test: 'no test has this title', status: 'failed', reason: 'stale entry' }] }));
+  const stale = await runSuite(['run', '--seed', '99'], { CONFORMANCE_EXPECTATIONS: file });
+  expect(stale.code).toBe(1);
+  expect(stale.stdout).toContain('EXPECTATION MATCHES NOTHING');
+  writeFileSync(file, JSON.stringify({ expectations: [{ requirement: 'RAA-NOT-A-REQUIREMENT', status: 'failed', reason: 'typo' }] }));
+  const typo = await runSuite(['run'], { CONFORMANCE_EXPECTATIONS: file });
+  expect(typo.code).toBe(2);
+  expect(typo.stderr).toContain('RAA-NOT-A-REQUIREMENT');
+});
+
+test('a shrunk counterexample pinned with one command replays first and bites', async () => {
+  const failing = await runSuite(['run', '--seed', '5150', '--defects', 'long-strings-truncated']);
+  expect(failing.code).toBe(1);
+  expect(failing.report?.counterexamples?.length).toBeGreaterThan(0);
+  const out = join(mkdtempSync(join(tmpdir(), 'raa-pin-')), 'regressions.json');
+  const pinned = cli(['pin', '--report', join(failing.reportDir, 'conformance.json'), '--out', out]);
+  expect(pinned.status, pinned.stderr).toBe(0);
+  expect(pinned.stdout).toMatch(/pinned [1-9]/);
+  const [clean, broken] = await Promise.all([
+    runSuite(['run', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
+    runSuite(['run', '--defects', 'long-strings-truncated', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
+  ]);
+  expect(clean.code, clean.stdout.slice(-2000)).toBe(0);
+  expect(clean.stdout).toMatch(/[1-9][0-9]* passed/);
+  expect(broken.code).toBe(1);
+});
+
+test('diff names the regression between two runs and exits 1', async () => {
+  const [base, head] = await Promise.all([runSuite(['run', '--seed', '31']), runSuite(['run', '--seed', '31', '--defects', 'no-request-id'])]);
+  const md = join(mkdtempSync(join(tmpdir(), 'raa-diff-')), 'diff.md');
+  const d = cli(['diff', join(base.reportDir, 'conformance.json'), join(head.reportDir, 'conformance.json'), '--markdown', md]);
+  expect(d.status).toBe(1);
+  expect(d.stdout).toContain('RAA-HDR-REQUEST-ID');
+  expect(readFileSync(md, 'utf8')).toContain('| RAA-HDR-REQUEST-ID');
+  const same = cli(['diff', join(base.reportDir, 'conformance.json'), join(base.reportDir, 'conformance.json')]);
+  expect(same.status).toBe(0);
+});
