@@ -8,7 +8,7 @@ import { PREFER_UNKNOWN_ENUM, RequestContext } from './context';
 import { type Defects, NO_DEFECTS } from './defects';
 import { GraphError, badRequest, notFound, renderError, toGraphError } from './errors';
 import { authorize } from './permissions';
-import { contextUrl, represent } from './representation';
+import { represent, withContext } from './representation';
 import { Store } from './store';
 import { TokenIssuer } from './tokens';
 import { checkMediaType, parseJson, validateBody } from './validate';
@@ -82,6 +82,8 @@ export class ReferenceServer {
 
     const caller = await this.auth.authenticate(req.headers.authorization);
     if (!allowed.includes(method)) {
+      // The defect: the router's catch-all for an unmatched route answers every unsupported method with its generic 400.
+      if (this.defects.has('method-not-allowed-400')) throw badRequest(`No HTTP resource was found that matches the request URI for method '${method}'.`);
       throw new GraphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not supported for this resource.`, { Allow: allowed.join(', ') });
     }
     const ITEM_OPS: Record<string, Operation> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
@@ -109,22 +111,24 @@ export class ReferenceServer {
 
   private create(ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string): void {
     const record = this.store.create(body);
-    const entity = { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) };
+    const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
-    ctx.send(res, status, entity, this.headers(ctx, { Location: `${origin}${COLLECTION_PATH}('${record.id}')` }));
+    // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
+    const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION_PATH}('${record.id}')` };
+    ctx.send(res, status, entity, this.headers(ctx, location));
   }
 
   private get(ctx: RequestContext, res: ServerResponse, id: string, origin: string): void {
     const record = this.store.get(id);
     if (!record) throw notFound();
-    ctx.send(res, 200, { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) }, this.headers(ctx));
+    ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'read'), this.defects), this.headers(ctx));
   }
 
   private list(ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
     const top = Math.min(Number(url.searchParams.get('$top') ?? this.pageSize) || this.pageSize, this.pageSize);
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
     const { items, more } = this.store.page(skip, top);
-    const body: Record<string, unknown> = { '@odata.context': contextUrl(origin, false), value: items.map((r) => represent(r, ctx, this.defects)) };
+    const body = withContext(origin, false, { value: items.map((r) => represent(r, ctx, this.defects, 'read')) }, this.defects);
     if (more) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${skip + top}`;
     ctx.send(res, 200, body, this.headers(ctx));
   }
@@ -132,11 +136,13 @@ export class ReferenceServer {
   private update(ctx: RequestContext, res: ServerResponse, id: string, body: Record<string, unknown>, origin: string): void {
     const record = this.store.update(id, body);
     if (!record) throw notFound();
-    ctx.send(res, 200, { '@odata.context': contextUrl(origin, true), ...represent(record, ctx, this.defects) }, this.headers(ctx));
+    ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects), this.headers(ctx));
   }
 
   private remove(ctx: RequestContext, res: ServerResponse, id: string): void {
     if (!this.store.delete(id)) throw notFound();
+    // The defect: 200 OK with an empty JSON object, the framework's default for a handler that returns a value.
+    if (this.defects.has('delete-returns-200')) { ctx.send(res, 200, {}, this.headers(ctx)); return; }
     ctx.send(res, 204, undefined);
   }
 

@@ -5,9 +5,14 @@ import type { RequestContext } from './context';
 import type { Defects } from './defects';
 import type { StoredRecord } from './store';
 
-export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects): Record<string, unknown> {
+/** `write`: the entity a create or update answers with; `read`: what get and list show. */
+export type View = 'write' | 'read';
+
+export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects, view: View): Record<string, unknown> {
   const out: Record<string, unknown> = { ...r };
-  if (!ctx.includeUnknownEnumMembers && !defects.has('enum-tail-leaked')) {
+  // get-leaks-tail: the masking was written into the write path's serializer; the read path has its own without it.
+  const masks = !defects.has('enum-tail-leaked') && !(view === 'read' && defects.has('get-leaks-tail'));
+  if (!ctx.includeUnknownEnumMembers && masks) {
     for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
       if (typeof out[prop] === 'string' && isAfterSentinel(e, out[prop] as string)) out[prop] = SENTINEL;
     }
@@ -21,7 +26,16 @@ export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects
     }
   }
   if (defects.has('id-missing')) delete out.id;
+  // A JSON serializer configured to ignore nulls: properties without a value disappear instead of reading null.
+  if (defects.has('nulls-omitted')) for (const [k, v] of Object.entries(out)) if (v === null) delete out[k];
   return out;
+}
+
+/** `@odata.context` in front of an entity (`entity`) or a collection's properties. */
+export function withContext(base: string, entity: boolean, body: Record<string, unknown>, defects: Defects): Record<string, unknown> {
+  // A hand-rolled serializer that never learned OData annotations.
+  if (defects.has('odata-context-missing')) return body;
+  return { '@odata.context': contextUrl(base, entity), ...body };
 }
 
 export function contextUrl(base: string, entity: boolean): string {

@@ -1,5 +1,5 @@
 // In-memory records, bounded: the oldest are evicted past `capacity`, so a long run cannot exhaust memory.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { toUtc } from '../src/datetime';
 import { SEED_PROPERTIES, NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import type { Defects } from './defects';
@@ -20,18 +20,25 @@ const MAX_STRING = 1024;
 
 export class Store {
   private readonly records = new Map<string, StoredRecord>();
+  /** Ids deleted softly (only with the delete-soft defect; otherwise a delete removes the record). */
+  private readonly deleted = new Set<string>();
+  /** A read cache in front of the records, as a real service has; only the stale-cache defect needs one. */
+  private readonly cache?: Map<string, StoredRecord>;
 
-  constructor(private readonly defects: Defects, private readonly capacity = 50_000) {}
+  constructor(private readonly defects: Defects, private readonly capacity = 50_000) {
+    if (defects.has('get-serves-stale-cache')) this.cache = new Map();
+  }
 
   get size(): number {
     return this.records.size;
   }
 
-  private newId(): string {
-    // The defect: ids derived from the clock's second, so two creates in one second collide.
+  private newId(body: Body): string {
+    // The defect: an id derived from the audit's natural key (device, action, time) to make retries idempotent,
+    // so two audits of the same action on the same device at the same time share one id and one record.
     if (this.defects.has('id-reused')) {
-      const s = Math.floor(Date.now() / 1000).toString(16).padStart(12, '0');
-      return `00000000-0000-4000-8000-${s}`;
+      const h = createHash('sha256').update(JSON.stringify([body.managedDeviceId ?? null, body.action ?? null, body.requestDateTime ?? null])).digest('hex');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
     }
     return randomUUID();
   }
@@ -42,11 +49,7 @@ export class Store {
       if (k === '@odata.type' || k === 'id') continue;
       out[k] = v;
     }
-    if (typeof out.requestDateTime === 'string') {
-      out.requestDateTime = this.defects.has('datetime-millisecond-precision')
-        ? new Date(out.requestDateTime).toISOString()
-        : toUtc(out.requestDateTime);
-    }
+    if (typeof out.requestDateTime === 'string') out.requestDateTime = this.instant(out.requestDateTime);
     if (this.defects.has('long-strings-truncated')) {
       for (const p of STRING_PROPERTIES) {
         const v = out[p];
@@ -56,7 +59,21 @@ export class Store {
     if (this.defects.has('empty-string-stored-as-null')) {
       for (const p of STRING_PROPERTIES) if (out[p] === '') out[p] = null;
     }
+    if (this.defects.has('strings-nfc-normalised')) {
+      for (const p of STRING_PROPERTIES) if (typeof out[p] === 'string') out[p] = (out[p] as string).normalize('NFC');
+    }
     return out;
+  }
+
+  /** requestDateTime as stored: the same instant in UTC at 100 ns precision, unless a deviation says otherwise. */
+  private instant(text: string): string | undefined {
+    // Through a millisecond Date: the 4th to 7th fractional digits are lost.
+    if (this.defects.has('datetime-millisecond-precision')) return new Date(text).toISOString();
+    // Stored as the client wrote it, offset and all.
+    if (this.defects.has('datetime-offset-preserved')) return text;
+    // An offset parser that reads the hours and drops the minutes: +05:30 is taken as +05:00.
+    if (this.defects.has('datetime-offset-minutes-ignored')) return toUtc(text.replace(/([+-]\d{2}):\d{2}$/, '$1:00'));
+    return toUtc(text);
   }
 
   private ordered(r: Record<string, unknown>): StoredRecord {
@@ -70,26 +87,56 @@ export class Store {
     if (this.defects.has('apostrophe-in-device-id-crashes') && typeof body.managedDeviceId === 'string' && body.managedDeviceId.includes("'")) {
       throw new Error(`syntax error near '${body.managedDeviceId}'`);
     }
-    const record = this.ordered({ ...this.normalise(body), id: this.newId() });
-    this.records.set(record.id, record);
-    if (this.records.size > this.capacity) this.records.delete(this.records.keys().next().value!);
+    const record = this.ordered({ ...this.normalise(body), id: this.newId(body) });
+    this.put(record);
+    if (this.records.size > this.capacity) this.evict(this.records.keys().next().value!);
     return record;
   }
 
   get(id: string): StoredRecord | undefined {
-    return this.records.get(id);
+    if (this.cache) {
+      const hit = this.cache.get(id);
+      if (hit) return hit;
+    }
+    // Deliberately not `live(id)`: with delete-soft, this by-id read is the one that forgets the tombstone.
+    const record = this.records.get(id);
+    // The defect: the lookup answers a default-constructed entity for an id it does not hold.
+    if (!record) return this.defects.has('get-unknown-id-200') ? this.ordered({ id }) : undefined;
+    this.cache?.set(id, record);
+    return record;
   }
 
+  /** Merges `body` into the record; undefined when there is none. Returns the record as it is now. */
   update(id: string, body: Body): StoredRecord | undefined {
-    const current = this.records.get(id);
-    if (!current) return undefined;
-    const next = this.ordered({ ...current, ...this.normalise(body), id });
+    const current = this.live(id);
+    if (!current) {
+      // The defect: PATCH implemented as an upsert, so an unknown id is created rather than answered 404.
+      if (!this.defects.has('update-upserts')) return undefined;
+      const made = this.ordered({ ...this.normalise(body), id });
+      this.put(made);
+      return made;
+    }
+    // The defect: PATCH treated as PUT, so every property not sent falls back to its default.
+    const base = this.defects.has('update-replaces-record') ? {} : current;
+    const next = this.ordered({ ...base, ...this.normalise(body), id });
     this.records.set(id, next);
-    return next;
+    // The defect: the read cache is filled on create and on read, but an update forgets to evict it.
+    if (!this.defects.has('get-serves-stale-cache')) this.cache?.delete(id);
+    // The defect: the handler answers with the entity it loaded before the merge.
+    return this.defects.has('update-returns-stale') ? current : next;
   }
 
   delete(id: string): boolean {
-    return this.records.delete(id);
+    const existed = this.live(id) !== undefined;
+    this.cache?.delete(id);
+    // The defect: a soft delete sets a tombstone that the by-id read never consults.
+    if (this.defects.has('delete-soft')) {
+      if (existed) this.deleted.add(id);
+    } else {
+      this.records.delete(id);
+    }
+    // The defect: the affected-row count is ignored, so deleting nothing also reports success.
+    return existed || this.defects.has('delete-unknown-id-204');
   }
 
   /** A page of records in creation order, and whether more follow. */
@@ -97,10 +144,30 @@ export class Store {
     const items: StoredRecord[] = [];
     let i = 0;
     for (const r of this.records.values()) {
+      if (this.deleted.has(r.id)) continue;
       if (i++ < skip) continue;
-      if (items.length === top) return { items, more: true };
+      // The defect: the query fetches exactly `top` rows, so it can never tell that more follow.
+      if (items.length === top) return { items, more: !this.defects.has('list-first-page-only') };
       items.push(r);
     }
     return { items, more: false };
+  }
+
+  /** The record unless it is absent or deleted. */
+  private live(id: string): StoredRecord | undefined {
+    return this.deleted.has(id) ? undefined : this.records.get(id);
+  }
+
+  private put(record: StoredRecord): void {
+    this.deleted.delete(record.id);
+    this.records.delete(record.id);
+    this.records.set(record.id, record);
+    this.cache?.set(record.id, record);
+  }
+
+  private evict(id: string): void {
+    this.records.delete(id);
+    this.deleted.delete(id);
+    this.cache?.delete(id);
   }
 }

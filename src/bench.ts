@@ -54,7 +54,7 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
 interface Measured {
   property: { passes: SuitePass[]; undici: RawResult[]; nodeHttp: RawResult[]; breakdown?: Breakdown };
-  load: { reference: LoadResult[]; bare: LoadResult[]; storeAfter?: number; storeCapacity: number };
+  load: { reference: LoadResult[]; bare: LoadResult[]; echo: LoadResult[]; storeAfter?: number; storeCapacity: number };
   growth: GrowthRun[];
   rate: { single?: RateResult; workers?: RateResult };
 }
@@ -78,7 +78,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const t0 = performance.now();
   const load0 = loadavg();
   const work = mkdtempSync(join(tmpdir(), 'raa-bench-'));
-  const m: Measured = { property: { passes: [], undici: [], nodeHttp: [] }, load: { reference: [], bare: [], storeCapacity: 50_000 }, growth: [], rate: {} };
+  const m: Measured = { property: { passes: [], undici: [], nodeHttp: [] }, load: { reference: [], bare: [], echo: [], storeCapacity: 50_000 }, growth: [], rate: {} };
   const servers: ServerChild[] = [];
   try {
     const bundle = await buildServerBundle(work);
@@ -87,6 +87,8 @@ export async function runBench(argv: string[]): Promise<number> {
     servers.push(ref);
     const bare = await startServer(bundle.file, 'bare');
     servers.push(bare);
+    const echo = await startServer(bundle.file, 'echo');
+    servers.push(echo);
 
     // 1. Property phase vs raw client, same bodies, same concurrency, same server; warmed up first.
     const bodies = sampleBodies(s.seed, s.propertyRuns);
@@ -109,11 +111,11 @@ export async function runBench(argv: string[]): Promise<number> {
     // 2. Reference vs bare under autocannon, alternating, after a 1 s warm-up each.
     log(`server load: autocannon, ${CONCURRENCY} connections, ${s.loadSeconds} s × ${s.rounds} round(s) each`);
     const loadBodies = bodies.slice(0, 100);
-    await loadServer(ref, loadBodies, { connections: CONCURRENCY, durationS: 1 });
-    await loadServer(bare, loadBodies, { connections: CONCURRENCY, durationS: 1 });
+    for (const x of [ref, bare, echo]) await loadServer(x, loadBodies, { connections: CONCURRENCY, durationS: 1 });
     for (let r = 0; r < s.rounds; r++) {
       m.load.reference.push(await loadServer(ref, loadBodies, { connections: CONCURRENCY, durationS: s.loadSeconds }));
       m.load.bare.push(await loadServer(bare, loadBodies, { connections: CONCURRENCY, durationS: s.loadSeconds }));
+      m.load.echo.push(await loadServer(echo, loadBodies, { connections: CONCURRENCY, durationS: s.loadSeconds }));
     }
     m.load.storeAfter = (await ref.stats()).storeSize;
     for (const x of servers.splice(0)) await x.stop();
@@ -188,6 +190,11 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
   rows.push(row({ id: '2', figure: 'reference ÷ bare', value: ratio(refLoad?.perSec ?? 0, bareLoad?.perSec ?? 0), unit: '×', goal: { op: '>=', value: 0.7 } }));
   rows.push(row({ id: '2c', figure: 'server CPU per request: reference', value: refLoad?.serverCpuUsPerReq, unit: 'µs' }));
   rows.push(row({ id: '2d', figure: 'server CPU per request: bare', value: bareLoad?.serverCpuUsPerReq, unit: 'µs' }));
+  const echoLoad = best(m.load.echo, (r) => r.perSec);
+  if (echoLoad) {
+    rows.push(row({ id: '2e', figure: 'echo node:http server (answers the request body), same load', value: echoLoad.perSec, unit: 'req/s', note: 'the bytes of a create, without parsing, validation or storage' }));
+    rows.push(row({ id: '2f', figure: 'reference ÷ echo (cost of the layers alone)', value: ratio(refLoad?.perSec ?? 0, echoLoad.perSec), unit: '×', goalText: 'explains 2' }));
+  }
   if (m.growth.length >= 2) {
     const fit = fitGrowth(m.growth);
     for (const g of m.growth) rows.push(row({ id: '3·', figure: `quick-profile run wall time, ${g.numRuns.toLocaleString('en-US')} property runs`, value: g.wallMs / 1000, unit: 's', goalText: g.exitCode === 0 ? '' : `exit ${g.exitCode}` }));
@@ -212,6 +219,10 @@ function explain(m: Measured): string[] {
   const notes: string[] = [];
   const pass = best(m.property.passes, (p) => p.casesPerSec);
   const b = m.property.breakdown;
+  const und = best(m.property.undici, (r) => r.perSec);
+  if (pass && und) {
+    notes.push(`1: CPU per case, client / server: property pass ${fmt(pass.clientCpuUs)} / ${fmt(pass.serverCpuUs)} µs, raw undici ${fmt(und.clientCpuUs)} / ${fmt(und.serverCpuUs)} µs (${cpus().length} cores shared with whatever else runs: load average ${loadavg()[0]!.toFixed(1)}).`);
+  }
   if (pass) {
     notes.push(`1: the property pass took ${fmt(pass.totalMs)} ms for ${pass.runs} cases: ${fmt(pass.firstMs)} ms generating + sending + checking (RAA-CREATE-201), ${fmt(pass.restMs)} ms for the three properties that check the cached exchanges; ${pass.non201} not 201.`);
   }
@@ -221,8 +232,8 @@ function explain(m: Measured): string[] {
   }
   const cleanup = m.property.passes.find((p) => p.cleanup)?.cleanup;
   if (cleanup) notes.push(`1: worker teardown (Graph.cleanup) deleted ${cleanup.deletes} records one at a time in ${fmt(cleanup.ms)} ms (${fmt(cleanup.perSec)}/s).`);
-  for (const r of [...m.load.reference, ...m.load.bare]) {
-    notes.push(`2: ${r.mode}: ${r.requests} requests in ${r.durationS} s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${fmt(r.serverCpuUsPerReq)} µs/request`);
+  for (const r of [...m.load.reference, ...m.load.bare, ...m.load.echo]) {
+    notes.push(`2: ${r.mode}: ${r.requests} requests in ${r.durationS} s, ${fmt(r.bytesPerResponse)} bytes/response, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}, server CPU ${fmt(r.serverCpuUsPerReq)} µs/request`);
   }
   for (const g of m.growth) {
     notes.push(`3/4: ${g.numRuns} runs: wall ${fmt(g.wallMs / 1000)} s (Playwright ${fmt((g.suiteMs ?? 0) / 1000)} s), records created ${g.records?.created ?? '?'}, left ${g.records?.left ?? '?'}, requests ${g.records?.requests ?? '?'}; peak RSS run process ${fmt((g.peaks.cliKb ?? 0) / 1024)} MB, runner ${fmt((g.peaks.runnerKb ?? 0) / 1024)} MB, workers max ${fmt((g.peaks.workerMaxKb ?? 0) / 1024)} MB (${g.peaks.workers} worker processes)`);

@@ -1,12 +1,38 @@
 // Closes `npm test` with the one line CI reads: `N passed, N failed, N skipped`, after any tables the
-// self-tests attached (the defect matrix, catalogue coverage).
+// self-tests attached (the defect matrix, catalogue coverage). A test attaches a whole table as `table:<title>`,
+// or one row of a shared table as `row:<table>` (JSON, see TableRow): rows are grouped into one table per name,
+// with a header and, when rows carry a score label, a closing `<label>: N/M` line (e.g. `defects caught: 24/24`).
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+
+/** The JSON body of a `row:<table>` attachment. */
+export interface TableRow {
+  /** Column name → cell text; the first row's keys give the column order. */
+  cells: Record<string, string>;
+  /** Rows are sorted by this, then by their first cell. */
+  order?: number;
+  /** Counts towards the score line when the row carries `score`. */
+  ok?: boolean;
+  /** The score line's label, e.g. `defects caught`. */
+  score?: string;
+}
+
+export function renderRows(title: string, rows: TableRow[]): string {
+  const sorted = [...rows].sort((a, b) => (a.order ?? 0) - (b.order ?? 0) || String(Object.values(a.cells)[0]).localeCompare(String(Object.values(b.cells)[0])));
+  const columns = [...new Set(sorted.flatMap((r) => Object.keys(r.cells)))];
+  const width = columns.map((c) => Math.max(c.length, ...sorted.map((r) => (r.cells[c] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width[i]!))).join('  ').trimEnd();
+  const out = [title, line(columns), line(width.map((w) => '-'.repeat(w))), ...sorted.map((r) => line(columns.map((c) => r.cells[c] ?? '')))];
+  const label = sorted.find((r) => r.score)?.score;
+  if (label) out.push('', `${label}: ${sorted.filter((r) => r.score && r.ok).length}/${sorted.filter((r) => r.score).length}`);
+  return out.join('\n');
+}
 
 export default class SelfReporter implements Reporter {
   private passed = 0;
   private failed = 0;
   private skipped = 0;
   private readonly tables: { title: string; text: string }[] = [];
+  private readonly rows = new Map<string, TableRow[]>();
 
   onTestEnd(test: TestCase, result: TestResult): void {
     if (result.status === 'passed') this.passed++;
@@ -14,6 +40,12 @@ export default class SelfReporter implements Reporter {
     else this.failed++;
     for (const a of result.attachments) {
       if (a.name.startsWith('table:') && a.body) this.tables.push({ title: a.name.slice(6), text: a.body.toString('utf8') });
+      if (a.name.startsWith('row:') && a.body) {
+        const table = a.name.slice(4);
+        let row: TableRow;
+        try { row = JSON.parse(a.body.toString('utf8')) as TableRow; } catch { row = { cells: { row: a.body.toString('utf8') } }; }
+        this.rows.set(table, [...(this.rows.get(table) ?? []), row]);
+      }
     }
     void test;
   }
@@ -21,6 +53,7 @@ export default class SelfReporter implements Reporter {
   onEnd(result: FullResult): void {
     // A file that fails to load runs no test but must still count as a failure.
     if (result.status !== 'passed' && this.failed === 0) this.failed = 1;
+    for (const [title, rows] of this.rows) this.tables.push({ title, text: renderRows(title, rows) });
     for (const t of this.tables.sort((a, b) => a.title.localeCompare(b.title))) process.stdout.write(`\n${t.text.trimEnd()}\n`);
     process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
   }

@@ -15,7 +15,7 @@ export async function buildServerBundle(dir: string): Promise<{ file: string; ms
   const file = join(dir, 'bench-server.mjs');
   await build({
     entryPoints: [join(ROOT, 'src', 'bench', 'server-entry.ts')],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: file, logLevel: 'error', sourcemap: 'inline',
+    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: file, logLevel: 'error', absWorkingDir: ROOT,
     // src/contract.ts finds schemas/ and fixtures/ from its own URL: keep it pointing into the project.
     define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract.ts')).href) },
     // CommonJS dependencies (ajv) call require(); give the bundle one.
@@ -31,8 +31,10 @@ export interface ServerStats {
   heapUsed: number;
 }
 
+export type ServerMode = 'reference' | 'bare' | 'echo';
+
 export interface ServerChild {
-  mode: 'reference' | 'bare';
+  mode: ServerMode;
   url: string;
   token: string;
   pid: number;
@@ -55,8 +57,8 @@ export function cpuMsOf(pid: number): number {
 }
 
 /** Starts a server child from the bundle and waits (at most 20 s) for its ready line. */
-export async function startServer(bundle: string, mode: 'reference' | 'bare', nodeArgs: string[] = []): Promise<ServerChild> {
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bundle, ...(mode === 'bare' ? ['--bare'] : []), '--port', '0'], {
+export async function startServer(bundle: string, mode: ServerMode, nodeArgs: string[] = []): Promise<ServerChild> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bundle, ...(mode === 'reference' ? [] : [`--${mode}`]), '--port', '0'], {
     stdio: ['pipe', 'pipe', 'inherit'], cwd: ROOT,
   });
   const lines = createInterface({ input: child.stdout! });

@@ -160,14 +160,38 @@ export interface HotSpot {
   totalPct: number;
 }
 
+/** `file:///…/node_modules/x/y.js` → `node_modules/x/y.js:12`, `file:///…/server/app.ts` → `server/app.ts:12`. */
+export function shortLocation(url: string, line: number): string {
+  return `${url.replace(/^.*\/(node_modules\/)/, '$1').replace(/^file:\/\/.*?\/(src|server|schemas)\//, '$1/')}:${line}`;
+}
+
+/** For a bundle: the source module a 1-based line belongs to, from the `// path.ts` comments esbuild puts before each module. */
+export function bundleModules(bundleText: string): (line: number) => string | undefined {
+  const starts: [number, string][] = [];
+  bundleText.split('\n').forEach((l, i) => {
+    const m = /^\/\/ ((?:node_modules\/)?\S+\.(?:[cm]?[jt]s|json))$/.exec(l);
+    if (m) starts.push([i + 1, m[1]!]);
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found: string | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]![0] <= line) { found = starts[mid]![1]; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
 /** Self and inclusive shares per function (name + file + line), highest self share first. */
-export function hotSpots(p: CpuProfile, top = 15, shorten: (url: string) => string = (u) => u.replace(/^.*\/(node_modules\/)/, '$1').replace(/^file:\/\/.*?\/(src|server|schemas)\//, '$1/')): HotSpot[] {
+export function hotSpots(p: CpuProfile, top = 15, where: (url: string, line: number) => string = shortLocation): HotSpot[] {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const keyOf = (id: number) => {
     const f = byId.get(id)!.callFrame;
-    return `${f.functionName || '(anonymous)'} ${f.url ? `${shorten(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+    return `${f.functionName || '(anonymous)'} ${f.url ? where(f.url, f.lineNumber + 1) : ''}`.trim();
   };
   const self = new Map<string, number>();
   const total = new Map<string, number>();

@@ -52,6 +52,9 @@ export interface SuitePass {
   non201: number;
   /** The sent-samples cache key of this pass (its exchanges stay cached in this process). */
   key: string;
+  /** CPU time of this (client) process and of the server per case over the four properties, µs. */
+  clientCpuUs: number;
+  serverCpuUs: number;
   cleanup?: { deletes: number; ms: number; perSec: number };
 }
 
@@ -70,15 +73,18 @@ export async function suitePass(server: ServerChild, o: { runs: number; seed: nu
   });
   try {
     const t0 = now();
-    await checkProperty(spec('RAA-CREATE-201', (_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])), key);
-    const t1 = now();
-    await checkProperty(spec('RAA-CREATE-SCHEMA', (_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }), key);
-    await checkProperty(spec('RAA-CREATE-ECHO', (b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }), key);
-    await checkProperty(spec('RAA-NO-5XX', (_b, ex) => check.notServerError('RAA-NO-5XX', ex)), key);
+    let t1 = 0;
+    const cpu = await withCpu(server, o.runs, async () => {
+      await checkProperty(spec('RAA-CREATE-201', (_b, ex) => check.statusIs('RAA-CREATE-201', ex, [201])), key);
+      t1 = now();
+      await checkProperty(spec('RAA-CREATE-SCHEMA', (_b, ex) => { if (ex.status === 201) check.conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); }), key);
+      await checkProperty(spec('RAA-CREATE-ECHO', (b, ex) => { if (ex.status === 201 && ex.json !== undefined) check.echoes('RAA-CREATE-ECHO', ex, b); }), key);
+      await checkProperty(spec('RAA-NO-5XX', (_b, ex) => check.notServerError('RAA-NO-5XX', ex)), key);
+    });
     const t2 = now();
     const exchanges = await sendSamples<Record<string, unknown>>(key, [], () => Promise.reject(new Error('not cached')), 1);
     const non201 = exchanges.filter((e) => e.status !== 201).length;
-    const out: SuitePass = { runs: o.runs, totalMs: t2 - t0, casesPerSec: perSecond(o.runs, t2 - t0), firstMs: t1 - t0, restMs: t2 - t1, non201, key };
+    const out: SuitePass = { runs: o.runs, totalMs: t2 - t0, casesPerSec: perSecond(o.runs, t2 - t0), firstMs: t1 - t0, restMs: t2 - t1, non201, key, clientCpuUs: cpu.clientCpuUs, serverCpuUs: cpu.serverCpuUs };
     if (o.cleanup) {
       const deletes = graph.created.size;
       const c0 = now();
@@ -135,6 +141,18 @@ export interface RawResult {
   ms: number;
   perSec: number;
   non201: number;
+  /** CPU time of this (client) process and of the server per request, µs. */
+  clientCpuUs: number;
+  serverCpuUs: number;
+}
+
+/** CPU used by this process and by `server` while `fn` runs, per `n` cases (µs). */
+async function withCpu<T>(server: ServerChild, n: number, fn: () => Promise<T>): Promise<{ value: T; clientCpuUs: number; serverCpuUs: number }> {
+  const c0 = process.cpuUsage();
+  const s0 = server.cpuMs();
+  const value = await fn();
+  const c = process.cpuUsage(c0);
+  return { value, clientCpuUs: (c.user + c.system) / n, serverCpuUs: ((server.cpuMs() - s0) * 1000) / n };
 }
 
 const rawHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' });
@@ -147,13 +165,13 @@ export async function rawUndici(server: ServerChild, bodies: readonly string[], 
   let non201 = 0;
   try {
     const t0 = now();
-    await mapLimit(bodies, concurrency, async (body) => {
+    const cpu = await withCpu(server, bodies.length, () => mapLimit(bodies, concurrency, async (body) => {
       const res = await undiciRequest(url, { method: 'POST', headers, body, dispatcher: agent, headersTimeout: 15_000, bodyTimeout: 15_000 });
       await res.body.arrayBuffer();
       if (res.statusCode !== 201) non201++;
-    });
+    }));
     const ms = now() - t0;
-    return { client: 'undici', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201 };
+    return { client: 'undici', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201, clientCpuUs: cpu.clientCpuUs, serverCpuUs: cpu.serverCpuUs };
   } finally {
     await agent.close();
   }
@@ -178,9 +196,9 @@ export async function rawNodeHttp(server: ServerChild, bodies: readonly string[]
   });
   try {
     const t0 = now();
-    await mapLimit(bodies, concurrency, post);
+    const cpu = await withCpu(server, bodies.length, () => mapLimit(bodies, concurrency, post));
     const ms = now() - t0;
-    return { client: 'node:http', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201 };
+    return { client: 'node:http', requests: bodies.length, ms, perSec: perSecond(bodies.length, ms), non201, clientCpuUs: cpu.clientCpuUs, serverCpuUs: cpu.serverCpuUs };
   } finally {
     agent.destroy();
   }
@@ -190,7 +208,7 @@ export async function rawNodeHttp(server: ServerChild, bodies: readonly string[]
 // 2. The reference server against a bare node:http server, both under autocannon.
 
 export interface LoadResult {
-  mode: 'reference' | 'bare';
+  mode: ServerChild['mode'];
   requests: number;
   durationS: number;
   perSec: number;
@@ -200,6 +218,8 @@ export interface LoadResult {
   latencyP99Ms: number;
   /** Server CPU time per answered request (µs): independent of how fast the load generator is. */
   serverCpuUsPerReq: number;
+  /** Mean bytes read per response (headers and body). */
+  bytesPerResponse: number;
 }
 
 export async function loadServer(server: ServerChild, bodies: readonly string[], o: { connections: number; durationS: number }): Promise<LoadResult> {
@@ -214,6 +234,7 @@ export async function loadServer(server: ServerChild, bodies: readonly string[],
   return {
     mode: server.mode, requests, durationS: r.duration, perSec: requests / r.duration, non2xx: r.non2xx, errors: r.errors,
     latencyP50Ms: r.latency.p50, latencyP99Ms: r.latency.p99, serverCpuUsPerReq: requests > 0 ? (cpu * 1000) / requests : NaN,
+    bytesPerResponse: requests > 0 ? r.throughput.total / requests : NaN,
   };
 }
 

@@ -5,7 +5,7 @@ import { Session } from 'node:inspector/promises';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './child';
-import { fmt, hotSpots, inclusiveShare, type CpuProfile, type HotSpot } from './helpers';
+import { bundleModules, fmt, hotSpots, inclusiveShare, shortLocation, type CpuProfile, type HotSpot } from './helpers';
 import { loadServer, sampleBodies, suitePass } from './phases';
 
 export interface ProfileReport {
@@ -29,6 +29,12 @@ const CLIENT_SHARES: Record<string, RegExp> = {
   'checks (status, schema, echo)': /checks\.ts/,
   'Graph.send (JSON.stringify, headers)': /send .*suite\.ts/,
 };
+
+/** Locations in the server bundle named by their source module. */
+function inBundle(bundle: string): (url: string, line: number) => string {
+  const moduleAt = bundleModules(readFileSync(bundle, 'utf8'));
+  return (url, line) => (url.endsWith('bench-server.mjs') ? `${moduleAt(line) ?? 'bundle'} (bundle:${line})` : shortLocation(url, line));
+}
 
 function print(title: string, top: HotSpot[], shares: Record<string, number>): string {
   const lines = [title, '  self%  total%  function'];
@@ -76,7 +82,7 @@ export async function runProfile(bundle: string, work: string, outDir: string, o
   writeFileSync(join(outDir, 'client.cpuprofile'), JSON.stringify(cp));
   const clientShares = Object.fromEntries(Object.entries(CLIENT_SHARES).map(([k, re]) => [k, inclusiveShare(cp, re)]));
   const report: ProfileReport = {
-    server: { requests: load.requests, perSec: load.perSec, top: hotSpots(sp), shares: serverShares },
+    server: { requests: load.requests, perSec: load.perSec, top: hotSpots(sp, 15, inBundle(bundle)), shares: serverShares },
     client: { runs: pass.runs, casesPerSec: pass.casesPerSec, top: hotSpots(cp), shares: clientShares },
   };
   process.stdout.write(`\n${print(`reference server under autocannon (${fmt(load.perSec)} req/s while profiled):`, report.server.top, serverShares)}\n\n`);

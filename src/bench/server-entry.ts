@@ -19,7 +19,7 @@ export const BARE_BODY = JSON.stringify({
 });
 
 async function main(): Promise<void> {
-  const mode = process.argv.includes('--bare') ? 'bare' : 'reference';
+  const mode = process.argv.includes('--bare') ? 'bare' : process.argv.includes('--echo') ? 'echo' : 'reference';
   const portArg = process.argv[process.argv.indexOf('--port') + 1];
   const port = process.argv.includes('--port') ? Number(portArg) : 0;
   let url: string;
@@ -33,11 +33,14 @@ async function main(): Promise<void> {
     storeSize = () => server.store.size;
     close = () => server.close();
   } else {
-    const body = Buffer.from(BARE_BODY);
+    const constant = Buffer.from(BARE_BODY);
     const server = createServer({ keepAliveTimeout: 30_000 }, (req: IncomingMessage, res: ServerResponse) => {
-      // Read the request body as the reference server does, then answer a constant 201.
-      req.on('data', () => {});
+      // Read the request body as the reference server does, then answer a constant 201 (bare) or the request
+      // body itself (echo: the same bytes a create echoes, without parsing, validation or storage).
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => { if (mode === 'echo') chunks.push(c); });
       req.on('end', () => {
+        const body = mode === 'echo' ? Buffer.concat(chunks) : constant;
         res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': body.length });
         res.end(body);
       });

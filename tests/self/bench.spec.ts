@@ -2,7 +2,7 @@
 // profile summary. The bench itself is never run here, and nothing here asserts a timing.
 import { test, expect } from '@playwright/test';
 import {
-  achievedRate, descendants, fmt, hotSpots, inclusiveShare, linearFit, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
+  achievedRate, bundleModules, descendants, fmt, hotSpots, inclusiveShare, linearFit, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
   type CpuProfile,
 } from '../../src/bench/helpers';
 
@@ -99,4 +99,13 @@ test('hotSpots and inclusiveShare read self and inclusive shares from a CPU prof
   expect(hotSpots(profile).find((h) => h.fn.startsWith('route'))!.totalPct).toBeCloseTo(70, 9);
   expect(inclusiveShare(profile, /validateBody/)).toBeCloseTo(60, 9);
   expect(inclusiveShare(profile, /route/)).toBeCloseTo(70, 9);
+});
+
+test('bundleModules names the source module of a line of an esbuild bundle', () => {
+  const bundle = ['import x from "y";', '', '// node_modules/ajv/dist/core.js', 'var a = 1;', '// server/app.ts', 'class ReferenceServer {}', 'x();'].join('\n');
+  const at = bundleModules(bundle);
+  expect(at(1)).toBeUndefined();
+  expect(at(4)).toBe('node_modules/ajv/dist/core.js');
+  expect(at(6)).toBe('server/app.ts');
+  expect(at(7)).toBe('server/app.ts');
 });

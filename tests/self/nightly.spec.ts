@@ -80,7 +80,7 @@ test('diff names the regression between two runs and exits 1', async () => {
   const d = cli(['diff', join(base.reportDir, 'conformance.json'), join(head.reportDir, 'conformance.json'), '--markdown', md]);
   expect(d.status).toBe(1);
   expect(d.stdout).toContain('RAA-HDR-REQUEST-ID');
-  expect(readFileSync(md, 'utf8')).toContain('| RAA-HDR-REQUEST-ID');
+  expect(readFileSync(md, 'utf8')).toContain('`RAA-HDR-REQUEST-ID`');
   const same = cli(['diff', join(base.reportDir, 'conformance.json'), join(base.reportDir, 'conformance.json')]);
   expect(same.status).toBe(0);
 });

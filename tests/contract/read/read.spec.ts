@@ -74,4 +74,27 @@ test.describe('list', () => {
     }
     throw new CheckFailure('RAA-LIST-CONTAINS', `the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
   });
+
+  // Graph's $top sets the page size: with two records present, a page of one must link on to the rest.
+  test('a page cut short by $top links on to the next page', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
+    await created(graph);
+    await created(graph);
+    const as = graph.actor('list');
+    requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const first = await graph.send({ method: 'GET', query: '$top=1', as });
+    test.skip(first.status !== 200, `list answered ${first.status}: see RAA-LIST-200`);
+    const page = first.json as { value?: { id?: unknown }[]; '@odata.nextLink'?: unknown } | undefined;
+    const items = page?.value ?? [];
+    test.skip(items.length > 1, `the target does not apply $top (a page of ${items.length}): nothing to follow`);
+    const next = page?.['@odata.nextLink'];
+    if (items.length === 0 || typeof next !== 'string') {
+      throw new CheckFailure('RAA-LIST-CONTAINS', 'records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
+    }
+    const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${as.token}` } });
+    check.statusIs('RAA-LIST-CONTAINS', second, [200]);
+    const more = (second.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
+    if (more.length === 0 || more[0]!.id === items[0]!.id) {
+      throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink does not lead on to the next records', { expected: `a page starting after ${String(items[0]!.id)}`, received: more.length ? `a page starting at ${String(more[0]!.id)} again` : 'an empty page', exchange: second });
+    }
+  });
 });
