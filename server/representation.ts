@@ -1,6 +1,7 @@
 // How a stored record is shown to a client: evolvable-enum masking (GRAPH-FACTS §4), `@odata.context`,
 // and the mapping from storage to the wire, where echo bugs would live.
 import { ENUM_PROPERTIES, SENTINEL, isAfterSentinel } from '../schemas/enums';
+import { NEWER_PROPERTIES } from '../schemas/entity';
 import type { RequestContext } from './context';
 import type { Defects } from './defects';
 import type { StoredRecord } from './store';
@@ -26,6 +27,8 @@ export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects
     }
   }
   if (defects.has('id-missing')) delete out.id;
+  // The read path's mapping was written from the seed's property list: today's additions vanish on get and list.
+  if (view === 'read' && defects.has('read-drops-newer-properties')) for (const p of NEWER_PROPERTIES) delete out[p];
   // A JSON serializer configured to ignore nulls: properties without a value disappear instead of reading null.
   if (defects.has('nulls-omitted')) for (const [k, v] of Object.entries(out)) if (v === null) delete out[k];
   return out;

@@ -252,13 +252,12 @@ async function run(argv: string[]): Promise<number> {
     target = config.targetBaseUrl;
     principals = await targetPrincipals(config, secrets);
   }
-  const server = embedded;
   const workDir = mkdtempSync(join(tmpdir(), 'raa-run-'));
   try {
     await preflight(target);
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
-      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!server, loopback: isLoopback(target), principals,
+      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target), principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
       reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
@@ -270,7 +269,7 @@ async function run(argv: string[]): Promise<number> {
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
     chmodSync(runtimeFile, 0o600);
     cleanReports(config.reportDir);
-    process.stdout.write(`raa-conformance: target ${target}${server ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
+    process.stdout.write(`raa-conformance: target ${target}${embedded ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
     const cli = require.resolve('@playwright/test/cli');
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...shardArgs, ...positionals],
@@ -435,7 +434,7 @@ export async function main(argv: string[]): Promise<void> {
   const fn = COMMANDS[cmd];
   if (!fn) fail(new ConfigError(`unknown command "${cmd}"; try --help`));
   try {
-    process.exitCode = await fn(rest.filter((a, i) => !(a === '--' && i === rest.indexOf('--') && cmd === 'run' && false)));
+    process.exitCode = await fn(rest);
   } catch (e) {
     fail(e);
   }

@@ -12,13 +12,13 @@ import { runCli, startIndependentServer } from './support/independent-server';
 const NOT_REACHED: Record<string, string> = {};
 
 test('the suite finds the independent implementation conformant', async () => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const server = await startIndependentServer();
   const dir = mkdtempSync(join(tmpdir(), 'raa-independent-'));
   try {
     expect(Object.values(server.tokens).every((t) => /^[0-9a-f]{48}$/.test(t)), 'tokens are opaque hex, not JWTs').toBe(true);
     const reportDir = join(dir, 'reports');
-    const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir]);
+    const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir], { timeoutMs: 540_000 });
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-4000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}`;
     expect(existsSync(join(reportDir, 'conformance.json')), `conformance.json is written (exit code ${run.code})${tail}`).toBe(true);
     const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;

@@ -60,12 +60,12 @@ function base64Forms(s: string): string[] {
 }
 
 test('no token reaches the reports or the console, even from a target that echoes it', async () => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   const server = await startIndependentServer({ tokenPrefix: 'fake-secret-token-', breakEcho: true, echoAuthorization: true, deniedAs401: true });
   const dir = mkdtempSync(join(tmpdir(), 'raa-redaction-'));
   try {
     const reportDir = join(dir, 'reports');
-    const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir]);
+    const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir], { timeoutMs: 540_000 });
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-3000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}`;
     expect(run.code, `the broken target fails the run${tail}`).toBe(1);
 
@@ -75,6 +75,7 @@ test('no token reaches the reports or the console, even from a target that echoe
     const json = readFileSync(join(reportDir, 'conformance.json'), 'utf8');
     expect(json, 'the exchanges were captured and scrubbed, not left out').toContain('[REDACTED]');
     expect(json, 'the echoing error response is in the report').toContain('Authorization received: Bearer [REDACTED]');
+    expect(json, 'the bare token echoed in an entity is scrubbed too').toMatch(/debugToken\\"\s*:\s*\\"\[REDACTED\]/);
 
     const sources = [{ where: 'stdout', text: run.stdout }, { where: 'stderr', text: run.stderr },
       ...files(reportDir).flatMap((f) => texts(f, relative(dir, f)))];

@@ -41,7 +41,7 @@ export interface IndependentOptions {
   tokenPrefix?: string;
   /** Broken on purpose: deviceIMEI is left out of every entity returned. */
   breakEcho?: boolean;
-  /** Broken on purpose: the received Authorization value goes into error messages, entities and `x-debug-auth`. */
+  /** Broken on purpose: the received Authorization value goes into error messages and `x-debug-auth`, its token into entities. */
   echoAuthorization?: boolean;
   /** Broken on purpose: a missing permission is answered 401 instead of 403. */
   deniedAs401?: boolean;
@@ -139,7 +139,7 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
       const out = { ...entity };
       if (!prefer) for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) if (typeof out[prop] === 'string' && isAfterSentinel(e, out[prop] as string)) out[prop] = SENTINEL;
       if (opts.breakEcho) delete out.deviceIMEI;
-      if (opts.echoAuthorization) out.debugAuthorization = authorization ?? null;
+      if (opts.echoAuthorization) out.debugToken = authorization?.replace(/^Bearer\s+/i, '') ?? null;
       return out;
     };
     const ok = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -213,21 +213,26 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
 
 export interface CliRun { code: number | null; stdout: string; stderr: string; ms: number }
 
-/** Runs bin/raa-conformance.mjs with the suite's own variables removed from the inherited environment. */
-export function runCli(args: string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * Runs bin/raa-conformance.mjs with the suite's own variables removed from the inherited environment. The CLI
+ * leads its own process group, so a timeout or `stopOn` (a pattern on stdout) ends it and its Playwright run.
+ */
+export function runCli(args: string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stopOn?: RegExp } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     // The outer Playwright's worker variables would leak into the inner run.
-    if (!/^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_|PW_|TEST_|PLAYWRIGHT_)|^FORCE_COLOR$/.test(k)) env[k] = v;
+    if (!/^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_|PW_|TEST_|PLAYWRIGHT_)|^(FORCE_COLOR|DEBUG_COLORS)$/.test(k)) env[k] = v;
   }
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: o.cwd ?? ROOT, env: { ...env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args],
+      { cwd: o.cwd ?? ROOT, env: { ...env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const stop = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* the group has already exited */ } };
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; if (o.stopOn?.test(stdout)) stop(); });
     child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs ?? 300_000);
+    const timer = setTimeout(stop, o.timeoutMs ?? 300_000);
     child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) }); });
   });
 }
