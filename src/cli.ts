@@ -257,7 +257,7 @@ async function run(argv: string[]): Promise<number> {
     await preflight(target);
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
-      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target), principals,
+      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target) && !process.env.RAA_ASSUME_REMOTE, principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
       reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,

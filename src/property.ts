@@ -41,10 +41,10 @@ export interface PropertyOutcome {
 /** Cache of sent samples, so several properties over the same generated bodies send them once. */
 const sentCache = new Map<string, Promise<Exchange[]>>();
 
-export async function sendSamples<T>(key: string, values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number): Promise<Exchange[]> {
+export async function sendSamples<T>(key: string, values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number, budgetMs = 0): Promise<Exchange[]> {
   let p = sentCache.get(key);
   if (!p) {
-    p = mapLimit(values, concurrency, (v) => send(v));
+    p = sendBudgeted(values, send, concurrency, budgetMs);
     sentCache.set(key, p);
     p.catch(() => sentCache.delete(key));
   }
@@ -56,7 +56,7 @@ export async function checkProperty<T>(spec: PropertySpec<T>, cacheKey?: string)
   const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
   const concurrency = spec.concurrency ?? 16;
   let exchanges: Exchange[];
-  if (cacheKey) exchanges = await sendSamples(cacheKey, values, spec.send, concurrency);
+  if (cacheKey) exchanges = await sendSamples(cacheKey, values, spec.send, concurrency, spec.budgetMs ?? 0);
   else exchanges = await sendBudgeted(values, spec.send, concurrency, spec.budgetMs ?? 0);
   for (let i = 0; i < exchanges.length; i++) {
     try {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { catalogue } from './contract';
 import { CHECK_FAILURE } from './failure';
 import { redactor } from './redact';
+import { WRITES_SKIP } from './suite-constants';
 import { loadRuntime } from './runtime';
 import type { ConformanceReport, Counterexample, RequirementResult, TestResult as ReportTest } from './report/types';
 import { applyExpectations, loadExpectations } from './expectations';
@@ -156,6 +157,8 @@ function renderSummary(r: ConformanceReport): string {
   const rec = r.records ?? { created: 0, left: [], requests: 0, throttled: 0 };
   lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with CONFORMANCE_SEED=${r.seed})`);
   lines.push(`records created ${rec.created}, not removed ${rec.left.length}${rec.left.length ? ` (${rec.left.slice(0, 5).join(', ')}${rec.left.length > 5 ? ', …' : ''})` : ''}; throttled responses ${rec.throttled}`);
+  const forWrites = r.requirements.flatMap((q) => q.tests).filter((t) => t.status === 'skipped' && t.reason?.startsWith(WRITES_SKIP)).length;
+  if (forWrites) lines.push(`${forWrites} test(s) skipped because writes are not allowed against this target (CONFORMANCE_ALLOW_WRITES=1 enables them)`);
   if (r.summary.errored) lines.push(`${r.summary.errored} test(s) errored: the suite could not reach a verdict there (see above)`);
   if (r.summary.expectedFailures) lines.push(`${r.summary.expectedFailures} requirement(s) failed as the expectations file says (${r.expectations?.file})`);
   for (const u of r.expectations?.unexpectedPasses ?? []) lines.push(`UNEXPECTED PASS: ${u}`);

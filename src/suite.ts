@@ -7,6 +7,7 @@ import { decide, requirement, type Operation } from './contract';
 import { Transport, type Exchange } from './http';
 import type { Principal } from './principals';
 import { loadRuntime, type Runtime } from './runtime';
+import { WRITES_SKIP } from './suite-constants';
 
 export const COLLECTION = '/deviceManagement/remoteActionAudits';
 
@@ -147,7 +148,7 @@ export class Graph {
 
 /** Skips a test that writes when the target is not loopback and writes were not allowed. */
 export function requireWrites(t: typeof base, runtime: Runtime): void {
-  t.skip(!runtime.loopback && !runtime.allowWrites, 'skipped: writes: the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records');
+  t.skip(!runtime.loopback && !runtime.allowWrites, `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`);
 }
 
 /** Skips with a reason naming the principal that would enable the check. */

@@ -1,0 +1,59 @@
+// A real tenant is sacred: nothing is written unless writes are allowed; what the suite creates is marked
+// and removed; `cleanup` deletes only marked records. RAA_ASSUME_REMOTE makes the loopback reference
+// server count as a remote target, so these rules can be proven without leaving the machine.
+import { expect, test } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReferenceServer } from '../../server/app';
+import { ROOT, cleanEnv, runSuite } from './support/run-suite';
+
+test.describe.configure({ timeout: 300_000 });
+
+test('against a remote target nothing is written unless writes are allowed', async () => {
+  const run = await runSuite(['run', '--seed', '12'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+  expect(run.code, run.stdout.slice(-2000)).toBe(0);
+  expect(run.report?.records?.created).toBe(0);
+  const skipped = run.report!.requirements.flatMap((q) => q.tests).filter((t) => t.reason?.startsWith('writes not allowed:'));
+  expect(skipped.length).toBeGreaterThan(50);
+  expect(run.stdout).toMatch(new RegExp(`${skipped.length} test\\(s\\) skipped because writes are not allowed`));
+});
+
+test('with writes allowed, every record created is marked and removed at the end', async () => {
+  const run = await runSuite(['run', '--seed', '12', '--allow-writes'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+  expect(run.code, run.stdout.slice(-2000)).toBe(0);
+  expect(run.report?.records?.created).toBeGreaterThan(100);
+  expect(run.report?.records?.left).toEqual([]);
+});
+
+test('cleanup deletes only records carrying the marker, and --dry-run deletes nothing', async () => {
+  const server = new ReferenceServer();
+  const base = await server.listen(0);
+  try {
+    const token = await server.issuer.mint({ type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'] });
+    const dir = mkdtempSync(join(tmpdir(), 'raa-cleanup-'));
+    const principals = join(dir, 'principals.json');
+    writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app-rw', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], token }] }));
+    const names = ['raa-conformance/20260101T000000-abc/left over', 'raa-conformance/20260102T000000-def/', 'a real device', 'not raa-conformance/x/'];
+    for (const deviceDisplayName of names) server.store.create({ deviceDisplayName, action: 'remoteLock' });
+    const cleanup = (...extra: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'cleanup', '--target', base, '--principals', principals, ...extra], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' });
+
+    const dry = cleanup('--dry-run');
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('2 record(s) carry the marker');
+    expect(server.store.size).toBe(4);
+
+    const one = cleanup('--run-id', '20260101T000000-abc');
+    expect(one.status, one.stderr).toBe(0);
+    expect(server.store.size).toBe(3);
+
+    const all = cleanup();
+    expect(all.status, all.stderr).toBe(0);
+    expect(server.store.size).toBe(2);
+    const left = server.store.page(0, 10).items.map((r) => r.deviceDisplayName);
+    expect(left).toEqual(['a real device', 'not raa-conformance/x/']);
+  } finally {
+    await server.close();
+  }
+});
