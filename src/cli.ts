@@ -253,6 +253,10 @@ async function run(argv: string[]): Promise<number> {
     principals = await targetPrincipals(config, secrets);
   }
   const workDir = mkdtempSync(join(tmpdir(), 'raa-run-'));
+  // The runtime file holds tokens: remove it even when the run is interrupted.
+  const interrupted = () => { rmSync(workDir, { recursive: true, force: true }); process.exit(130); };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     await preflight(target);
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
@@ -282,6 +286,8 @@ async function run(argv: string[]): Promise<number> {
     }
     return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, config.strict);
   } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
     rmSync(workDir, { recursive: true, force: true });
     await embedded?.close();
   }

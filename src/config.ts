@@ -53,7 +53,9 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     if (r.error) throw new ConfigError(`.env cannot be read: ${r.error.message}`);
   }
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, ...overrides })) if (v !== undefined) env[k] = v;
+  // A flag that was not given must not erase the environment variable it overrides.
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
   const relevant = Object.fromEntries(Object.entries(env).filter(([k]) => /^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_)/.test(k)));
   if (!validators.environment(relevant)) {
     throw new ConfigError(`configuration is invalid (environment or .env):\n  ${describeErrors(validators.environment.errors).map((l) => l.replace(/^\//, '')).join('\n  ')}`);

@@ -35,9 +35,11 @@ export default class SelfReporter implements Reporter {
   private readonly rows = new Map<string, TableRow[]>();
 
   onTestEnd(test: TestCase, result: TestResult): void {
-    if (result.status === 'passed') this.passed++;
-    else if (result.status === 'skipped') this.skipped++;
-    else this.failed++;
+    // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
+    const outcome = test.outcome();
+    if (outcome === 'skipped') this.skipped++;
+    else if (outcome === 'unexpected') this.failed++;
+    else this.passed++;
     for (const a of result.attachments) {
       if (a.name.startsWith('table:') && a.body) this.tables.push({ title: a.name.slice(6), text: a.body.toString('utf8') });
       if (a.name.startsWith('row:') && a.body) {
@@ -47,7 +49,6 @@ export default class SelfReporter implements Reporter {
         this.rows.set(table, [...(this.rows.get(table) ?? []), row]);
       }
     }
-    void test;
   }
 
   onEnd(result: FullResult): void {

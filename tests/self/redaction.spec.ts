@@ -69,10 +69,10 @@ test('no token reaches the reports or the console, even from a target that echoe
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-3000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}`;
     expect(run.code, `the broken target fails the run${tail}`).toBe(1);
 
-    const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+    const json = readFileSync(join(reportDir, 'conformance.json'), 'utf8');
+    const report = JSON.parse(json) as ConformanceReport;
     const status = (id: string) => report.requirements.find((r) => r.id === id)?.status;
     expect([status('RAA-CREATE-ECHO'), status('RAA-PERM-DENY-403')], 'the defects were caught').toEqual(['failed', 'failed']);
-    const json = readFileSync(join(reportDir, 'conformance.json'), 'utf8');
     expect(json, 'the exchanges were captured and scrubbed, not left out').toContain('[REDACTED]');
     expect(json, 'the echoing error response is in the report').toContain('Authorization received: Bearer [REDACTED]');
     expect(json, 'the bare token echoed in an entity is scrubbed too').toMatch(/debugToken\\"\s*:\s*\\"\[REDACTED\]/);

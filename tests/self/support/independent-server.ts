@@ -150,7 +150,8 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
       const url = new URL(req.url ?? '/', 'http://independent.invalid');
       const m = ROUTE.exec(url.pathname);
       if (!m) throw notFound();
-      const id = m[1] !== undefined ? decodeURIComponent(m[1]) : m[2];
+      let id: string | undefined;
+      try { id = m[1] !== undefined ? decodeURIComponent(m[1]) : m[2]; } catch { throw notFound(); }
       const method = req.method ?? 'GET';
       const ops: Record<string, Operation> = id === undefined ? { GET: 'list', POST: 'create' } : { GET: 'get', PATCH: 'update', DELETE: 'delete' };
       const caller = authenticate(authorization);
