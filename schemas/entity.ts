@@ -6,7 +6,8 @@ export const SCHEMA_BASE = 'urn:raa-conformance:schema:';
 const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** RFC 3339 date-time with any offset and 0–7 fractional digits (Edm.DateTimeOffset keeps 100 ns ticks). */
-export const DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-9]{2})$';
+// Seconds stop at 59: Edm.DateTimeOffset (.NET) has no leap second, so 23:59:60 cannot be stored.
+export const DATE_TIME_PATTERN = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,7})?(Z|[+-][0-9]{2}:[0-5][0-9])$';
 
 const nullableString = { type: ['string', 'null'] } as const;
 

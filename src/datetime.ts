@@ -3,6 +3,9 @@
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|([+-])(\d{2}):(\d{2}))$/;
 const TICKS_PER_SECOND = 10_000_000n;
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.9999999Z as ticks since 1970. */
+const MIN_TICKS = -62135596800n * TICKS_PER_SECOND;
+const MAX_TICKS = 253402300800n * TICKS_PER_SECOND - 1n;
 
 export interface Instant {
   /** Ticks of 100 ns since 1970-01-01T00:00:00Z; sub-tick digits are kept apart. */
@@ -37,7 +40,7 @@ function daysInMonth(y: number, m: number): number {
   return [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 }
 
-/** Parses an RFC 3339 date-time into an instant, or returns undefined when it is not one. */
+/** Parses an RFC 3339 date-time into an instant, or returns undefined when it is not one (or out of range). */
 export function parseInstant(text: string): Instant | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
@@ -53,6 +56,8 @@ export function parseInstant(text: string): Instant | undefined {
   const fraction = m[7] ?? '';
   const seconds = BigInt(daysFromCivil(y!, mo!, d!)) * 86400n + BigInt(h! * 3600 + mi! * 60 + s!) - BigInt(offsetMinutes * 60);
   const ticks = seconds * TICKS_PER_SECOND + BigInt(fraction.slice(0, 7).padEnd(7, '0'));
+  // Edm.DateTimeOffset (.NET) holds UTC instants from year 1 to 9999 only.
+  if (ticks < MIN_TICKS || ticks > MAX_TICKS) return undefined;
   return { ticks, subTick: fraction.slice(7).replace(/0+$/, '') };
 }
 

@@ -107,10 +107,9 @@ test('ticks agree with Date at millisecond granularity', () => {
   fc.assert(fc.property(dateTime, (x) => floorDiv(parseInstant(x)!.ticks, 10_000n) === BigInt(new Date(x).getTime())), { seed: SEED, numRuns: 2000 });
 });
 
-// BUG (src/datetime.ts formatUtc): a UTC instant after year 9999 is printed with a five-digit year
-// ('10000-01-01T00:30:00Z'), which is not RFC 3339 and which parseInstant itself cannot read back.
+// An offset can push the UTC instant past 9999-12-31, which Edm.DateTimeOffset cannot hold: such input is
+// not an instant at all (undefined), never a five-digit year.
 test('the UTC form of an instant near year 9999 reads back as the same instant', () => {
-  test.fail();
   for (const x of ['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:30:00-01:00', '9999-12-31T20:00:00-14:00']) {
     const u = toUtc(x);
     expect(u === undefined || sameInstant(u, x), `${x} → ${u}`).toBe(true);

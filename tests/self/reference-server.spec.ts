@@ -402,6 +402,7 @@ test.describe('bad requests', () => {
     ['an object for requestDateTime', { body: { ...SEED_EXAMPLE_REQUEST, requestDateTime: { value: 'x' } } }],
     ['an unknown property', { body: { ...SEED_EXAMPLE_REQUEST, deviceActionDetails: [] } }],
     ['an action outside the enum', { body: { ...SEED_EXAMPLE_REQUEST, action: 'FactoryReset' } }],
+    ['an action with a trailing space', { body: { ...SEED_EXAMPLE_REQUEST, action: 'factoryReset ' } }],
     ['an actionState outside the enum', { body: { ...SEED_EXAMPLE_REQUEST, actionState: 'factoryReset' } }],
     ['a null action', { body: { ...SEED_EXAMPLE_REQUEST, action: null } }],
     ['a null requestDateTime', { body: { ...SEED_EXAMPLE_REQUEST, requestDateTime: null } }],
