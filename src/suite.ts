@@ -156,6 +156,26 @@ export function requirePrincipal<T>(t: typeof base, value: T | undefined, wanted
   t.skip(value === undefined, `no suitable principal is configured: add ${wanted} to the principals file`);
 }
 
+const WHO: Record<Operation, string> = {
+  create: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
+  get: 'a principal holding DeviceManagementManagedDevices.Read.All',
+  list: 'a principal holding DeviceManagementManagedDevices.Read.All',
+  update: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
+  delete: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
+};
+
+/**
+ * A record of this run to act on with `ops`: skips when writes are not allowed, when no principal may
+ * create or perform `ops`, or when create itself fails (that is RAA-CREATE-201's finding, not this test's).
+ */
+export async function recordFor(t: typeof base, graph: Graph, body: Record<string, unknown>, ...ops: Operation[]) {
+  requireWrites(t, graph.runtime);
+  for (const op of ['create', ...ops] as Operation[]) requirePrincipal(t, graph.actor(op), WHO[op]);
+  const r = await graph.createRecord(body);
+  t.skip(r.id === undefined, `no record to act on (create answered ${r.ex.status}): see RAA-CREATE-201`);
+  return r as typeof r & { id: string };
+}
+
 export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGraph: Graph }>({
   runtime: [async ({}, use) => { await use(loadRuntime()); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {

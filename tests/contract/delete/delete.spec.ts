@@ -1,16 +1,9 @@
 // Delete: 204, then the record is gone.
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import * as check from '../../../src/checks';
-import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, recordFor, test, type Graph } from '../../../src/suite';
 
-async function created(graph: Graph) {
-  requireWrites(test, graph.runtime);
-  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  requirePrincipal(test, graph.actor('delete'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
-  test.skip(r.id === undefined, `no record to delete (create answered ${r.ex.status}): see RAA-CREATE-201`);
-  return r.id!;
-}
+const created = async (graph: Graph) => (await recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'delete')).id;
 
 test.describe('delete', () => {
   test('deleting a record is answered 204', cite('RAA-DELETE-204'), async ({ graph }) => {

@@ -4,7 +4,7 @@ import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
 import * as check from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
 import type { Exchange } from '../../../src/http';
-import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, recordFor, requirePrincipal, test, type Graph } from '../../../src/suite';
 
 /** Eventual consistency: poll a read a few times before judging it. */
 async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {
@@ -16,14 +16,7 @@ async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) =>
   return ex;
 }
 
-async function created(graph: Graph) {
-  requireWrites(test, graph.runtime);
-  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  requirePrincipal(test, graph.actor('get'), 'a principal holding DeviceManagementManagedDevices.Read.All');
-  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
-  test.skip(r.id === undefined, `no record to read (create answered ${r.ex.status}): see RAA-CREATE-201`);
-  return r as typeof r & { id: string };
-}
+const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'get');
 
 test.describe('get', () => {
   test('a created record is answered 200 with a schema-valid entity', cite('RAA-GET-200'), async ({ graph }) => {

@@ -2,16 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import * as check from '../../../src/checks';
-import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, recordFor, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
 
-async function created(graph: Graph) {
-  requireWrites(test, graph.runtime);
-  requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  requirePrincipal(test, graph.actor('update'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  const r = await graph.createRecord(SEED_EXAMPLE_REQUEST);
-  test.skip(r.id === undefined, `no record to update (create answered ${r.ex.status}): see RAA-CREATE-201`);
-  return r as typeof r & { id: string };
-}
+const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'update');
 
 const CHANGE = { actionState: 'done', deviceIMEI: '356938035643809' };
 
