@@ -29,6 +29,11 @@ export const defectsFileSchema = {
           description: { type: 'string', minLength: 10, pattern: '^[^\\n]+$' },
           /** Requirement ids that must be marked failed; any other MUST failing is an overlap the matrix reports. */
           requirements: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' } },
+          /**
+           * Requirements the defect may also make fail, depending on what the seed's random payloads reach (e.g.
+           * RAA-MODEL's few sequences for a bug only some strings trigger): neither required nor counted as overlap.
+           */
+          incidental: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' } },
         },
       },
     },

@@ -85,9 +85,11 @@ export class Store {
   }
 
   create(body: Body): StoredRecord {
-    // The defect: a lookup of the target device built by string concatenation breaks on an apostrophe.
-    if (this.defects.has('apostrophe-in-device-id-crashes') && typeof body.managedDeviceId === 'string' && body.managedDeviceId.includes("'")) {
-      throw new Error(`syntax error near '${body.managedDeviceId}'`);
+    // The defect: the lookup of the target device, a filter built by concatenating its id and its owner's UPN
+    // (O'Brien@contoso.com is a real UPN), breaks on an apostrophe: a 500.
+    if (this.defects.has('apostrophe-in-device-id-crashes')) {
+      const filter = `managedDeviceId eq '${String(body.managedDeviceId ?? '')}' and owner eq '${String(body.deviceOwnerUserPrincipalName ?? '')}'`;
+      if ((filter.match(/'/g) ?? []).length !== 4) throw new Error(`syntax error in filter: ${filter.slice(0, 200)}`);
     }
     const record = this.ordered({ ...this.normalise(body), id: this.newId(body) });
     this.put(record);

@@ -3,6 +3,7 @@
 import { describeErrors, validators, type CreateBody } from '../src/contract';
 import { ENUM_PROPERTIES, ENUMS, SENTINEL, isAfterSentinel } from '../schemas/enums';
 import { STRING_PROPERTIES } from '../schemas/entity';
+import { parseInstant } from '../src/datetime';
 import type { RequestContext } from './context';
 import type { Defects } from './defects';
 import { GraphError, badRequest } from './errors';
@@ -56,7 +57,9 @@ function loosen(body: Body, defects: Defects): Body {
     for (const k of Object.keys(b)) if (!(k in known.properties)) delete b[k];
   }
   if (defects.has('odata-type-unchecked') && '@odata.type' in b) delete b['@odata.type'];
-  if (defects.has('datetime-unchecked') && typeof b.requestDateTime === 'string') {
+  // A fallback for what the RFC 3339 parser refuses: JavaScript's lenient Date parser, which rolls 2017-02-30 over
+  // to March and reads 'Jan 1 2017' or '2017-01-01 00:03:07Z'.
+  if (defects.has('datetime-unchecked') && typeof b.requestDateTime === 'string' && !parseInstant(b.requestDateTime)) {
     const parsed = new Date(b.requestDateTime);
     if (!Number.isNaN(parsed.getTime())) b.requestDateTime = parsed.toISOString();
   }

@@ -40,6 +40,7 @@ Commands:
   pin         pin the shrunk counterexamples of a failed run as regression fixtures
   diff        compare two conformance.json files: what regressed, got fixed, is new or gone
   merge       merge the reports of a sharded run (run --shard i/n) into one
+  bench       measure the suite's speed as ratios (npm run bench)
   self-test   the project's own tests (what \`npm test\` runs)
 
 Run \`raa-conformance <command> --help\` for a command's options.`,
@@ -432,7 +433,12 @@ async function selfTest(argv: string[]): Promise<number> {
   return runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, 'self-test': selfTest };
+async function bench(argv: string[]): Promise<number> {
+  const { runBench } = await import('./bench');
+  return runBench(argv);
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, bench, 'self-test': selfTest };
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -102,25 +102,40 @@ export interface ProcPeak {
   vmHwmKb: number;
 }
 
+function processParents(): Map<number, number> {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const ppid = parentPid(readFileSync(`/proc/${name}/stat`, 'utf8'));
+      if (ppid !== undefined) parents.set(Number(name), ppid);
+    } catch { /* gone */ }
+  }
+  return parents;
+}
+
+/** Signals `root` and every process below it (deepest first), e.g. a conformance run past its time limit. */
+export function killTree(root: number, signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const pid of [...descendants(processParents(), root).reverse(), root]) {
+    try { process.kill(pid, signal); } catch { /* gone */ }
+  }
+}
+
 /** Samples VmHWM of `root` and all its descendants every `everyMs` until stopped. */
 export function sampleTree(root: number, everyMs = 100): { stop(): ProcPeak[] } {
   const peaks = new Map<number, ProcPeak>();
   const sample = () => {
-    const parents = new Map<number, number>();
-    for (const name of readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const ppid = parentPid(readFileSync(`/proc/${name}/stat`, 'utf8'));
-        if (ppid !== undefined) parents.set(Number(name), ppid);
-      } catch { /* gone */ }
-    }
-    for (const pid of [root, ...descendants(parents, root)]) {
+    for (const pid of [root, ...descendants(processParents(), root)]) {
       try {
         const hwm = procStatusKb(readFileSync(`/proc/${pid}/status`, 'utf8'), 'VmHWM');
         if (hwm === undefined) continue;
+        // The role is read every time: between fork and exec a new worker still shows its parent's command line.
+        const role = pid === root ? 'cli' : roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
         const known = peaks.get(pid);
-        if (known) known.vmHwmKb = Math.max(known.vmHwmKb, hwm);
-        else peaks.set(pid, { pid, role: pid === root ? 'cli' : roleOf(readFileSync(`/proc/${pid}/cmdline`, 'utf8')), vmHwmKb: hwm });
+        // A changed role means an exec: the peak of the process image before it is not this one's.
+        if (known && known.role !== role) Object.assign(known, { role, vmHwmKb: hwm });
+        else if (known) known.vmHwmKb = Math.max(known.vmHwmKb, hwm);
+        else peaks.set(pid, { pid, role, vmHwmKb: hwm });
       } catch { /* gone */ }
     }
   };

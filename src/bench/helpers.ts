@@ -229,3 +229,11 @@ export function inclusiveShare(p: CpuProfile, pattern: RegExp): number {
   }
   return all ? (100 * hit) / all : 0;
 }
+
+/** The middle value (the mean of the two middle ones for an even count); undefined for none. */
+export function median(xs: readonly number[]): number | undefined {
+  const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return undefined;
+  const mid = v.length >> 1;
+  return v.length % 2 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
+}

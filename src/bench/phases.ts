@@ -15,7 +15,7 @@ import { checkProperty, sendSamples } from '../property';
 import { MARKER_PREFIX, type Runtime } from '../runtime';
 import { COLLECTION, Graph } from '../suite';
 import type { ConformanceReport } from '../report/types';
-import { sampleTree, type ProcPeak, type ServerChild } from './child';
+import { killTree, sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
 
 const PERMISSION = 'DeviceManagementManagedDevices.ReadWrite.All';
@@ -245,11 +245,15 @@ export interface GrowthRun {
   numRuns: number;
   wallMs: number;
   exitCode: number | null;
+  timedOut: boolean;
   /** Playwright's own duration from conformance.json. */
   suiteMs?: number;
   passed?: number;
   failed?: number;
   records?: { created: number; left: number; requests: number };
+  /** Sum of all test durations (both workers), and of the property tests alone. */
+  testsMs?: number;
+  propertyTestsMs?: number;
   /** Longest of the four valid-body property tests: the one that sent the samples (per worker). */
   validSendTestMs?: number;
   peaks: { cliKb?: number; runnerKb?: number; workerMaxKb?: number; workers: number };
@@ -274,14 +278,17 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
   });
   closeSync(fd);
   const sampler = sampleTree(child.pid!, 100);
-  const killer = setTimeout(() => child.kill('SIGTERM'), o.timeoutMs);
+  let timedOut = false;
+  const killer = setTimeout(() => { timedOut = true; killTree(child.pid!); }, o.timeoutMs);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   clearTimeout(killer);
+  // Whatever the run left behind (a worker of a killed run) goes too.
+  if (timedOut) setTimeout(() => killTree(child.pid!, 'SIGKILL'), 2_000).unref();
   const wallMs = now() - t0;
   const peaks: ProcPeak[] = sampler.stop();
   const workers = peaks.filter((p) => p.role === 'worker');
   const out: GrowthRun = {
-    numRuns, wallMs, exitCode, log,
+    numRuns, wallMs, exitCode, timedOut, log,
     peaks: {
       cliKb: peaks.find((p) => p.role === 'cli')?.vmHwmKb,
       runnerKb: peaks.find((p) => p.role === 'runner')?.vmHwmKb,
@@ -300,14 +307,21 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
     const valid = report.requirements.filter((r) => ['RAA-CREATE-201', 'RAA-CREATE-SCHEMA', 'RAA-CREATE-ECHO', 'RAA-NO-5XX'].includes(r.id))
       .flatMap((r) => r.tests.map((t) => t.durationMs ?? 0));
     if (valid.length) out.validSendTestMs = Math.max(...valid);
+    // A test may cite several requirements: count each (title, location) once.
+    const seen = new Map<string, number>();
+    for (const r of report.requirements) for (const t of r.tests) seen.set(`${t.location ?? ''} ${t.title}`, t.durationMs ?? 0);
+    out.testsMs = [...seen.values()].reduce((a, b) => a + b, 0);
+    out.propertyTestsMs = [...seen].filter(([k]) => k.includes('properties.spec')).reduce((a, [, v]) => a + v, 0);
   }
   // Keep only the log; the reports of a bench run are not the point.
   for (const f of ['html', 'test-results', 'junit.xml']) rmSync(join(reportDir, f), { recursive: true, force: true });
   return out;
 }
 
-export function fitGrowth(runs: readonly GrowthRun[]): Fit {
-  return linearFit(runs.map((r) => ({ x: r.numRuns, y: r.wallMs })));
+/** The fit over the runs that finished (a run killed at its time limit says nothing about its cost). */
+export function fitGrowth(runs: readonly GrowthRun[]): Fit | undefined {
+  const done = runs.filter((r) => !r.timedOut);
+  return new Set(done.map((r) => r.numRuns)).size >= 2 ? linearFit(done.map((r) => ({ x: r.numRuns, y: r.wallMs }))) : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -6,10 +6,11 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join } from 'node:path';
 import { startServer } from './child';
 import { bundleModules, fmt, hotSpots, inclusiveShare, shortLocation, type CpuProfile, type HotSpot } from './helpers';
+import { layerCosts, type LayerCost } from './layers';
 import { loadServer, sampleBodies, suitePass } from './phases';
 
 export interface ProfileReport {
-  server: { requests: number; perSec: number; top: HotSpot[]; shares: Record<string, number> };
+  server: { requests: number; perSec: number; cpuUsPerReq: number; top: HotSpot[]; shares: Record<string, number>; layers: LayerCost[] };
   client: { runs: number; casesPerSec: number; top: HotSpot[]; shares: Record<string, number> };
 }
 
@@ -80,12 +81,16 @@ export async function runProfile(bundle: string, work: string, outDir: string, o
     await target.stop();
   }
   writeFileSync(join(outDir, 'client.cpuprofile'), JSON.stringify(cp));
+  // The server's layers one by one, in this process, over the same bodies (no sockets, no profiler).
+  const layers = await layerCosts(bodies.slice(0, 100), 10_000);
   const clientShares = Object.fromEntries(Object.entries(CLIENT_SHARES).map(([k, re]) => [k, inclusiveShare(cp, re)]));
   const report: ProfileReport = {
-    server: { requests: load.requests, perSec: load.perSec, top: hotSpots(sp, 15, inBundle(bundle)), shares: serverShares },
+    server: { requests: load.requests, perSec: load.perSec, cpuUsPerReq: load.serverCpuUsPerReq, top: hotSpots(sp, 15, inBundle(bundle)), shares: serverShares, layers },
     client: { runs: pass.runs, casesPerSec: pass.casesPerSec, top: hotSpots(cp), shares: clientShares },
   };
   process.stdout.write(`\n${print(`reference server under autocannon (${fmt(load.perSec)} req/s while profiled):`, report.server.top, serverShares)}\n\n`);
+  const sum = layers.reduce((a, l) => a + (l.layer.startsWith(' ') ? 0 : l.usPerRequest), 0);
+  process.stdout.write(`reference server layers, timed alone in this process over the same bodies (µs per request; the server used ${fmt(load.serverCpuUsPerReq)} µs of CPU per request under load, profiled):\n${layers.map((l) => `  ${fmt(l.usPerRequest).padStart(6)}  ${l.layer}`).join('\n')}\n  ${fmt(sum).padStart(6)}  together; the rest is node:http, sockets and GC\n\n`);
   process.stdout.write(`${print(`client, one property pass of ${pass.runs} cases (${fmt(pass.casesPerSec)} cases/s while profiled):`, report.client.top, clientShares)}\n\n`);
   writeFileSync(join(outDir, 'profile.json'), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(`profiles written to ${outDir} (open the .cpuprofile files in Chrome DevTools)\n`);

@@ -2,7 +2,7 @@
 // profile summary. The bench itself is never run here, and nothing here asserts a timing.
 import { test, expect } from '@playwright/test';
 import {
-  achievedRate, bundleModules, descendants, fmt, hotSpots, inclusiveShare, linearFit, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
+  achievedRate, bundleModules, descendants, fmt, hotSpots, inclusiveShare, linearFit, median, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
   type CpuProfile,
 } from '../../src/bench/helpers';
 
@@ -32,6 +32,10 @@ test('rates and ratios', () => {
   expect(achievedRate([5])).toBe(0);
   expect(ratio(1, 4)).toBe(0.25);
   expect(ratio(1, 0)).toBe(0);
+  expect(median([3, 1, 2])).toBe(2);
+  expect(median([4, 1, 3, 2])).toBe(2.5);
+  expect(median([NaN, 5])).toBe(5);
+  expect(median([])).toBeUndefined();
 });
 
 test('goals: at least, at most, and no verdict without a goal or a value', () => {
