@@ -36,7 +36,8 @@ function readBody(req: IncomingMessage): Promise<string> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) { reject(new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.')); req.destroy(); return; }
+      // Past the limit the rest is drained, not kept, so the 413 envelope still reaches the client.
+      if (size > MAX_BODY) { reject(new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.')); return; }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -76,7 +77,12 @@ export class ReferenceServer {
     if (!url.pathname.toLowerCase().startsWith(this.basePath.toLowerCase() + '/')) throw notFound(`Invalid version: ${url.pathname.split('/')[1] ?? ''}`);
     const m = ROUTE.exec(url.pathname.slice(this.basePath.length));
     if (!m) throw badRequest(`Resource not found for the segment '${url.pathname.split('/').pop()}'.`);
-    const id = m[1] !== undefined ? decodeURIComponent(m[1]) : m[2];
+    let id: string | undefined;
+    try {
+      id = m[1] !== undefined ? decodeURIComponent(m[1]) : m[2];
+    } catch {
+      throw badRequest(`The key segment '${m[1]}' is not a valid percent-encoded string.`);
+    }
     const method = req.method ?? 'GET';
     const allowed = id === undefined ? ['GET', 'POST'] : ['GET', 'PATCH', 'DELETE'];
 
@@ -125,7 +131,8 @@ export class ReferenceServer {
   }
 
   private list(ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
-    const top = Math.min(Number(url.searchParams.get('$top') ?? this.pageSize) || this.pageSize, this.pageSize);
+    const asked = Number(url.searchParams.get('$top') ?? this.pageSize);
+    const top = Number.isInteger(asked) && asked > 0 ? Math.min(asked, this.pageSize) : this.pageSize;
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
     const { items, more } = this.store.page(skip, top);
     const body = withContext(origin, false, { value: items.map((r) => represent(r, ctx, this.defects, 'read')) }, this.defects);

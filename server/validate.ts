@@ -92,6 +92,10 @@ export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: Reque
   if (!validate(body)) {
     throw badRequest(`Invalid request body: ${describeErrors(validate.errors).join('; ')}`);
   }
+  // The pattern admits instants that Edm.DateTimeOffset cannot hold (past 9999-12-31 in UTC).
+  if (typeof body.requestDateTime === 'string' && !parseInstant(body.requestDateTime)) {
+    throw badRequest('requestDateTime is outside the range of Edm.DateTimeOffset.');
+  }
   return applyEnumWriteRules(kind, { ...body, ...held }, ctx, defects);
 }
 
