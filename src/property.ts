@@ -40,6 +40,7 @@ export interface PropertyOutcome {
 
 /** Cache of sent samples, so several properties over the same generated bodies send them once. */
 const sentCache = new Map<string, Promise<Exchange[]>>();
+const sampledCache = new Map<string, unknown[]>();
 
 export async function sendSamples<T>(key: string, values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number, budgetMs = 0): Promise<Exchange[]> {
   let p = sentCache.get(key);
@@ -53,7 +54,9 @@ export async function sendSamples<T>(key: string, values: readonly T[], send: (v
 
 export async function checkProperty<T>(spec: PropertySpec<T>, cacheKey?: string): Promise<PropertyOutcome> {
   const started = performance.now();
-  const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
+  // Properties sharing a cache key share the samples too: generate them once.
+  const values = (cacheKey ? sampledCache.get(cacheKey) as T[] | undefined : undefined) ?? fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
+  if (cacheKey) sampledCache.set(cacheKey, values);
   const concurrency = spec.concurrency ?? 16;
   let exchanges: Exchange[];
   if (cacheKey) exchanges = await sendSamples(cacheKey, values, spec.send, concurrency, spec.budgetMs ?? 0);

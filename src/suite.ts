@@ -4,7 +4,7 @@ import { test as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, requirement, type Operation } from './contract';
-import { Transport, type Exchange } from './http';
+import { mapLimit, Transport, type Exchange } from './http';
 import type { Principal } from './principals';
 import { loadRuntime, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
@@ -33,6 +33,8 @@ export interface SendOptions {
 
 export class Graph {
   readonly created = new Set<string>();
+  /** True when the last `pages()` stopped at its bound with more pages to go. */
+  truncated = false;
 
   constructor(readonly runtime: Runtime, readonly transport: Transport) {}
 
@@ -105,6 +107,7 @@ export class Graph {
   async *pages(o: { as?: Principal; headers?: Record<string, string>; maxPages?: number } = {}): AsyncGenerator<Exchange> {
     const as = o.as ?? this.actor('list');
     let url: string | undefined = this.collectionUrl;
+    this.truncated = false;
     for (let i = 0; url && i < (o.maxPages ?? 50); i++) {
       const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
       if (as) headers.Authorization = `Bearer ${as.token}`;
@@ -113,6 +116,7 @@ export class Graph {
       const next = (ex.json as { '@odata.nextLink'?: unknown } | undefined)?.['@odata.nextLink'];
       url = ex.status === 200 && typeof next === 'string' ? next : undefined;
     }
+    this.truncated = url !== undefined;
   }
 
   /** Creates a marked record from `body` and returns its exchange and id (undefined id when not created). */
@@ -133,14 +137,14 @@ export class Graph {
     const deleter = this.actor('delete');
     if (!deleter) return [...this.created];
     const left: string[] = [];
-    for (const id of this.created) {
+    await mapLimit([...this.created], 16, async (id) => {
       try {
         const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
         if (ex.status !== 204 && ex.status !== 404) left.push(id);
       } catch {
         left.push(id);
       }
-    }
+    });
     this.created.clear();
     return left;
   }
@@ -179,7 +183,8 @@ export async function recordFor(t: typeof base, graph: Graph, body: Record<strin
 export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGraph: Graph }>({
   runtime: [async ({}, use) => { await use(loadRuntime()); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
-    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit });
+    // The rate limit is the run's, shared by its workers.
+    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit / workerInfo.config.workers });
     const graph = new Graph(runtime, transport);
     await use(graph);
     const created = graph.created.size;

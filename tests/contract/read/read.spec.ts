@@ -63,6 +63,8 @@ test.describe('list', () => {
         const items = (ex.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
         if (items.some((i) => i.id === id)) return;
       }
+      // A list longer than the bound cannot show absence: that is no verdict.
+      test.skip(graph.truncated, `the list is longer than 200 pages; the record ${id} was not among them`);
       await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
     }
     throw new CheckFailure('RAA-LIST-CONTAINS', `the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
