@@ -97,6 +97,17 @@ test.describe('the defect catalogue', () => {
     expect([...consulted].filter((n) => !declared.has(n)), 'consulted in server/ but missing from fixtures/defects.json').toEqual([]);
     expect([...declared].filter((n) => !consulted.has(n)), 'declared in fixtures/defects.json but never consulted in server/').toEqual([]);
   });
+
+  test('an unknown defect name is refused as bad input, not run as a clean server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raa-matrix-unknown-'));
+    try {
+      const run = await runSuite(['run', '--defects', 'no-such-defect', '--report-dir', dir]);
+      expect(run.code, run.output).toBe(2);
+      expect(run.output).toContain('unknown defect no-such-defect');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 test.describe('the defect matrix', () => {
