@@ -2,7 +2,7 @@
 // and removed; `cleanup` deletes only marked records. RAA_ASSUME_REMOTE makes the loopback reference
 // server count as a remote target, so these rules can be proven without leaving the machine.
 import { expect, test } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,18 +37,22 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
     writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app-rw', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], token }] }));
     const names = ['raa-conformance/20260101T000000-abc/left over', 'raa-conformance/20260102T000000-def/', 'a real device', 'not raa-conformance/x/'];
     for (const deviceDisplayName of names) server.store.create({ deviceDisplayName, action: 'remoteLock' });
-    const cleanup = (...extra: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'cleanup', '--target', base, '--principals', principals, ...extra], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' });
+    // Asynchronous on purpose: the server lives in this process and must keep answering while cleanup runs.
+    const cleanup = (...extra: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'cleanup', '--target', base, '--principals', principals, ...extra], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' },
+        (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
 
-    const dry = cleanup('--dry-run');
+    const dry = await cleanup('--dry-run');
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('2 record(s) carry the marker');
     expect(server.store.size).toBe(4);
 
-    const one = cleanup('--run-id', '20260101T000000-abc');
+    const one = await cleanup('--run-id', '20260101T000000-abc');
     expect(one.status, one.stderr).toBe(0);
     expect(server.store.size).toBe(3);
 
-    const all = cleanup();
+    const all = await cleanup();
     expect(all.status, all.stderr).toBe(0);
     expect(server.store.size).toBe(2);
     const left = server.store.page(0, 10).items.map((r) => r.deviceDisplayName);
