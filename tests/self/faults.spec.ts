@@ -6,7 +6,7 @@ import { runSuite, statuses } from './support/run-suite';
 const SEED = ['--seed', '424242'];
 
 // Each test runs the whole suite once or twice as a child process.
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 600_000 });
 
 test('transient faults leave the verdict against the reference server unchanged', async () => {
   const [clean, faulty] = await Promise.all([

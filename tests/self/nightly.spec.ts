@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ConformanceReport } from '../../src/report/types';
 import { ROOT, cleanEnv, runSuite, statuses } from './support/run-suite';
 
-test.describe.configure({ timeout: 400_000 });
+test.describe.configure({ timeout: 600_000 });
 
 const cli = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(env), encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
 import { ROOT, cleanEnv, runSuite } from './support/run-suite';
 
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 600_000 });
 
 test('against a remote target nothing is written unless writes are allowed', async () => {
   const run = await runSuite(['run', '--seed', '12'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
