@@ -156,12 +156,19 @@ async function targetPrincipals(config: RunConfig, secrets: string[]): Promise<P
       secrets.push(...extra);
       redactor.add(...extra);
       try {
-        return await new ClientCredentialsProvider(cc, cloud).getToken();
+        const provider = new ClientCredentialsProvider(cc, cloud);
+        const token = await provider.getToken();
+        return { token, renewal: { clientCredentials: cc, cloud, expiresAt: provider.expiresAt! } };
       } catch (e) {
         throw new ConfigError(`principal "${spec.name}": ${(e as Error).message}`);
       }
     },
   });
+}
+
+/** Tokens the workers renewed during the run (src/token-renewal.ts), for the final scrub. */
+function renewedTokens(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
 /** One request that must get any HTTP answer within seconds; otherwise the run stops before any test. */
@@ -272,6 +279,7 @@ async function run(argv: string[]): Promise<number> {
       ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
       ...(config.historyDir ? { historyDir: config.historyDir } : {}),
       regressionsFile: config.regressionsFile,
+      renewedTokensFile: join(workDir, 'renewed-tokens'),
     };
     const runtimeFile = join(workDir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
@@ -282,7 +290,7 @@ async function run(argv: string[]): Promise<number> {
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...shardArgs, ...positionals],
       { ...process.env, RAA_RUNTIME: runtimeFile, ...(values.shard ? { RAA_SHARD: values.shard } : {}) });
-    scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets]);
+    scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets, ...renewedTokens(runtime.renewedTokensFile!)]);
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) {
       process.stderr.write(`raa-conformance: the suite did not produce ${reportPath} (Playwright exited ${code})\n`);

@@ -2,6 +2,16 @@
 // runs. Tokens are opaque to the suite; the expected outcome of each call comes from the permission matrix.
 import { ConfigError, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
 import { redactor } from './redact';
+import type { CloudId } from './clouds';
+import type { ClientCredentialsSpec } from './token-providers';
+
+/** How a worker renews a client-credentials token before it expires (src/token-renewal.ts). */
+export interface Renewal {
+  clientCredentials: ClientCredentialsSpec;
+  cloud: CloudId;
+  /** Epoch ms at which the current token expires. */
+  expiresAt: number;
+}
 
 export interface Principal {
   name: string;
@@ -9,6 +19,8 @@ export interface Principal {
   permissions: string[];
   tokenState: 'valid' | 'expired' | 'wrong-audience';
   token: string;
+  /** Present for client-credentials principals: no secret, only where to get the next token. */
+  renewal?: Renewal;
 }
 
 export type TokenSource = (spec: PrincipalSpec) => Promise<string>;
@@ -27,13 +39,14 @@ export function readPrincipalsFile(path: string): PrincipalSpec[] {
 export interface TokenSources {
   /** The embedded reference target mints its own tokens. */
   mint?: TokenSource;
-  clientCredentials?: TokenSource;
+  clientCredentials?: (spec: PrincipalSpec) => Promise<{ token: string; renewal?: Renewal }>;
 }
 
 export async function resolvePrincipals(specs: PrincipalSpec[], sources: TokenSources = {}): Promise<Principal[]> {
   const out: Principal[] = [];
   for (const spec of specs) {
     let token: string;
+    let renewal: Renewal | undefined;
     if (spec.token !== undefined) token = spec.token;
     else if (spec.tokenEnv !== undefined) {
       const v = process.env[spec.tokenEnv];
@@ -44,10 +57,10 @@ export async function resolvePrincipals(specs: PrincipalSpec[], sources: TokenSo
       token = await sources.mint(spec);
     } else {
       if (!sources.clientCredentials) throw new ConfigError(`principal "${spec.name}": client credentials are not available for this target`);
-      token = await sources.clientCredentials(spec);
+      ({ token, renewal } = await sources.clientCredentials(spec));
     }
     redactor.add(token);
-    out.push({ name: spec.name, type: spec.type, permissions: [...spec.permissions], tokenState: spec.tokenState ?? 'valid', token });
+    out.push({ name: spec.name, type: spec.type, permissions: [...spec.permissions], tokenState: spec.tokenState ?? 'valid', token, ...(renewal ? { renewal } : {}) });
   }
   return out;
 }

@@ -31,6 +31,8 @@ export interface Runtime {
   historyDir?: string;
   /** Pinned regressions replayed first (default fixtures/regressions.json). */
   regressionsFile?: string;
+  /** Private file where workers append the tokens they renew, so the runner can scrub them too. */
+  renewedTokensFile?: string;
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';

@@ -27,18 +27,31 @@ export function renderRows(title: string, rows: TableRow[]): string {
   return out.join('\n');
 }
 
+/** `file:line › title (status, N s): first line of the error`: enough to find and rerun the test. */
+export function failureLine(test: TestCase, result: TestResult): string {
+  const where = `${test.location.file.replace(/^.*?(tests\/)/, '$1')}:${test.location.line}`;
+  const first = (result.error?.message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? '';
+  const seconds = Math.round(result.duration / 1000);
+  return `  ${where} › ${test.title} (${result.status}, ${seconds} s)${first ? `: ${first.trim().slice(0, 300)}` : ''}`;
+}
+
 export default class SelfReporter implements Reporter {
   private passed = 0;
   private failed = 0;
   private skipped = 0;
   private readonly tables: { title: string; text: string }[] = [];
   private readonly rows = new Map<string, TableRow[]>();
+  /** One line per unexpected outcome, printed just above the count so a log's tail names what failed. */
+  private readonly failures: string[] = [];
 
   onTestEnd(test: TestCase, result: TestResult): void {
     // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
     const outcome = test.outcome();
     if (outcome === 'skipped') this.skipped++;
-    else if (outcome === 'unexpected') this.failed++;
+    else if (outcome === 'unexpected') {
+      this.failed++;
+      this.failures.push(failureLine(test, result));
+    }
     else this.passed++;
     for (const a of result.attachments) {
       if (a.name.startsWith('table:') && a.body) this.tables.push({ title: a.name.slice(6), text: a.body.toString('utf8') });
@@ -56,6 +69,7 @@ export default class SelfReporter implements Reporter {
     if (result.status !== 'passed' && this.failed === 0) this.failed = 1;
     for (const [title, rows] of this.rows) this.tables.push({ title, text: renderRows(title, rows) });
     for (const t of this.tables.sort((a, b) => a.title.localeCompare(b.title))) process.stdout.write(`\n${t.text.trimEnd()}\n`);
+    if (this.failures.length) process.stdout.write(`\nfailed:\n${this.failures.join('\n')}\n`);
     process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
   }
 

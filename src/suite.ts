@@ -8,6 +8,7 @@ import { mapLimit, Transport, type Exchange } from './http';
 import type { Principal } from './principals';
 import { loadRuntime, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
+import { TokenRenewal } from './token-renewal';
 
 export const COLLECTION = '/deviceManagement/remoteActionAudits';
 
@@ -36,7 +37,16 @@ export class Graph {
   /** True when the last `pages()` stopped at its bound with more pages to go. */
   truncated = false;
 
-  constructor(readonly runtime: Runtime, readonly transport: Transport) {}
+  readonly tokens: TokenRenewal;
+
+  constructor(readonly runtime: Runtime, readonly transport: Transport, tokens?: TokenRenewal) {
+    this.tokens = tokens ?? new TokenRenewal({ ...(runtime.renewedTokensFile ? { renewedFile: runtime.renewedTokensFile } : {}) });
+  }
+
+  /** The principal's current bearer token (renewed shortly before it expires). */
+  bearer(p: Principal): Promise<string> {
+    return this.tokens.bearer(p);
+  }
 
   get collectionUrl(): string {
     return `${this.runtime.target}${COLLECTION}`;
@@ -73,7 +83,7 @@ export class Graph {
   async send(o: SendOptions): Promise<Exchange> {
     const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
     if (o.authorization !== undefined) headers.Authorization = o.authorization;
-    else if (o.as) headers.Authorization = `Bearer ${o.as.token}`;
+    else if (o.as) headers.Authorization = `Bearer ${await this.bearer(o.as)}`;
     let body: string | undefined;
     if (o.raw !== undefined) body = o.raw;
     else if (o.json !== undefined) body = JSON.stringify(o.json);
@@ -110,7 +120,7 @@ export class Graph {
     this.truncated = false;
     for (let i = 0; url && i < (o.maxPages ?? 50); i++) {
       const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
-      if (as) headers.Authorization = `Bearer ${as.token}`;
+      if (as) headers.Authorization = `Bearer ${await this.bearer(as)}`;
       const ex: Exchange = await this.transport.send({ method: 'GET', url, headers });
       yield ex;
       const next = (ex.json as { '@odata.nextLink'?: unknown } | undefined)?.['@odata.nextLink'];
@@ -127,25 +137,41 @@ export class Graph {
     return { ex, sent, id: ex.status === 201 && typeof id === 'string' && id ? id : undefined };
   }
 
+  /** Records this worker has created over the run. */
+  createdTotal = 0;
+
   private track(ex: Exchange): void {
     const id = (ex.json as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string' && id) this.created.add(id);
+    if (typeof id === 'string' && id && !this.created.has(id)) {
+      this.created.add(id);
+      this.createdTotal++;
+    }
   }
 
-  /** Deletes what this worker created, when a principal may; returns the ids it could not remove. */
-  async cleanup(): Promise<string[]> {
+  /** Ids this worker could not remove, kept for the run's summary. */
+  readonly left = new Set<string>();
+
+  /**
+   * Deletes records this worker created (all of them, or just `ids`), when a principal may; returns the ids
+   * it could not remove. Run after every test, so a long run never piles up records on the target.
+   */
+  async cleanup(ids: Iterable<string> = this.created): Promise<string[]> {
+    const todo = [...ids].filter((id) => this.created.has(id));
     const deleter = this.actor('delete');
-    if (!deleter) return [...this.created];
     const left: string[] = [];
-    await mapLimit([...this.created], 16, async (id) => {
-      try {
-        const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
-        if (ex.status !== 204 && ex.status !== 404) left.push(id);
-      } catch {
-        left.push(id);
-      }
-    });
-    this.created.clear();
+    if (!deleter) left.push(...todo);
+    else {
+      await mapLimit(todo, 16, async (id) => {
+        try {
+          const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
+          if (ex.status !== 204 && ex.status !== 404) left.push(id);
+        } catch {
+          left.push(id);
+        }
+      });
+    }
+    for (const id of todo) this.created.delete(id);
+    for (const id of left) this.left.add(id);
     return left;
   }
 }
@@ -187,13 +213,17 @@ export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGrap
     const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit / workerInfo.config.workers });
     const graph = new Graph(runtime, transport);
     await use(graph);
-    const created = graph.created.size;
-    const left = await graph.cleanup();
+    await graph.cleanup();
     mkdirSync(join(runtime.reportDir, '.run'), { recursive: true });
-    writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created, left, stats: transport.stats }));
+    writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created: graph.createdTotal, left: [...graph.left], stats: transport.stats }));
     await transport.close();
   }, { scope: 'worker' }],
-  graph: async ({ workerGraph }, use) => { await use(workerGraph); },
+  graph: async ({ workerGraph }, use) => {
+    const before = new Set(workerGraph.created);
+    await use(workerGraph);
+    // The test's own records go now: a property test can create hundreds, and every later list pages through them.
+    await workerGraph.cleanup([...workerGraph.created].filter((id) => !before.has(id)));
+  },
 });
 
 export { expect } from '@playwright/test';

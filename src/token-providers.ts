@@ -111,6 +111,16 @@ export class ClientCredentialsProvider {
     this.renewBeforeMs = (opts.renewBeforeSeconds ?? 300) * 1000;
   }
 
+  /** When the cached token expires (epoch ms on the injected clock); undefined before the first token. */
+  get expiresAt(): number | undefined {
+    return this.cached?.expiresAt;
+  }
+
+  /** Seeds the cache with a token obtained elsewhere (the runner's), so a worker renews only when it must. */
+  prime(token: string, expiresAt: number): void {
+    this.cached = { token, expiresAt };
+  }
+
   async getToken(): Promise<string> {
     if (this.cached && this.now() < this.cached.expiresAt - this.renewBeforeMs) return this.cached.token;
     // Concurrent callers share one request rather than each hitting the token endpoint.

@@ -10,6 +10,12 @@ import { join } from 'node:path';
 import { decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import { betaRoot, CLOUDS, type CloudId } from '../../src/clouds';
 import { ClientCredentialsProvider, redactable } from '../../src/token-providers';
+import type { Transport } from '../../src/http';
+import type { Principal } from '../../src/principals';
+import { redactor, REDACTED } from '../../src/redact';
+import type { Runtime } from '../../src/runtime';
+import { Graph } from '../../src/suite';
+import { TokenRenewal } from '../../src/token-renewal';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
@@ -237,4 +243,48 @@ test.describe('errors never leak secrets', () => {
     const list = redactable({ tenantId: TENANT, clientId: CLIENT, certificatePath: certOnlyPath, privateKeyPath: keyOnlyPath });
     expect(list).toContain(keyPem);
   });
+});
+
+test('a worker renews the runner\'s token shortly before it expires, redacts it and records it for the final scrub', async () => {
+  const fake = new FakeNetwork();
+  const c = clock();
+  const dir = mkdtempSync(join(tmpdir(), 'raa-renew-'));
+  const renewedFile = join(dir, 'renewed-tokens');
+  const principal: Principal = {
+    name: 'app', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], tokenState: 'valid', token: 'runner-token-0',
+    renewal: { clientCredentials: { tenantId: TENANT, clientId: CLIENT, clientSecretEnv: SECRET_ENV }, cloud: 'global', expiresAt: c.now() + 3600_000 },
+  };
+  const sent: string[] = [];
+  const transport = { send: async (r: { headers: Record<string, string> }) => { sent.push(r.headers.Authorization ?? ''); return { status: 200 }; } };
+  const graph = new Graph({ target: 'http://127.0.0.1:1/beta', principals: [principal] } as unknown as Runtime, transport as unknown as Transport,
+    new TokenRenewal({ renewedFile, provider: { networkClient: fake, now: c.now } }));
+  try {
+    await graph.get('x', { as: principal });
+    c.advance(3600 - 300 - 5); // outside the 300 s renewal window: the runner's token is still used
+    await graph.get('x', { as: principal });
+    expect(fake.requests, 'no token request while the runner\'s token is fresh').toHaveLength(0);
+
+    c.advance(10); // inside the window: renewed once, then reused
+    await graph.get('x', { as: principal });
+    await graph.get('x', { as: principal });
+    expect(sent).toEqual(['Bearer runner-token-0', 'Bearer runner-token-0', 'Bearer fake-at-1', 'Bearer fake-at-1']);
+    expect(fake.requests).toHaveLength(1);
+    expectOnlyTokenPosts(fake, 'global');
+    expect(principal.token).toBe('fake-at-1');
+    expect(redactor.redact('token fake-at-1 here')).toBe(`token ${REDACTED} here`);
+    expect(readFileSync(renewedFile, 'utf8').split('\n').filter(Boolean)).toEqual(['fake-at-1']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('static and deliberately broken tokens are never renewed', async () => {
+  const fake = new FakeNetwork();
+  const renewal = new TokenRenewal({ provider: { networkClient: fake } });
+  const expired: Principal = { name: 'old', type: 'application', permissions: [], tokenState: 'expired', token: 'expired-token-value',
+    renewal: { clientCredentials: { tenantId: TENANT, clientId: CLIENT, clientSecretEnv: SECRET_ENV }, cloud: 'global', expiresAt: 0 } };
+  const fixed: Principal = { name: 'static', type: 'application', permissions: [], tokenState: 'valid', token: 'static-token-value' };
+  expect(await renewal.bearer(expired)).toBe('expired-token-value');
+  expect(await renewal.bearer(fixed)).toBe('static-token-value');
+  expect(fake.requests).toHaveLength(0);
 });

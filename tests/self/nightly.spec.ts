@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport } from '../../src/report/types';
-import { ROOT, cleanEnv, runSuite, statuses } from './support/run-suite';
+import { ROOT, cleanEnv, explain, runSuite, statuses } from './support/run-suite';
 
 test.describe.configure({ timeout: 600_000 });
 
@@ -20,7 +20,7 @@ function verdict(r: ConformanceReport | undefined) {
 test('a sharded run merges into the same conformance.json as a single run', async () => {
   const seed = ['--seed', '7707'];
   const [single, one, two] = await Promise.all([runSuite(['run', ...seed]), runSuite(['run', ...seed, '--shard', '1/2']), runSuite(['run', ...seed, '--shard', '2/2'])]);
-  expect(single.code, single.stderr).toBe(0);
+  expect(single.code, explain(single)).toBe(0);
   expect(one.report?.shard).toBe('1/2');
   const mergedDir = mkdtempSync(join(tmpdir(), 'raa-merged-'));
   const merge = cli(['merge', '--report-dir', mergedDir, one.reportDir, two.reportDir]);
@@ -33,7 +33,7 @@ test('a sharded run merges into the same conformance.json as a single run', asyn
 
 test('known deviations are expected; one that passes again, or an entry naming nothing, fails the run', async () => {
   const defective = await runSuite(['run', '--seed', '99', '--defects', 'device-imei-dropped']);
-  expect(defective.code).toBe(1);
+  expect(defective.code, explain(defective)).toBe(1);
   const failed = defective.report!.requirements.filter((q) => q.status === 'failed').map((q) => q.id);
   expect(failed).toContain('RAA-CREATE-ECHO');
   const dir = mkdtempSync(join(tmpdir(), 'raa-exp-'));
@@ -43,23 +43,23 @@ test('known deviations are expected; one that passes again, or an entry naming n
     runSuite(['run', '--seed', '99', '--defects', 'device-imei-dropped'], { CONFORMANCE_EXPECTATIONS: file }),
     runSuite(['run', '--seed', '99'], { CONFORMANCE_EXPECTATIONS: file }),
   ]);
-  expect(known.code, known.stdout.slice(-2000)).toBe(0);
+  expect(known.code, explain(known)).toBe(0);
   expect(statuses(known.report)['RAA-CREATE-ECHO']).toBe('expected-failure');
-  expect(fixed.code).toBe(1);
+  expect(fixed.code, explain(fixed)).toBe(1);
   expect(fixed.stdout).toContain('UNEXPECTED PASS: RAA-CREATE-ECHO');
   writeFileSync(file, JSON.stringify({ expectations: [{ requirement: 'RAA-CREATE-ECHO', test: 'no test has this title', status: 'failed', reason: 'stale entry' }] }));
   const stale = await runSuite(['run', '--seed', '99'], { CONFORMANCE_EXPECTATIONS: file });
-  expect(stale.code).toBe(1);
+  expect(stale.code, explain(stale)).toBe(1);
   expect(stale.stdout).toContain('EXPECTATION MATCHES NOTHING');
   writeFileSync(file, JSON.stringify({ expectations: [{ requirement: 'RAA-NOT-A-REQUIREMENT', status: 'failed', reason: 'typo' }] }));
   const typo = await runSuite(['run'], { CONFORMANCE_EXPECTATIONS: file });
-  expect(typo.code).toBe(2);
+  expect(typo.code, explain(typo)).toBe(2);
   expect(typo.stderr).toContain('RAA-NOT-A-REQUIREMENT');
 });
 
 test('a shrunk counterexample pinned with one command replays first and bites', async () => {
   const failing = await runSuite(['run', '--seed', '5150', '--defects', 'long-strings-truncated']);
-  expect(failing.code).toBe(1);
+  expect(failing.code, explain(failing)).toBe(1);
   expect(failing.report?.counterexamples?.length).toBeGreaterThan(0);
   const out = join(mkdtempSync(join(tmpdir(), 'raa-pin-')), 'regressions.json');
   const pinned = cli(['pin', '--report', join(failing.reportDir, 'conformance.json'), '--out', out]);
@@ -69,9 +69,9 @@ test('a shrunk counterexample pinned with one command replays first and bites', 
     runSuite(['run', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
     runSuite(['run', '--defects', 'long-strings-truncated', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
   ]);
-  expect(clean.code, clean.stdout.slice(-2000)).toBe(0);
+  expect(clean.code, explain(clean)).toBe(0);
   expect(clean.stdout).toMatch(/[1-9][0-9]* passed/);
-  expect(broken.code).toBe(1);
+  expect(broken.code, explain(broken)).toBe(1);
 });
 
 test('diff names the regression between two runs and exits 1', async () => {

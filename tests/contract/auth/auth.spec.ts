@@ -30,7 +30,7 @@ for (const call of CALLS) {
     test('a tampered token is answered 401', cite('RAA-AUTH-INVALID'), async ({ graph }) => {
       const actor = graph.actor(call.name === 'list' ? 'list' : 'create');
       requirePrincipal(test, actor, `a valid principal allowed to ${call.name}`);
-      check.statusIs('RAA-AUTH-INVALID', await graph.send({ ...call.request(graph), authorization: `Bearer ${tamper(actor.token)}` }), [401]);
+      check.statusIs('RAA-AUTH-INVALID', await graph.send({ ...call.request(graph), authorization: `Bearer ${tamper(await graph.bearer(actor))}` }), [401]);
     });
 
     test('a 401 carries the code InvalidAuthenticationToken', cite('RAA-AUTH-CODE'), async ({ graph }) => {

@@ -85,7 +85,7 @@ test.describe('list', () => {
     if (items.length === 0 || typeof next !== 'string') {
       throw new CheckFailure('RAA-LIST-CONTAINS', 'records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
     }
-    const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${as.token}` } });
+    const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
     check.statusIs('RAA-LIST-CONTAINS', second, [200]);
     const more = (second.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
     if (more.length === 0 || more[0]!.id === items[0]!.id) {

@@ -26,7 +26,10 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export function runSuite(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<SuiteRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'raa-self-'));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args, '--report-dir', reportDir], { cwd, env: cleanEnv(env) });
+    // Our options go before any `--`: what follows it is Playwright's.
+    const dash = args.indexOf('--');
+    const argv = dash < 0 ? [...args, '--report-dir', reportDir] : [...args.slice(0, dash), '--report-dir', reportDir, ...args.slice(dash)];
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...argv], { cwd, env: cleanEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
@@ -40,4 +43,10 @@ export function runSuite(args: string[], env: Record<string, string> = {}, cwd =
 
 export function statuses(r: ConformanceReport | undefined): Record<string, string> {
   return Object.fromEntries((r?.requirements ?? []).map((q) => [q.id, q.status]));
+}
+
+/** What a person needs when a child run's exit code surprises: its failing lines and the tail of both streams. */
+export function explain(run: SuiteRun): string {
+  const failing = run.stdout.split('\n').filter((l) => /^\s*(FAIL|ERR|\d+\) )|Error:|errored/.test(l)).slice(0, 20);
+  return [`exit ${run.code}`, ...failing, '--- stdout (tail)', run.stdout.slice(-1500), '--- stderr (tail)', run.stderr.slice(-1500)].join('\n');
 }
