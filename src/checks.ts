@@ -116,3 +116,14 @@ export function sameRecord(req: string, ex: Exchange, expected: Record<string, u
     if (!same) throw new CheckFailure(req, `${k} differs from what was written`, { expected: show(v), received: show(r), exchange: ex });
   }
 }
+
+/**
+ * The requirements judged over every generated valid create body, by requirement. The create properties and
+ * the bench send the samples once and run all four on each answer (src/property.ts SharedSend).
+ */
+export const VALID_CREATE_CHECKS: Record<string, (body: Record<string, unknown>, ex: Exchange) => void> = {
+  'RAA-CREATE-201': (_b, ex) => statusIs('RAA-CREATE-201', ex, [201]),
+  'RAA-CREATE-SCHEMA': (_b, ex) => { if (ex.status === 201) conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); },
+  'RAA-CREATE-ECHO': (b, ex) => { if (ex.status === 201 && ex.json !== undefined) echoes('RAA-CREATE-ECHO', ex, b); },
+  'RAA-NO-5XX': (_b, ex) => notServerError('RAA-NO-5XX', ex),
+};

@@ -38,48 +38,79 @@ export interface PropertyOutcome {
   durationMs: number;
 }
 
-/** Cache of sent samples, so several properties over the same generated bodies send them once. */
-const sentCache = new Map<string, Promise<Exchange[]>>();
-const sampledCache = new Map<string, unknown[]>();
+/** A check of one requirement over a sample and its exchange; throws a CheckFailure when it is broken. */
+export type PropertyCheck<T> = (value: T, ex: Exchange) => void;
 
-export async function sendSamples<T>(key: string, values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number, budgetMs = 0): Promise<Exchange[]> {
-  let p = sentCache.get(key);
-  if (!p) {
-    p = sendBudgeted(values, send, concurrency, budgetMs);
-    sentCache.set(key, p);
-    p.catch(() => sentCache.delete(key));
-  }
-  return p;
+/** Several requirements judged over one send of the same samples: their checks, by requirement. */
+export interface SharedSend<T> {
+  key: string;
+  checks: Record<string, PropertyCheck<T>>;
 }
 
-export async function checkProperty<T>(spec: PropertySpec<T>, cacheKey?: string): Promise<PropertyOutcome> {
+/** What a send pass keeps: counts, and per requirement its first failing run. Exchanges that pass are dropped. */
+export interface PassResult {
+  runs: number;
+  statuses: Record<number, number>;
+  failures: Map<string, { index: number; failure: CheckFailure }>;
+}
+
+const passes = new Map<string, Promise<PassResult>>();
+
+/** The shared pass for `key`, if one ran in this process (the bench reads its status counts). */
+export function passResult(key: string): Promise<PassResult> | undefined {
+  return passes.get(key);
+}
+
+export async function checkProperty<T>(spec: PropertySpec<T>, shared?: SharedSend<T>): Promise<PropertyOutcome> {
   const started = performance.now();
-  // Properties sharing a cache key share the samples too: generate them once.
-  const values = (cacheKey ? sampledCache.get(cacheKey) as T[] | undefined : undefined) ?? fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
-  if (cacheKey) sampledCache.set(cacheKey, values);
-  const concurrency = spec.concurrency ?? 16;
-  let exchanges: Exchange[];
-  if (cacheKey) exchanges = await sendSamples(cacheKey, values, spec.send, concurrency, spec.budgetMs ?? 0);
-  else exchanges = await sendBudgeted(values, spec.send, concurrency, spec.budgetMs ?? 0);
-  for (let i = 0; i < exchanges.length; i++) {
-    try {
-      spec.check(values[i]!, exchanges[i]!);
-    } catch (e) {
-      if (!(e instanceof CheckFailure)) throw e;
-      throw await shrink(spec, i, e);
+  const checks = shared ? shared.checks : { [spec.requirement]: spec.check };
+  let pass = shared ? passes.get(shared.key) : undefined;
+  if (!pass) {
+    pass = sendPass(spec, checks);
+    if (shared) {
+      passes.set(shared.key, pass);
+      pass.catch(() => passes.delete(shared.key));
     }
   }
-  return { runs: exchanges.length, durationMs: performance.now() - started };
+  const result = await pass;
+  const failed = result.failures.get(spec.requirement);
+  if (failed) throw await shrink(spec, failed.index, failed.failure);
+  return { runs: result.runs, durationMs: performance.now() - started };
 }
 
-async function sendBudgeted<T>(values: readonly T[], send: (v: T) => Promise<Exchange>, concurrency: number, budgetMs: number): Promise<Exchange[]> {
-  if (!budgetMs) return mapLimit(values, concurrency, send);
-  const deadline = performance.now() + budgetMs;
-  const out: Exchange[] = [];
-  for (let start = 0; start < values.length && performance.now() < deadline; start += concurrency * 8) {
-    out.push(...await mapLimit(values.slice(start, start + concurrency * 8), concurrency, send));
+/**
+ * Generates the samples, sends them with bounded concurrency and judges each exchange against every check
+ * as it arrives; only the first failing run per requirement is kept, so memory stays flat however many runs.
+ */
+async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, PropertyCheck<T>>): Promise<PassResult> {
+  const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
+  const concurrency = spec.concurrency ?? 16;
+  const result: PassResult = { runs: 0, statuses: {}, failures: new Map() };
+  const judge = async (v: T, i: number) => {
+    const ex = await spec.send(v);
+    result.runs++;
+    result.statuses[ex.status] = (result.statuses[ex.status] ?? 0) + 1;
+    for (const [requirement, checkFn] of Object.entries(checks)) {
+      const known = result.failures.get(requirement);
+      if (known && known.index < i) continue;
+      try {
+        checkFn(v, ex);
+      } catch (e) {
+        if (!(e instanceof CheckFailure)) throw e;
+        // The lowest failing index, whatever order the concurrent answers came in: the replay path is stable.
+        result.failures.set(requirement, { index: i, failure: e });
+      }
+    }
+  };
+  const budgetMs = spec.budgetMs ?? 0;
+  if (!budgetMs) await mapLimit(values, concurrency, judge);
+  else {
+    const deadline = performance.now() + budgetMs;
+    for (let start = 0; start < values.length && performance.now() < deadline; start += concurrency * 8) {
+      await mapLimit(values.slice(start, start + concurrency * 8), concurrency, (v, i) => judge(v, start + i));
+    }
   }
-  return out;
+  return result;
 }
 
 /** Replays run `index` with fast-check and shrinks it; the failure names seed, path and counterexample. */
