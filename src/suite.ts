@@ -153,7 +153,7 @@ export class Graph {
 
   /**
    * Deletes records this worker created (all of them, or just `ids`), when a principal may; returns the ids
-   * it could not remove. Run after every test, so a long run never piles up records on the target.
+   * it could not remove.
    */
   async cleanup(ids: Iterable<string> = this.created): Promise<string[]> {
     const todo = [...ids].filter((id) => this.created.has(id));
@@ -218,13 +218,19 @@ export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGrap
     writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created: graph.createdTotal, left: [...graph.left], stats: transport.stats }));
     await transport.close();
   }, { scope: 'worker' }],
-  graph: async ({ workerGraph }, use) => {
-    const before = new Set(workerGraph.created);
-    await use(workerGraph);
-    // The test's own records go now: a property test can create hundreds, and every later list pages through them.
-    await workerGraph.cleanup([...workerGraph.created].filter((id) => !before.has(id)));
-  },
+  graph: async ({ workerGraph }, use) => { await use(workerGraph); },
 });
+
+/**
+ * For specs whose tests create records in bulk (properties, the model): each test's records are deleted when
+ * it ends, so every later list stays short. Other tests keep theirs until the worker ends: a defect such as
+ * reused ids could otherwise let one test's cleanup delete a record another test is still reading.
+ */
+export function deleteEachTestsRecords(): void {
+  let before = new Set<string>();
+  test.beforeEach(({ graph }) => { before = new Set(graph.created); });
+  test.afterEach(async ({ graph }) => { await graph.cleanup([...graph.created].filter((id) => !before.has(id))); });
+}
 
 export { expect } from '@playwright/test';
 export type { TestInfo };

@@ -5,7 +5,10 @@ import { validators } from '../../../src/contract';
 import * as check from '../../../src/checks';
 import { invalidBody, validBody, type Mutation } from '../../../src/arbitraries';
 import { checkProperty } from '../../../src/property';
-import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, deleteEachTestsRecords, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+// Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
+deleteEachTestsRecords();
 
 const PREFER = { Prefer: 'include-unknown-enum-members' };
 

@@ -5,7 +5,10 @@ import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/arbitraries';
 import * as check from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
-import { cite, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, deleteEachTestsRecords, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+
+// Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
+deleteEachTestsRecords();
 
 const R = 'RAA-MODEL';
 
