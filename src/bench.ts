@@ -113,7 +113,7 @@ export async function runBench(argv: string[]): Promise<number> {
     m.property.breakdown = await clientBreakdown(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work, key: m.property.rounds.at(-1)!.pass.key });
 
     // 5. The client-side limiter (before the load test fills the store).
-    log(`rate limit: ${s.rateRequests} requests through Transport({ rateLimit: ${DEFAULT_TENANT_RATE} }), then through ${DEFAULT_WORKERS} such transports at once`);
+    log(`rate limit: ${s.rateRequests} requests through Transport({ rateLimit: ${DEFAULT_TENANT_RATE} }), then through ${DEFAULT_WORKERS} transports sharing that rate, as workers do`);
     m.rate.single = await rateLimited(ref, DEFAULT_TENANT_RATE, s.rateRequests, 1);
     m.rate.workers = await rateLimited(ref, DEFAULT_TENANT_RATE, s.rateRequests, DEFAULT_WORKERS);
 
@@ -232,7 +232,7 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
   }
   rows.push(row({ id: '4e', figure: 'reference store after the load test (bounded)', value: m.load.storeAfter, unit: 'records', goal: { op: '<=', value: m.load.storeCapacity } }));
   if (m.rate.single) rows.push(row({ id: '5a', figure: `client-side limit, one Transport (rateLimit ${m.rate.single.configured})`, value: m.rate.single.achieved, unit: 'req/s', goal: { op: '<=', value: INTUNE_APP_WRITES_PER_SEC } }));
-  if (m.rate.workers) rows.push(row({ id: '5b', figure: `client-side limit, ${m.rate.workers.transports} workers' Transports together`, value: m.rate.workers.achieved, unit: 'req/s', goal: { op: '<=', value: INTUNE_APP_WRITES_PER_SEC }, note: 'Intune: 200 writes / 20 s per app per tenant' }));
+  if (m.rate.workers) rows.push(row({ id: '5b', figure: `client-side limit, ${m.rate.workers.transports} workers sharing it, together`, value: m.rate.workers.achieved, unit: 'req/s', goal: { op: '<=', value: INTUNE_APP_WRITES_PER_SEC }, note: 'Intune: 200 writes / 20 s per app per tenant' }));
   return rows;
 }
 
@@ -271,9 +271,9 @@ function explain(m: Measured): string[] {
   }
   const rate = m.rate.single?.achieved;
   for (const g of m.growth) {
-    if (rate && g.records?.requests) notes.push(`5: the ${g.numRuns}-run suite sent ${g.records.requests} requests: at ${fmt(rate)} req/s (one worker's limit) that is ${fmt(g.records.requests / rate / 60)} min against a tenant, ${fmt(g.records.requests / INTUNE_APP_WRITES_PER_SEC / 60)} min at Intune's 10 writes/s.`);
+    if (rate && g.records?.requests) notes.push(`5: the ${g.numRuns}-run suite sent ${g.records.requests} requests: at ${fmt(rate)} req/s (the run's limit) that is ${fmt(g.records.requests / rate / 60)} min against a tenant, ${fmt(g.records.requests / INTUNE_APP_WRITES_PER_SEC / 60)} min at Intune's 10 writes/s.`);
   }
-  if (m.rate.workers) notes.push(`5: the limit is per Transport, and each Playwright worker has its own: ${m.rate.workers.transports} workers × ${m.rate.workers.configured}/s ≈ ${fmt(m.rate.workers.achieved)} req/s against a tenant.`);
+  if (m.rate.workers) notes.push(`5: the run's limit is shared: each of ${m.rate.workers.transports} workers gets ${fmt(m.rate.workers.configured / m.rate.workers.transports)}/s, ${fmt(m.rate.workers.achieved)} req/s together against a tenant.`);
   return notes;
 }
 

@@ -79,11 +79,12 @@ export async function checkProperty<T>(spec: PropertySpec<T>, shared?: SharedSen
 }
 
 /**
- * Generates the samples, sends them with bounded concurrency and judges each exchange against every check
- * as it arrives; only the first failing run per requirement is kept, so memory stays flat however many runs.
+ * Generates the samples chunk by chunk (fast-check's path picks up the stream at any index, so run i is the
+ * same value whatever the chunking), sends them with bounded concurrency and judges each exchange against
+ * every check as it arrives. Only the first failing run per requirement is kept: memory stays flat however
+ * many runs.
  */
 async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, PropertyCheck<T>>): Promise<PassResult> {
-  const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: spec.numRuns });
   const concurrency = spec.concurrency ?? 16;
   const result: PassResult = { runs: 0, statuses: {}, failures: new Map() };
   const judge = async (v: T, i: number) => {
@@ -103,12 +104,12 @@ async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, Propert
     }
   };
   const budgetMs = spec.budgetMs ?? 0;
-  if (!budgetMs) await mapLimit(values, concurrency, judge);
-  else {
-    const deadline = performance.now() + budgetMs;
-    for (let start = 0; start < values.length && performance.now() < deadline; start += concurrency * 8) {
-      await mapLimit(values.slice(start, start + concurrency * 8), concurrency, (v, i) => judge(v, start + i));
-    }
+  const deadline = performance.now() + budgetMs;
+  // Large enough that waiting for a chunk's slowest answer costs little; a budget is checked between chunks.
+  const chunk = concurrency * (budgetMs ? 8 : 32);
+  for (let start = 0; start < spec.numRuns && (!budgetMs || performance.now() < deadline); start += chunk) {
+    const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: Math.min(chunk, spec.numRuns - start), path: String(start) });
+    await mapLimit(values, concurrency, (v, i) => judge(v, start + i));
   }
   return result;
 }

@@ -206,11 +206,16 @@ export async function recordFor(t: typeof base, graph: Graph, body: Record<strin
   return r as typeof r & { id: string };
 }
 
+/** Each worker's share of the run's rate limit (requests/s; 0 = none): together they stay within it. */
+export function workerRate(runRate: number, workers: number): number {
+  return runRate / Math.max(1, workers);
+}
+
 export const test = base.extend<{ graph: Graph }, { runtime: Runtime; workerGraph: Graph }>({
   runtime: [async ({}, use) => { await use(loadRuntime()); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
-    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: runtime.rateLimit / workerInfo.config.workers });
+    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers) });
     const graph = new Graph(runtime, transport);
     await use(graph);
     await graph.cleanup();

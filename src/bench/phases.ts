@@ -13,7 +13,7 @@ import { ROOT, validators } from '../contract';
 import { mapLimit, Transport, type Exchange } from '../http';
 import { checkProperty, passResult } from '../property';
 import { MARKER_PREFIX, type Runtime } from '../runtime';
-import { COLLECTION, Graph } from '../suite';
+import { COLLECTION, Graph, workerRate } from '../suite';
 import type { ConformanceReport } from '../report/types';
 import { killTree, sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
@@ -334,12 +334,12 @@ export interface RateResult {
   achieved: number;
 }
 
-/** Sends `requests` GETs through `transports` Transports with rateLimit `rate` (16 in flight each), as workers would. */
+/** Sends `requests` GETs through `transports` Transports sharing the run's rate `rate` (16 in flight each), as workers do. */
 export async function rateLimited(server: ServerChild, rate: number, requests: number, transports = 1): Promise<RateResult> {
   const url = `${server.url}${COLLECTION}?$top=1`;
   const headers = { accept: 'application/json', authorization: `Bearer ${server.token}` };
   const done: number[] = [];
-  const ts = Array.from({ length: transports }, () => new Transport({ rateLimit: rate, timeoutMs: 15_000 }));
+  const ts = Array.from({ length: transports }, () => new Transport({ rateLimit: workerRate(rate, transports), timeoutMs: 15_000 }));
   try {
     const per = Math.ceil(requests / transports);
     await Promise.all(ts.map((t) => mapLimit(Array.from({ length: per }), 16, async () => {
