@@ -32,7 +32,8 @@ function runEnv(): NodeJS.ProcessEnv {
     if (/^(TARGET_BASE_URL|PRINCIPALS_FILE|GRAPH_CLOUD|RAA_RUNTIME)$|^(CONFORMANCE|REFERENCE)_/.test(k)) continue;
     env[k] = v;
   }
-  return { ...env, CONFORMANCE_WORKERS: '1', CI: '1' };
+  // Only conformance.json is read here: RAA_REPORTS=minimal skips the HTML and JUnit reports.
+  return { ...env, CONFORMANCE_WORKERS: '1', CI: '1', RAA_REPORTS: 'minimal' };
 }
 
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
