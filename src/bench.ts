@@ -110,7 +110,7 @@ export async function runBench(argv: string[]): Promise<number> {
       const nodeHttp = await rawNodeHttp(ref, bodies, CONCURRENCY);
       m.property.rounds.push({ undici, pass, nodeHttp });
     }
-    m.property.breakdown = await clientBreakdown(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work, key: m.property.rounds.at(-1)!.pass.key });
+    m.property.breakdown = await clientBreakdown(ref, { runs: s.propertyRuns, seed: s.seed, reportDir: work });
 
     // 5. The client-side limiter (before the load test fills the store).
     log(`rate limit: ${s.rateRequests} requests through Transport({ rateLimit: ${DEFAULT_TENANT_RATE} }), then through ${DEFAULT_WORKERS} transports sharing that rate, as workers do`);
@@ -249,13 +249,13 @@ function explain(m: Measured): string[] {
     notes.push(`1: CPU per case, client / server: property pass ${fmt(pc)} / ${fmt(ps)} µs, raw undici ${fmt(uc)} / ${fmt(us)} µs (${cpus().length} cores shared with whatever else runs: load average ${loadavg()[0]!.toFixed(1)}).`);
     notes.push(`1: the same ratio from CPU per case, less sensitive to other load: ${fmt(ratio(Math.max(uc, us), Math.max(pc, ps)))} with a core each for client and server (max of the two), ${fmt(ratio(uc + us, pc + ps))} on fully shared cores (sum of the two).`);
     const p = pr.at(-1)!.pass;
-    notes.push(`1: the last property pass took ${fmt(p.totalMs)} ms for ${p.runs} cases: ${fmt(p.firstMs)} ms generating + sending + checking (RAA-CREATE-201), ${fmt(p.restMs)} ms for the three properties that check the cached exchanges; ${p.non201} not 201.`);
+    notes.push(`1: the last property pass took ${fmt(p.totalMs)} ms for ${p.runs} cases: ${fmt(p.firstMs)} ms generating + sending + checking (RAA-CREATE-201), ${fmt(p.restMs)} ms for the three properties that read the shared pass; ${p.non201} not 201.`);
     if (p.cleanup) notes.push(`1: worker teardown (Graph.cleanup) deleted ${p.cleanup.deletes} records one at a time in ${fmt(p.cleanup.ms)} ms (${fmt(p.cleanup.perSec)}/s).`);
   }
   const b = m.property.breakdown;
   if (b) {
     const c = b.checksMs;
-    notes.push(`1: client-side work per ${b.runs} cases, timed alone: generating ${fmt(b.generateMs)} ms (done once per property, so ×4 per pass), serialising ${fmt(b.serialiseMs)} ms, checks: status ${fmt(c.status)}, schema ${fmt(c.schema)}, echo ${fmt(c.echo)}, 5xx ${fmt(c.no5xx)} ms.`);
+    notes.push(`1: client-side work per ${b.runs} cases, timed alone: generating ${fmt(b.generateMs)} ms (once per pass), serialising ${fmt(b.serialiseMs)} ms, checks: status ${fmt(c.status)}, schema ${fmt(c.schema)}, echo ${fmt(c.echo)}, 5xx ${fmt(c.no5xx)} ms.`);
   }
   const lr = m.load.rounds;
   const labels: [keyof LoadRound, string][] = [['reference', 'reference'], ['bare', 'bare'], ['echo', 'echo'], ['smallReference', 'reference, seed example body'], ['smallBare', 'bare, seed example body']];

@@ -45,12 +45,12 @@ export interface SuitePass {
   /** The four valid-body properties together: one send pass, four check passes. */
   totalMs: number;
   casesPerSec: number;
-  /** The first property, which generates, sends and checks. */
+  /** The first property, which generates, sends and judges every answer against all four checks. */
   firstMs: number;
-  /** The three others, which regenerate the samples and check the cached exchanges. */
+  /** The three others, which read their verdicts from that shared pass. */
   restMs: number;
   non201: number;
-  /** The sent-samples cache key of this pass (its exchanges stay cached in this process). */
+  /** The shared-pass key of this pass (src/property.ts SharedSend). */
   key: string;
   /** CPU time of this (client) process and of the server per case over the four properties, µs. */
   clientCpuUs: number;
@@ -99,15 +99,15 @@ export async function suitePass(server: ServerChild, o: { runs: number; seed: nu
 
 export interface Breakdown {
   runs: number;
-  /** fc.sample of the marked valid-body arbitrary (done once per property, so four times per pass). */
+  /** fc.sample of the marked valid-body arbitrary (done once per pass). */
   generateMs: number;
   /** JSON.stringify of the bodies (what Graph.send does per request). */
   serialiseMs: number;
   checksMs: { status: number; schema: number; echo: number; no5xx: number };
 }
 
-/** Where the client-side time of a pass goes, each part timed alone over the samples and exchanges of pass `key`. */
-export async function clientBreakdown(server: ServerChild, o: { runs: number; seed: number; reportDir: string; key: string }): Promise<Breakdown> {
+/** Where the client-side time of a pass goes, each part timed alone over the same samples. */
+export async function clientBreakdown(server: ServerChild, o: { runs: number; seed: number; reportDir: string }): Promise<Breakdown> {
   const graph = new Graph(benchRuntime(server, o.seed, o.runs, o.reportDir), new Transport());
   const arb = validBody().map((b) => graph.mark(b));
   const g0 = now();

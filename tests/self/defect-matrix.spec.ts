@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ROOT, requirementsById } from '../../src/contract';
 import type { TableRow } from '../../src/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
+import { cleanEnv, failingLines } from './support/run-suite';
 
 const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
@@ -21,20 +22,8 @@ const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 /** A run on a loaded 2-core machine takes well under a minute; past this it is killed and reported as errored. */
 const RUN_TIMEOUT_MS = 8 * 60_000;
 
-/**
- * The environment of a matrix run: the caller's, minus anything that would point the suite elsewhere or change what
- * a run means (target, principals, cloud, seed, profile, defects, faults). One worker per run: the matrix itself
- * runs two at a time.
- */
-function runEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(TARGET_BASE_URL|PRINCIPALS_FILE|GRAPH_CLOUD|RAA_RUNTIME)$|^(CONFORMANCE|REFERENCE)_/.test(k)) continue;
-    env[k] = v;
-  }
-  // Only conformance.json is read here: RAA_REPORTS=minimal skips the HTML and JUnit reports.
-  return { ...env, CONFORMANCE_WORKERS: '1', CI: '1', RAA_REPORTS: 'minimal' };
-}
+/** A matrix run's environment (see cleanEnv). Only conformance.json is read: RAA_REPORTS=minimal skips the HTML and JUnit reports. */
+const runEnv = () => cleanEnv({ RAA_REPORTS: 'minimal' });
 
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
 
@@ -67,10 +56,9 @@ function readReport(dir: string): Report | undefined {
   return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) as Report : undefined;
 }
 
-/** The lines of a run's output that say why it failed: its CheckFailure summaries and any stack. */
+/** Why a run failed: its failing lines, or its last 40 lines when none match. */
 function failureLines(output: string): string {
-  const lines = output.split('\n').filter((l) => /CheckFailure|Error|^\s+\d+\) /.test(l)).slice(0, 40);
-  return lines.join('\n') || output.split('\n').slice(-40).join('\n');
+  return failingLines(output).join('\n') || output.split('\n').slice(-40).join('\n');
 }
 
 const short = (ids: readonly string[]) => ids.map((i) => i.replace(/^RAA-/, '')).join(' ') || '-';

@@ -45,8 +45,12 @@ export function statuses(r: ConformanceReport | undefined): Record<string, strin
   return Object.fromEntries((r?.requirements ?? []).map((q) => [q.id, q.status]));
 }
 
+/** The lines of a run's output that say what failed: FAIL rows, numbered failures, CheckFailure summaries, errors. */
+export function failingLines(output: string, max = 40): string[] {
+  return output.split('\n').filter((l) => /^\s*(FAIL|ERR|\d+\) )|CheckFailure|Error|errored/.test(l)).slice(0, max);
+}
+
 /** What a person needs when a child run's exit code surprises: its failing lines and the tail of both streams. */
 export function explain(run: SuiteRun): string {
-  const failing = run.stdout.split('\n').filter((l) => /^\s*(FAIL|ERR|\d+\) )|Error:|errored/.test(l)).slice(0, 20);
-  return [`exit ${run.code}`, ...failing, '--- stdout (tail)', run.stdout.slice(-1500), '--- stderr (tail)', run.stderr.slice(-1500)].join('\n');
+  return [`exit ${run.code}`, ...failingLines(run.stdout, 20), '--- stdout (tail)', run.stdout.slice(-1500), '--- stderr (tail)', run.stderr.slice(-1500)].join('\n');
 }
