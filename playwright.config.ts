@@ -17,7 +17,8 @@ export default defineConfig({
   outputDir: join(rt.reportDir, 'test-results'),
   // A shard also writes a blob report for `raa-conformance merge`; merging replays it through the same reporters.
   reporter: [
-    ...(process.env.RAA_MERGE ? [] : [[process.env.CI ? 'dot' : 'list'] as [string]]),
+    // A matrix run prints one line per server (src/reporter.ts), not thousands of expected failures.
+    ...(process.env.RAA_MERGE || rt.projects ? [] : [[process.env.CI ? 'dot' : 'list'] as [string]]),
     ...(process.env.RAA_SHARD ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),
     ...(minimal ? [] : [
       ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }] as [string, object],
@@ -26,4 +27,8 @@ export default defineConfig({
     ['./src/reporter.ts'],
   ],
   use: { trace: 'off' },
+  // A matrix run (raa-conformance matrix): one project per reference server. One worker per project keeps
+  // each project's files in one worker process (a worker serves one project), and whole files per job
+  // (not fullyParallel) spare a dispatch round-trip per test; the run's workers serve projects side by side.
+  ...(rt.projects ? { fullyParallel: false, projects: rt.projects.map((p) => ({ name: p.name, workers: 1 })) } : {}),
 });

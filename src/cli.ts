@@ -11,8 +11,8 @@ import { loadExpectations } from './expectations';
 import { isLoopback, loadConfig, type RunConfig } from './config';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
-import { MARKER_PREFIX, type Runtime } from './runtime';
-import { Transport } from './http';
+import { MARKER_PREFIX, type MatrixProject, type Runtime } from './runtime';
+import { mapLimit, Transport } from './http';
 import { ReferenceServer } from '../server/app';
 import { parseDefects } from '../server/defects';
 import { parseFaults, withFaults, type FaultSpec } from '../server/faults';
@@ -22,6 +22,10 @@ import { ClientCredentialsProvider, redactable } from './token-providers';
 import type { ConformanceReport } from './report/types';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from './report/diff';
 import { pin } from './regressions';
+import { CLEAN, judge, loadDefects, renderMatrix } from './matrix';
+import { bundleServer, startServerProcess, type ServerProcess } from '../server/processes';
+import { TokenIssuer } from '../server/tokens';
+import { randomBytes } from 'node:crypto';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const require = createRequire(import.meta.url);
@@ -40,6 +44,7 @@ Commands:
   pin         pin the shrunk counterexamples of a failed run as regression fixtures
   diff        compare two conformance.json files: what regressed, got fixed, is new or gone
   merge       merge the reports of a sharded run (run --shard i/n) into one
+  matrix      run the suite against the reference server with each defect (the defect matrix)
   bench       measure the suite's speed as ratios (npm run bench)
   self-test   the project's own tests (what \`npm test\` runs)
 
@@ -103,6 +108,20 @@ Example:
 
 Each shard: raa-conformance run --shard i/n --report-dir SHARD_DIR (same --seed for all shards).
 Merging writes DIR/conformance.json, .md, .html, junit.xml and html/ as one run would.`,
+  matrix: `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [-- <playwright options>]
+
+Runs the suite (strict, quick profile) against the reference server without defects and with each defect
+of fixtures/defects.json, every server in its own process on its own port, all in one Playwright run (one
+project per server). Writes DIR/<name>/conformance.json for each server, DIR/matrix.json and DIR/matrix.md,
+and prints the table: a defect is caught when every requirement it lists failed and no other MUST did.
+  --defects LIST        only these defects (comma-separated; default: all)
+  --report-dir DIR      default reports/matrix
+  --workers N           servers tested side by side (default 2)
+
+Exit codes: 0 every defect caught and the clean server passed; 1 otherwise; 2 bad input; 3 no verdict.
+
+Example:
+  raa-conformance matrix --defects id-missing,nulls-accepted`,
   'self-test': `Usage: raa-conformance self-test [-- <playwright options>]\n\nRuns tests/self (typecheck, schemas, server, suite end to end, defect matrix).`,
 };
 
@@ -303,6 +322,79 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** The defect matrix: one Playwright run, one project per reference server process (src/matrix.ts judges). */
+async function matrixCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(HELP.matrix + '\n'); return EXIT.ok; }
+  const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? process.env.CONFORMANCE_REPORT_DIR ?? join('reports', 'matrix') });
+  if (config.targetBaseUrl) throw new ConfigError('the defect matrix runs against the embedded reference server only: unset TARGET_BASE_URL (and GRAPH_CLOUD)');
+  const workers = Number(values.workers ?? 2);
+  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError(`--workers ${values.workers} is not a positive whole number`);
+  const catalogueOfDefects = loadDefects();
+  const chosen = values.defects === undefined ? catalogueOfDefects : [...parseDefects(values.defects)].map((n) => catalogueOfDefects.find((d) => d.name === n)!);
+  if (config.expectationsFile) throw new ConfigError('CONFORMANCE_EXPECTATIONS does not apply to the defect matrix: every defect must be caught as it is');
+  // One token key for every server: the principals' tokens are minted once and valid on each of them.
+  const key = randomBytes(32).toString('hex');
+  redactor.add(key);
+  const issuer = new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex')));
+  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
+  const principals = await resolvePrincipals(specs, { mint: (sp) => issuer.mint({ type: sp.type, permissions: sp.permissions, tokenState: sp.tokenState, name: sp.name, lifetime: 12 * 3600 }) });
+  const names = [CLEAN, ...chosen.map((d) => d.name)];
+  const servers: ServerProcess[] = [];
+  const workDir = mkdtempSync(join(tmpdir(), 'raa-matrix-'));
+  const stopAll = () => Promise.all(servers.map((sv) => sv.close()));
+  const interrupted = () => { rmSync(workDir, { recursive: true, force: true }); void stopAll().finally(() => process.exit(130)); };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const started = performance.now();
+    const projects: MatrixProject[] = [];
+    const bundle = await bundleServer(workDir);
+    await mapLimit(names, 2, async (name) => {
+      const defects = name === CLEAN ? [] : [name];
+      const sv = await startServerProcess(bundle, defects, key);
+      servers.push(sv);
+      await preflight(sv.baseUrl);
+      projects.push({ name, target: sv.baseUrl, defects, reportDir: join(config.reportDir, name) });
+    });
+    projects.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
+    process.stdout.write(`raa-conformance matrix: ${projects.length} reference servers (clean + ${chosen.length} defects) started in ${((performance.now() - started) / 1000).toFixed(1)} s, seed ${config.seed}\n`);
+    const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
+    const runtime: Runtime = {
+      runId, marker: `${MARKER_PREFIX}${runId}/`, target: projects[0]!.target, embedded: true, loopback: true, principals,
+      seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
+      strict: true, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
+      reportDir: config.reportDir, suiteVersion: pkg.version, defects: [], secrets: [key],
+      regressionsFile: config.regressionsFile, projects,
+    };
+    const runtimeFile = join(workDir, 'runtime.json');
+    writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
+    cleanReports(config.reportDir);
+    for (const f of ['matrix.json', 'matrix.md', ...names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
+    const cli = require.resolve('@playwright/test/cli');
+    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...positionals],
+      { ...process.env, RAA_RUNTIME: runtimeFile, CONFORMANCE_WORKERS: String(workers), RAA_REPORTS: 'minimal' });
+    scrubReports(config.reportDir, [...principals.map((p) => p.token), key]);
+    const verdicts = names.map((name) => {
+      const path = join(config.reportDir, name, 'conformance.json');
+      const report = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport : undefined;
+      return judge(chosen.find((d) => d.name === name), report, exitCodeFor);
+    });
+    writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds: Math.round((performance.now() - started) / 1000), verdicts }, null, 2) + '\n');
+    const table = renderMatrix(verdicts);
+    writeFileSync(join(config.reportDir, 'matrix.md'), table.markdown);
+    process.stdout.write(`\n${table.text}\n`);
+    if (verdicts.some((v) => v.result.startsWith('ERRORED'))) return EXIT.error;
+    return verdicts.every((v) => v.ok) ? EXIT.ok : EXIT.nonConformant;
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    rmSync(workDir, { recursive: true, force: true });
+    await stopAll();
+  }
+}
+
 async function serve(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(HELP.serve + '\n'); return EXIT.ok; }
@@ -447,7 +539,7 @@ async function bench(argv: string[]): Promise<number> {
   return runBench(argv);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, bench, 'self-test': selfTest };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix: matrixCommand, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, bench, 'self-test': selfTest };
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

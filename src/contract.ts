@@ -48,19 +48,32 @@ export type Expectation = ExpectationsFile['expectations'][number];
 export type RegressionsFile = FromSchema<typeof regressionsFileSchema>;
 export type Regression = RegressionsFile['regressions'][number];
 
+/** Each compiled on first use: a process compiles only the schemas it needs (a server process needs few). */
+function lazy<T>(schema: { $id: string }): ValidateFunction<T> {
+  let v: ValidateFunction<T> | undefined;
+  const call = ((data: unknown) => {
+    v ??= compiled<T>(schema.$id);
+    const ok = v(data);
+    call.errors = v.errors;
+    return ok;
+  }) as ValidateFunction<T>;
+  call.schema = schema;
+  return call;
+}
+
 export const validators = {
-  entity: compiled<Entity>(entitySchema.$id),
-  createBody: compiled<CreateBody>(createBodySchema.$id),
-  updateBody: compiled<UpdateBody>(updateBodySchema.$id),
-  collection: compiled<{ value: Entity[] }>(collectionSchema.$id),
-  error: compiled<GraphErrorBody>(errorSchema.$id),
-  permissionMatrix: compiled<PermissionMatrix>(permissionMatrixSchema.$id),
-  requirementCatalogue: compiled<RequirementCatalogue>(requirementCatalogueSchema.$id),
-  principalsFile: compiled<PrincipalsFile>(principalsFileSchema.$id),
-  casesFile: compiled<CasesFile>(casesFileSchema.$id),
-  environment: compiled<Record<string, string>>(environmentSchema.$id),
-  expectationsFile: compiled<ExpectationsFile>(expectationsFileSchema.$id),
-  regressionsFile: compiled<RegressionsFile>(regressionsFileSchema.$id),
+  entity: lazy<Entity>(entitySchema),
+  createBody: lazy<CreateBody>(createBodySchema),
+  updateBody: lazy<UpdateBody>(updateBodySchema),
+  collection: lazy<{ value: Entity[] }>(collectionSchema),
+  error: lazy<GraphErrorBody>(errorSchema),
+  permissionMatrix: lazy<PermissionMatrix>(permissionMatrixSchema),
+  requirementCatalogue: lazy<RequirementCatalogue>(requirementCatalogueSchema),
+  principalsFile: lazy<PrincipalsFile>(principalsFileSchema),
+  casesFile: lazy<CasesFile>(casesFileSchema),
+  environment: lazy<Record<string, string>>(environmentSchema),
+  expectationsFile: lazy<ExpectationsFile>(expectationsFileSchema),
+  regressionsFile: lazy<RegressionsFile>(regressionsFileSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */
@@ -72,7 +85,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   });
 }
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The project folder (RAA_ROOT when this module runs from a bundle elsewhere, see server/processes.ts). */
+export const ROOT = process.env.RAA_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
 
 /** Reads a JSON data file and validates it, failing with one readable message naming the file. */
 export function loadValidated<T>(path: string, validate: ValidateFunction<T>, what: string): T {

@@ -15,6 +15,12 @@ export interface FailureDetail {
 
 export const CHECK_FAILURE = 'CheckFailure';
 
+/** Whether a reported error (message and stack, possibly coloured) is a check's verdict rather than an error. */
+export function isCheckFailure(err: { message?: string; stack?: string } | undefined): boolean {
+  const plain = (t: string | undefined) => (t ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  return plain(err?.stack).startsWith(`${CHECK_FAILURE}:`) || plain(err?.message).startsWith(`${CHECK_FAILURE}:`);
+}
+
 export class CheckFailure extends Error {
   override name = CHECK_FAILURE;
   constructor(readonly requirementId: string, readonly summary: string, readonly detail: FailureDetail = {}) {

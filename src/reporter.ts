@@ -1,13 +1,13 @@
 // The conformance reporter: turns Playwright results into a requirement-by-requirement verdict
 // (reports/conformance.json and .md), prints the requirement summary and the closing line.
-import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue } from './contract';
-import { CHECK_FAILURE } from './failure';
+import { CHECK_FAILURE, isCheckFailure } from './failure';
 import { redactor } from './redact';
 import { WRITES_SKIP } from './suite-constants';
-import { loadRuntime } from './runtime';
+import { loadRuntime, projectRuntime, type Runtime } from './runtime';
 import type { ConformanceReport, Counterexample, RequirementResult, TestResult as ReportTest } from './report/types';
 import { applyExpectations, loadExpectations } from './expectations';
 import { renderConformanceHtml } from './report/html';
@@ -24,7 +24,7 @@ export function testStatus(result: TestResult): { status: TestStatus; failure?: 
   const text = plain(err?.stack ?? err?.message ?? `test ${result.status}`);
   // Only a CheckFailure is a verdict on the target; anything else (a timeout, a transport error, a bug in
   // the suite) is an error that makes the run unusable rather than a finding.
-  const isCheck = text.startsWith(`${CHECK_FAILURE}:`) || (err?.message ?? '').startsWith(`${CHECK_FAILURE}:`);
+  const isCheck = isCheckFailure(err);
   const failure = redactor.redact(plain(err?.message ?? text)).replace(new RegExp(`^${CHECK_FAILURE}: `), '');
   return { status: isCheck ? 'failed' : 'errored', failure };
 }
@@ -37,12 +37,32 @@ export function aggregate(tests: ReportTest[]): RequirementResult['status'] {
   return 'skipped';
 }
 
+/** What one project's tests found (a run has one project, a matrix run one per reference server). */
+interface Collected {
+  byRequirement: Map<string, ReportTest[]>;
+  errored: number;
+  /** Wall time its tests spanned: first start to last end. */
+  first: number;
+  last: number;
+  ended: number;
+  failedTests: number;
+}
+
 export default class ConformanceReporter implements Reporter {
   private readonly started = new Date();
-  private readonly byRequirement = new Map<string, ReportTest[]>();
-  private errored = 0;
+  private readonly projects = new Map<string, Collected>();
+  /** Tests per project, to tell when a matrix project has finished. */
+  private totals = new Map<string, number>();
+  private finished = 0;
+
+  onBegin(_config: FullConfig, suite: Suite): void {
+    this.totals = new Map(suite.suites.map((p) => [p.title, p.allTests().length]));
+  }
 
   onTestEnd(test: TestCase, result: TestResult): void {
+    const project = test.parent.project()?.name ?? '';
+    let c = this.projects.get(project);
+    if (!c) this.projects.set(project, c = { byRequirement: new Map(), errored: 0, first: Infinity, last: 0, ended: 0, failedTests: 0 });
     const ids = test.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
     const { status, failure } = testStatus(result);
     const reason = [...result.annotations, ...test.annotations].find((a) => a.type === 'skip')?.description;
@@ -54,18 +74,40 @@ export default class ConformanceReporter implements Reporter {
       location: `${test.location.file.replace(/^.*?tests\//, 'tests/')}:${test.location.line}`,
       durationMs: Math.round(result.duration),
     };
-    if (status === 'errored') this.errored++;
+    if (status === 'errored') c.errored++;
+    if (status === 'failed') c.failedTests++;
+    c.first = Math.min(c.first, result.startTime.getTime());
+    c.last = Math.max(c.last, result.startTime.getTime() + result.duration);
     for (const id of ids) {
-      const list = this.byRequirement.get(id) ?? [];
+      const list = c.byRequirement.get(id) ?? [];
       list.push(entry);
-      this.byRequirement.set(id, list);
+      c.byRequirement.set(id, list);
+    }
+    // A matrix run lasts minutes and prints no test lines: one line per server as it finishes.
+    if (++c.ended === this.totals.get(project) && loadRuntime().projects) {
+      this.finished++;
+      process.stdout.write(`[${this.finished}/${this.totals.size}] ${project}: ${c.failedTests} test(s) failed, ${c.errored} errored, ${((c.last - c.first) / 1000).toFixed(1)} s\n`);
     }
   }
 
   onEnd(result: FullResult): void {
-    const rt = loadRuntime();
+    const base = loadRuntime();
+    if (!base.projects) {
+      const report = this.write(base, this.projects.get('') ?? this.projects.values().next().value, result, Math.round(result.duration));
+      process.stdout.write(redactor.redact(renderSummary(report)));
+      return;
+    }
+    // A matrix run: one report per project, in its own folder; the command line prints the matrix table.
+    for (const p of base.projects) {
+      const c = this.projects.get(p.name);
+      this.write(projectRuntime(base, p.name), c, result, c && c.last > c.first ? Math.round(c.last - c.first) : 0);
+    }
+  }
+
+  /** Builds one project's conformance report and writes conformance.json, .md and .html into its folder. */
+  private write(rt: Runtime, c: Collected | undefined, result: FullResult, durationMs: number): ConformanceReport {
     const requirements: RequirementResult[] = catalogue.requirements.map((r) => {
-      const tests = this.byRequirement.get(r.id) ?? [];
+      const tests = c?.byRequirement.get(r.id) ?? [];
       return { id: r.id, level: r.level, tentative: r.tentative, operation: r.operation, title: r.title, status: 'untested' as const, tests };
     });
     const expectations = rt.expectationsFile ? { file: rt.expectationsFile, ...applyExpectations(requirements, loadExpectations(rt.expectationsFile)) } : undefined;
@@ -79,9 +121,9 @@ export default class ConformanceReporter implements Reporter {
       profile: rt.profile,
       seed: rt.seed,
       startedAt: this.started.toISOString(),
-      durationMs: Math.round(result.duration),
+      durationMs,
       strict: rt.strict,
-      summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') + count('untested'), errored: this.errored, expectedFailures: count('expected-failure') },
+      summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') + count('untested'), errored: c?.errored ?? 0, expectedFailures: count('expected-failure') },
       requirements,
       ...(rt.defects.length ? { defects: rt.defects } : {}),
       records: workers,
@@ -96,7 +138,7 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(rt.reportDir, 'conformance.md'), redactor.redact(renderMarkdown(report)));
     const history = rt.historyDir ? recordHistory(rt.historyDir, report, json) : [];
     writeFileSync(join(rt.reportDir, 'conformance.html'), redactor.redact(renderConformanceHtml(report, { history, htmlReportPath: 'html/index.html' })));
-    process.stdout.write(redactor.redact(renderSummary(report)));
+    return report;
   }
 
   printsToStdio(): boolean {

@@ -33,17 +33,53 @@ export interface Runtime {
   regressionsFile?: string;
   /** Private file where workers append the tokens they renew, so the runner can scrub them too. */
   renewedTokensFile?: string;
+  /**
+   * A matrix run (`raa-conformance matrix`): one Playwright project per reference server, each with its own
+   * target, defects and report folder; everything else (principals, seed, profile) is shared.
+   */
+  projects?: MatrixProject[];
+  /** In a worker of a matrix run: the project (reference server) this worker serves. */
+  project?: string;
+}
+
+export interface MatrixProject {
+  /** The Playwright project name: `clean` or the defect's name. */
+  name: string;
+  target: string;
+  defects: string[];
+  reportDir: string;
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';
 
 let cached: Runtime | undefined;
+let selected: Runtime | undefined;
 
+/** The run's settings; in a worker of a matrix run, those of the project the worker serves (see selectProject). */
 export function loadRuntime(): Runtime {
+  if (selected) return selected;
   if (cached) return cached;
   const path = process.env.RAA_RUNTIME;
   if (!path) throw new Error('RAA_RUNTIME is not set: run the suite with `npm run conformance` (or `raa-conformance run`), which prepares the target and principals first.');
   cached = JSON.parse(readFileSync(path, 'utf8')) as Runtime;
   redactor.add(...cached.principals.map((p) => p.token), ...cached.secrets);
   return cached;
+}
+
+/** The settings for one project of a matrix run (the run's own when it is not one). */
+export function projectRuntime(base: Runtime, name: string): Runtime {
+  if (!base.projects) return base;
+  const p = base.projects.find((x) => x.name === name);
+  if (!p) throw new Error(`no matrix project named "${name}" in this run`);
+  const { projects: _all, ...rest } = base;
+  return { ...rest, project: p.name, target: p.target, defects: p.defects, reportDir: p.reportDir };
+}
+
+/**
+ * A Playwright worker serves one project for its whole life, so its worker fixture selects it once; every
+ * later loadRuntime() in that worker (property counterexamples, reports) then answers for that project.
+ */
+export function selectProject(name: string): Runtime {
+  selected = projectRuntime(cached ?? loadRuntime(), name);
+  return selected;
 }

@@ -1,0 +1,117 @@
+// The defect matrix's verdicts: given the conformance report of a run against the reference server with one
+// defect, was the defect caught? Caught means: every requirement fixtures/defects.json lists for it is marked
+// failed, no other MUST requirement failed (except those it names as incidental), no test errored, and the
+// run's exit code under --strict is what it must be (1; or 0 for a defect that only breaks MAY requirements,
+// since MAY never gates). `raa-conformance matrix` and tests/self/defect-matrix.spec.ts both judge with this.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, requirementsById } from './contract';
+import type { ConformanceReport } from './report/types';
+import type { DefectsFile } from '../schemas/defects';
+import { renderRows, type TableRow } from './self-reporter';
+
+export type Defect = DefectsFile['defects'][number];
+
+export const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
+
+export function loadDefects(): Defect[] {
+  return (JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile).defects;
+}
+
+/** The project name of the reference server without defects. */
+export const CLEAN = 'clean';
+
+export interface Verdict {
+  /** `clean` or the defect's name. */
+  name: string;
+  area: string;
+  /** Requirements that must be marked failed (none for the clean server). */
+  expected: string[];
+  incidental: string[];
+  ok: boolean;
+  /** caught | MISSED … | OVERLAP | ERRORED … | passed | FAILED … : one word a table cell can hold. */
+  result: string;
+  missed: string[];
+  /** MUST requirements that failed outside the defect's list (for the clean server: every failed requirement). */
+  unexpected: string[];
+  errored: number;
+  /** The exit code `raa-conformance run --strict` gives this report, and the one it must give. */
+  exit: number;
+  wantExit: number;
+  seconds: number;
+  seed?: number;
+  /** The one command that reruns this server alone with the same payloads. */
+  replay: string;
+}
+
+/** What a report's exit code is under --strict (the rules of src/cli.ts exitCodeFor, kept in one place there). */
+export type ExitRule = (report: ConformanceReport, strict: boolean) => number;
+
+export function judge(defect: Defect | undefined, report: ConformanceReport | undefined, exitFor: ExitRule): Verdict {
+  const name = defect?.name ?? CLEAN;
+  const expected = defect?.requirements ?? [];
+  const incidental = defect?.incidental ?? [];
+  // MAY never gates a run: a defect that only breaks MAY requirements shows in the report, not the exit code.
+  const gating = expected.some((id) => requirementsById.get(id)?.level !== 'MAY');
+  const wantExit = gating ? 1 : 0;
+  const replay = `node bin/raa-conformance.mjs run --strict${defect ? ` --defects ${name}` : ''}${report ? ` --seed ${report.seed}` : ''}`;
+  const base = { name, area: defect?.area ?? '-', expected, incidental, wantExit, replay };
+  if (!report) return { ...base, ok: false, result: 'ERRORED (no report)', missed: [...expected], unexpected: [], errored: 0, exit: 3, seconds: 0 };
+  const status = new Map(report.requirements.map((r) => [r.id, r.status]));
+  const errored = report.summary.errored ?? 0;
+  const exit = exitFor(report, true);
+  const seconds = report.durationMs / 1000;
+  if (!defect) {
+    const failed = report.requirements.filter((r) => r.status === 'failed').map((r) => r.id);
+    const ok = failed.length === 0 && errored === 0 && exit === 0;
+    return { ...base, ok, result: ok ? 'passed' : errored ? `ERRORED (${errored} errored)` : `FAILED (exit ${exit})`, missed: [], unexpected: failed, errored, exit, seconds, seed: report.seed };
+  }
+  const missed = expected.filter((id) => status.get(id) !== 'failed');
+  const allowed = new Set([...expected, ...incidental]);
+  const unexpected = report.requirements.filter((r) => r.status === 'failed' && r.level === 'MUST' && !allowed.has(r.id)).map((r) => r.id);
+  const ok = missed.length === 0 && unexpected.length === 0 && errored === 0 && exit === wantExit;
+  const result = ok ? 'caught'
+    : errored ? `ERRORED (${errored} errored)`
+    : missed.length ? `MISSED ${short(missed)}`
+    : unexpected.length ? 'OVERLAP'
+    : `exit ${exit}, not ${wantExit}`;
+  return { ...base, ok, result, missed, unexpected, errored, exit, seconds, seed: report.seed };
+}
+
+export const short = (ids: readonly string[]) => ids.map((i) => i.replace(/^RAA-/, '')).join(' ') || '-';
+
+/** The table's cells for one verdict: the same columns in `raa-conformance matrix` and in `npm test`. */
+export function cells(v: Verdict): Record<string, string> {
+  return {
+    defect: v.name === CLEAN ? '(clean server)' : v.name,
+    area: v.area,
+    expected: v.name === CLEAN ? 'nothing fails' : [short(v.expected), ...v.incidental.map((i) => `${short([i])}?`)].join(' '),
+    result: v.result,
+    'other MUST failed': short(v.unexpected),
+    seconds: v.seconds.toFixed(0),
+    seed: String(v.seed ?? '-'),
+  };
+}
+
+/** Why a verdict is not ok, in words a contributor can act on. */
+export function explainVerdict(v: Verdict): string[] {
+  const out: string[] = [];
+  if (v.result.startsWith('ERRORED')) out.push(v.errored ? `${v.errored} test(s) errored (no verdict)` : 'the run produced no conformance report');
+  if (v.missed.length) out.push(`listed requirements not marked failed: ${v.missed.join(', ')}`);
+  if (v.unexpected.length) out.push(v.name === CLEAN ? `requirements failed against the clean server: ${v.unexpected.join(', ')}` : `MUST requirements failed that ${v.name} does not list (overlapping checks, or a defect broader than its name): ${v.unexpected.join(', ')}`);
+  if (v.exit !== v.wantExit && !out.length) out.push(`the run would exit ${v.exit}, not ${v.wantExit}`);
+  out.push(`replay: ${v.replay}`);
+  return out;
+}
+
+/** The matrix as a text table with its score (`defects caught: N/M`), each failure's reasons, and as Markdown. */
+export function renderMatrix(verdicts: Verdict[]): { text: string; markdown: string } {
+  const rows: TableRow[] = verdicts.map((v, i) => ({ order: i, cells: cells(v), ...(v.name === CLEAN ? {} : { score: 'defects caught', ok: v.ok }) }));
+  const bad = verdicts.filter((v) => !v.ok).map((v) => [`${v.name}: ${v.result}`, ...explainVerdict(v).map((l) => `  ${l}`)].join('\n'));
+  const text = [renderRows('defect matrix', rows), ...(bad.length ? ['', ...bad] : [])].join('\n');
+  const columns = Object.keys(rows[0]?.cells ?? {});
+  const markdown = ['# Defect matrix', '', `| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${columns.map((c) => r.cells[c]!.replace(/\|/g, '\\|')).join(' | ')} |`),
+    '', `defects caught: ${verdicts.filter((v) => v.name !== CLEAN && v.ok).length}/${verdicts.filter((v) => v.name !== CLEAN).length}`, ''].join('\n');
+  return { text, markdown };
+}
