@@ -1,6 +1,10 @@
 // The project's own tests: schemas, arbitraries, the reference server, the suite end to end, the defect matrix.
 import { defineConfig } from '@playwright/test';
 
+// Names this self-test run for its workers (they inherit the runner's environment): the defect matrix runs once
+// per self-test run, and a worker restarted after a failed verdict reads that run instead of starting another.
+process.env.RAA_SELF_RUN ??= `${Date.now()}-${process.pid}`;
+
 export default defineConfig({
   testDir: 'tests/self',
   fullyParallel: true,

@@ -1,17 +1,19 @@
 // The defect matrix: the conformance suite against the clean reference server (everything passes) and against the
-// server with each defect of fixtures/defects.json, one process and port per run, with a fresh random seed each time.
-// A defect is caught when the run fails, every requirement it lists is marked failed, and no other MUST requirement
-// failed except those it names as incidental (an unlisted MUST failure means two checks overlap blindly, or the defect
-// is not the bug its name says). Runs use --strict so that a defect breaking only SHOULDs still fails the run; MAY
-// never gates, so a MAY-only defect must leave exit 0 with its requirement failed in the report. Each run attaches
-// one row of the `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
+// server with each defect of fixtures/defects.json, each server in its own process on its own port, all in one
+// `raa-conformance matrix` run (one Playwright project per server) with a fresh random seed. A defect is caught
+// when every requirement it lists is marked failed and no other MUST requirement failed except those it names as
+// incidental (an unlisted MUST failure means two checks overlap blindly, or the defect is not the bug its name
+// says); src/matrix.ts judges. The run is strict, so a defect breaking only SHOULDs still fails it; MAY never
+// gates, so a MAY-only defect must leave exit 0 with its requirement failed. Each verdict attaches one row of the
+// `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
 import { test, expect } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, requirementsById } from '../../src/contract';
+import { CLEAN, cells, explainVerdict, type Verdict } from '../../src/matrix';
 import type { TableRow } from '../../src/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
@@ -19,19 +21,16 @@ import { cleanEnv, failingLines } from './support/run-suite';
 const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 
-/** A run on a loaded 2-core machine takes well under a minute; past this it is killed and reported as errored. */
-const RUN_TIMEOUT_MS = 8 * 60_000;
-
-/** A matrix run's environment (see cleanEnv). Only conformance.json is read: RAA_REPORTS=minimal skips the HTML and JUnit reports. */
-const runEnv = () => cleanEnv({ RAA_REPORTS: 'minimal' });
+/** The whole matrix takes about 5 minutes on 2 idle cores; past this it is killed and every verdict errors. */
+const RUN_TIMEOUT_MS = 40 * 60_000;
 
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
 
-/** `raa-conformance run …` in its own process group, killed (by its id) if it outlives RUN_TIMEOUT_MS. */
-function runSuite(args: string[]): Promise<Run> {
+/** `raa-conformance …` in its own process group (servers included), killed if it outlives RUN_TIMEOUT_MS. */
+function runCli(args: string[]): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: runEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-200_000); };
     child.stdout!.on('data', keep);
@@ -48,20 +47,10 @@ function runSuite(args: string[]): Promise<Run> {
   });
 }
 
-interface Verdict { id: string; level: string; status: string }
-interface Report { seed: number; summary: { errored?: number }; requirements: Verdict[] }
-
-function readReport(dir: string): Report | undefined {
-  const p = join(dir, 'conformance.json');
-  return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) as Report : undefined;
-}
-
 /** Why a run failed: its failing lines, or its last 40 lines when none match. */
 function failureLines(output: string): string {
   return failingLines(output).join('\n') || output.split('\n').slice(-40).join('\n');
 }
-
-const short = (ids: readonly string[]) => ids.map((i) => i.replace(/^RAA-/, '')).join(' ') || '-';
 
 test.describe('the defect catalogue', () => {
   test('fixtures/defects.json conforms to its schema', () => {
@@ -90,76 +79,73 @@ test.describe('the defect catalogue', () => {
   test('an unknown defect name is refused as bad input, not run as a clean server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'raa-matrix-unknown-'));
     try {
-      const run = await runSuite(['run', '--defects', 'no-such-defect', '--report-dir', dir]);
+      const run = await runCli(['run', '--defects', 'no-such-defect', '--report-dir', dir]);
       expect(run.code, run.output).toBe(2);
       expect(run.output).toContain('unknown defect no-such-defect');
+      const matrix = await runCli(['matrix', '--defects', 'id-missing,no-such-defect', '--report-dir', dir]);
+      expect(matrix.code, matrix.output).toBe(2);
+      expect(matrix.output).toContain('unknown defect no-such-defect');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
+
+/**
+ * The one matrix run every verdict below reads. Its folder is named by the self-test run (RAA_SELF_RUN, set in
+ * playwright.self.config.ts), so a worker that restarts after a failed verdict reads the same run, not a new one.
+ */
+const MATRIX_DIR = join(ROOT, 'reports', 'self', 'matrix');
+let matrix: { run: Run; verdicts: Map<string, Verdict> } | undefined;
+
+async function theMatrix(): Promise<{ run: Run; verdicts: Map<string, Verdict> }> {
+  const stamp = join(MATRIX_DIR, 'self-run.json');
+  const sameRun = existsSync(stamp) && (JSON.parse(readFileSync(stamp, 'utf8')) as { selfRun: string; run: Run }).selfRun === process.env.RAA_SELF_RUN;
+  let run: Run;
+  if (sameRun) run = (JSON.parse(readFileSync(stamp, 'utf8')) as { run: Run }).run;
+  else {
+    rmSync(MATRIX_DIR, { recursive: true, force: true });
+    mkdirSync(MATRIX_DIR, { recursive: true });
+    run = await runCli(['matrix', '--report-dir', MATRIX_DIR]);
+    writeFileSync(stamp, JSON.stringify({ selfRun: process.env.RAA_SELF_RUN, run }));
+  }
+  const path = join(MATRIX_DIR, 'matrix.json');
+  const file = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as { verdicts: Verdict[] } : { verdicts: [] };
+  return { run, verdicts: new Map(file.verdicts.map((v) => [v.name, v])) };
+}
+
 test.describe('the defect matrix', () => {
-  test('the clean reference server passes every requirement', async ({}, testInfo) => {
+  // In order, in one worker: the first verdict waits for the one matrix run, the others read it.
+  test.describe.configure({ mode: 'default' });
+  test.beforeAll(async () => {
     test.setTimeout(RUN_TIMEOUT_MS + 60_000);
-    const dir = mkdtempSync(join(tmpdir(), 'raa-matrix-clean-'));
-    try {
-      const run = await runSuite(['run', '--strict', '--report-dir', dir]);
-      const report = readReport(dir);
-      const failed = report?.requirements.filter((r) => r.status === 'failed').map((r) => r.id) ?? [];
-      await testInfo.attach('row:defect-matrix', { contentType: 'application/json', body: JSON.stringify({
-        order: -1,
-        cells: { defect: '(clean server)', area: '-', expected: 'nothing fails', result: run.code === 0 && failed.length === 0 ? 'passed' : `FAILED (exit ${run.code})`, 'other MUST failed': short(failed), seconds: run.seconds.toFixed(0), seed: String(report?.seed ?? '-') },
-      } satisfies TableRow) });
-      expect(run.output, 'the run used the embedded reference server').toContain('(embedded reference server');
-      expect(report, `no conformance.json (exit ${run.code}):\n${failureLines(run.output)}`).toBeDefined();
-      expect(report!.summary.errored ?? 0, `tests errored:\n${failureLines(run.output)}`).toBe(0);
-      expect(failed, `requirements failed against the clean server:\n${failureLines(run.output)}`).toEqual([]);
-      expect(run.code, 'exit code').toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    matrix = await theMatrix();
   });
 
-  for (const [index, defect] of file.defects.entries()) {
-    test(`${defect.name} is caught`, { annotation: { type: 'defect', description: defect.description } }, async ({}, testInfo) => {
-      test.setTimeout(RUN_TIMEOUT_MS + 60_000);
-      const dir = mkdtempSync(join(tmpdir(), `raa-matrix-${defect.name}-`));
-      const row: TableRow = {
-        order: index,
-        score: 'defects caught',
-        ok: false,
-        cells: { defect: defect.name, area: defect.area, expected: [short(defect.requirements), ...(defect.incidental ?? []).map((i) => `${short([i])}?`)].join(' '), result: 'ERRORED', 'other MUST failed': '-', seconds: '-', seed: '-' },
-      };
-      try {
-        // --strict: a SHOULD failure also fails the run, so a defect that only breaks SHOULDs still fails it.
-        const run = await runSuite(['run', '--strict', '--defects', defect.name, '--report-dir', dir]);
-        row.cells.seconds = run.seconds.toFixed(0);
-        const report = readReport(dir);
-        expect(run.timedOut, `the run took longer than ${RUN_TIMEOUT_MS / 1000} s and was stopped`).toBe(false);
-        expect(report, `no conformance.json (exit ${run.code}):\n${failureLines(run.output)}`).toBeDefined();
-        row.cells.seed = String(report!.seed);
-        const status = new Map(report!.requirements.map((r) => [r.id, r.status]));
-        const missed = defect.requirements.filter((id) => status.get(id) !== 'failed');
-        const allowed = new Set([...defect.requirements, ...(defect.incidental ?? [])]);
-        const unexpected = report!.requirements.filter((r) => r.status === 'failed' && r.level === 'MUST' && !allowed.has(r.id)).map((r) => r.id);
-        const errored = report!.summary.errored ?? 0;
-        // MAY never gates a run: a defect that only breaks MAY requirements shows in the report, not the exit code.
-        const gating = defect.requirements.some((id) => requirementsById.get(id)?.level !== 'MAY');
-        const caught = missed.length === 0 && unexpected.length === 0 && errored === 0 && run.code === (gating ? 1 : 0);
-        row.ok = caught;
-        row.cells['other MUST failed'] = short(unexpected);
-        row.cells.result = caught ? 'caught' : errored || run.code === 2 || run.code === 3 ? `ERRORED (exit ${run.code}, ${errored} errored)` : missed.length ? `MISSED ${short(missed)}` : unexpected.length ? 'OVERLAP' : `exit ${run.code}`;
-        const replay = `replay: node bin/raa-conformance.mjs run --strict --defects ${defect.name} --seed ${report!.seed}`;
-        expect(errored, `${errored} test(s) errored (no verdict): ${replay}\n${failureLines(run.output)}`).toBe(0);
-        expect(run.code === 2 || run.code === 3, `the run errored (exit ${run.code}): ${replay}\n${failureLines(run.output)}`).toBe(false);
-        expect(missed, `listed requirements not marked failed: ${replay}`).toEqual([]);
-        expect(unexpected, `MUST requirements failed that ${defect.name} does not list (overlapping checks, or a defect broader than its name): ${replay}`).toEqual([]);
-        expect(run.code, gating ? 'the run fails (exit 1)' : 'a MAY-only defect does not gate the run (exit 0)').toBe(gating ? 1 : 0);
-      } finally {
-        await testInfo.attach('row:defect-matrix', { contentType: 'application/json', body: JSON.stringify(row) });
-        rmSync(dir, { recursive: true, force: true });
+  for (const [index, defect] of [undefined, ...file.defects].entries()) {
+    const name = defect?.name ?? CLEAN;
+    const title = defect ? `${name} is caught` : 'the clean reference server passes every requirement';
+    test(title, defect ? { annotation: { type: 'defect', description: defect.description } } : {}, async ({}, testInfo) => {
+      const v = matrix!.verdicts.get(name);
+      const row: TableRow = v
+        ? { order: index - 1, cells: cells(v), ...(defect ? { score: 'defects caught', ok: v.ok } : {}) }
+        : { order: index - 1, cells: { defect: name, result: 'ERRORED (no verdict)' }, ...(defect ? { score: 'defects caught', ok: false } : {}) };
+      await testInfo.attach('row:defect-matrix', { contentType: 'application/json', body: JSON.stringify(row) });
+      expect(matrix!.run.timedOut, `the matrix took longer than ${RUN_TIMEOUT_MS / 1000} s and was stopped`).toBe(false);
+      expect(v, `the matrix gave no verdict for ${name} (exit ${matrix!.run.code}):\n${failureLines(matrix!.run.output)}`).toBeDefined();
+      expect(v!.ok, `${name}: ${v!.result}\n${explainVerdict(v!).join('\n')}`).toBe(true);
+      if (defect) {
+        // The verdict's own parts, so a change to src/matrix.ts cannot quietly call a miss a catch.
+        expect(v!.missed).toEqual([]);
+        expect(v!.unexpected).toEqual([]);
+        expect(v!.exit, 'the exit code of the run with this defect alone').toBe(defect.requirements.some((id) => requirementsById.get(id)?.level !== 'MAY') ? 1 : 0);
       }
     });
   }
+
+  test('the matrix command exits 0 and prints the score', () => {
+    expect(matrix!.run.code, failureLines(matrix!.run.output)).toBe(0);
+    expect(matrix!.run.output).toContain(`defects caught: ${file.defects.length}/${file.defects.length}`);
+  });
 });
