@@ -22,6 +22,8 @@ import { ClientCredentialsProvider, redactable } from './token-providers';
 import type { ConformanceReport } from './report/types';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from './report/diff';
 import { pin } from './regressions';
+import { EXIT, exitCodeFor } from './exit-code';
+export { EXIT, exitCodeFor };
 import { CLEAN, judge, loadDefects, renderMatrix } from './matrix';
 import { bundleServer, startServerProcess, type ServerProcess } from '../server/processes';
 import { TokenIssuer } from '../server/tokens';
@@ -30,7 +32,6 @@ import { randomBytes } from 'node:crypto';
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 const require = createRequire(import.meta.url);
 
-export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3 } as const;
 
 const HELP: Record<string, string> = {
   main: `raa-conformance ${pkg.version}: conformance suite for Microsoft Graph beta remoteActionAudit
@@ -241,13 +242,6 @@ function runRedacted(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
   });
 }
 
-export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
-  if ((report.summary.errored ?? 0) > 0) return EXIT.error;
-  // Expectations that no longer hold fail the run until the file is updated.
-  if ((report.expectations?.unexpectedPasses.length ?? 0) + (report.expectations?.unknownEntries.length ?? 0) > 0) return EXIT.nonConformant;
-  const gating = report.requirements.filter((r) => r.status === 'failed' && r.level !== 'MAY' && (strict || (r.level === 'MUST' && !r.tentative)));
-  return gating.length > 0 ? EXIT.nonConformant : EXIT.ok;
-}
 
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -379,7 +373,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
     const verdicts = names.map((name) => {
       const path = join(config.reportDir, name, 'conformance.json');
       const report = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport : undefined;
-      return judge(chosen.find((d) => d.name === name), report, exitCodeFor);
+      return judge(chosen.find((d) => d.name === name), report);
     });
     writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds: Math.round((performance.now() - started) / 1000), verdicts }, null, 2) + '\n');
     const table = renderMatrix(verdicts);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, requirementsById } from './contract';
 import type { ConformanceReport } from './report/types';
+import { exitCodeFor } from './exit-code';
 import type { DefectsFile } from '../schemas/defects';
 import { renderRows, type TableRow } from './self-reporter';
 
@@ -44,10 +45,7 @@ export interface Verdict {
   replay: string;
 }
 
-/** What a report's exit code is under --strict (the rules of src/cli.ts exitCodeFor, kept in one place there). */
-export type ExitRule = (report: ConformanceReport, strict: boolean) => number;
-
-export function judge(defect: Defect | undefined, report: ConformanceReport | undefined, exitFor: ExitRule): Verdict {
+export function judge(defect: Defect | undefined, report: ConformanceReport | undefined): Verdict {
   const name = defect?.name ?? CLEAN;
   const expected = defect?.requirements ?? [];
   const incidental = defect?.incidental ?? [];
@@ -59,7 +57,7 @@ export function judge(defect: Defect | undefined, report: ConformanceReport | un
   if (!report) return { ...base, ok: false, result: 'ERRORED (no report)', missed: [...expected], unexpected: [], errored: 0, exit: 3, seconds: 0 };
   const status = new Map(report.requirements.map((r) => [r.id, r.status]));
   const errored = report.summary.errored ?? 0;
-  const exit = exitFor(report, true);
+  const exit = exitCodeFor(report, true);
   const seconds = report.durationMs / 1000;
   if (!defect) {
     const failed = report.requirements.filter((r) => r.status === 'failed').map((r) => r.id);
