@@ -2,18 +2,29 @@
 // defect: a defect that hangs or crashes its server cannot touch another's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from '../src/contract';
 
 /**
- * server/process.ts and everything it imports as one CommonJS file in `dir`. A process loads it in about a third
- * of the CPU time tsx takes to load the sources (0.55 against 1.5 s), which counts with 60 servers on 2 cores.
- * Bundled code cannot locate the project from its own path, so the processes get it as RAA_ROOT.
+ * `entry` and everything it imports as one ES module at `outfile`. A process loads it in about a third of the
+ * CPU time tsx takes to load the sources (0.55 against 1.5 s for the reference server), which counts with 60
+ * servers on 2 cores. Used by the defect matrix and the bench.
  */
-export async function bundleServer(dir: string): Promise<string> {
+export async function bundle(entry: string, outfile: string): Promise<string> {
   const { build } = await import('esbuild');
-  const outfile = join(dir, 'reference-server.cjs');
-  await build({ entryPoints: [join(ROOT, 'server', 'process.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile, logLevel: 'error' });
+  await build({
+    entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'error', absWorkingDir: ROOT,
+    // src/contract.ts finds schemas/ and fixtures/ from its own URL: keep it pointing into the project.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract.ts')).href) },
+    // CommonJS dependencies (ajv) call require(); give the bundle one.
+    banner: { js: `import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(${JSON.stringify(pathToFileURL(join(ROOT, 'package.json')).href)});` },
+  });
   return outfile;
+}
+
+/** server/process.ts bundled into `dir`, for startServerProcess. */
+export function bundleServer(dir: string): Promise<string> {
+  return bundle(join(ROOT, 'server', 'process.ts'), join(dir, 'reference-server.mjs'));
 }
 
 export interface ServerProcess {
@@ -25,9 +36,9 @@ export interface ServerProcess {
 const READY_TIMEOUT_MS = 60_000;
 
 /** One server with `defects`, verifying tokens signed with `key` (hex), from `bundle` (bundleServer); resolves once it listens. */
-export function startServerProcess(bundle: string, defects: string[], key: string): Promise<ServerProcess> {
+export function startServerProcess(bundleFile: string, defects: string[], key: string): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [bundle], { cwd: ROOT, env: { ...process.env, RAA_ROOT: ROOT }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(process.execPath, [bundleFile], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const what = `reference server${defects.length ? ` (defects: ${defects.join(',')})` : ''}`;

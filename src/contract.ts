@@ -85,8 +85,7 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   });
 }
 
-/** The project folder (RAA_ROOT when this module runs from a bundle elsewhere, see server/processes.ts). */
-export const ROOT = process.env.RAA_ROOT ?? fileURLToPath(new URL('..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Reads a JSON data file and validates it, failing with one readable message naming the file. */
 export function loadValidated<T>(path: string, validate: ValidateFunction<T>, what: string): T {

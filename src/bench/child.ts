@@ -4,23 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
 import { ROOT } from '../contract';
+import { bundle } from '../../server/processes';
 import { descendants, parentPid, procStatusKb, roleOf, type Role } from './helpers';
 
 /** Bundles src/bench/server-entry.ts (the reference server and its dependencies) into one .mjs in `dir`. */
 export async function buildServerBundle(dir: string): Promise<{ file: string; ms: number }> {
   const started = performance.now();
-  const { build } = await import('esbuild');
-  const file = join(dir, 'bench-server.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'src', 'bench', 'server-entry.ts')],
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: file, logLevel: 'error', absWorkingDir: ROOT,
-    // src/contract.ts finds schemas/ and fixtures/ from its own URL: keep it pointing into the project.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract.ts')).href) },
-    // CommonJS dependencies (ajv) call require(); give the bundle one.
-    banner: { js: `import { createRequire as __benchCreateRequire } from 'node:module'; const require = __benchCreateRequire(${JSON.stringify(pathToFileURL(join(ROOT, 'package.json')).href)});` },
-  });
+  const file = await bundle(join(ROOT, 'src', 'bench', 'server-entry.ts'), join(dir, 'bench-server.mjs'));
   return { file, ms: performance.now() - started };
 }
 
