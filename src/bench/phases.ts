@@ -354,3 +354,39 @@ export async function rateLimited(server: ServerChild, rate: number, requests: n
 }
 
 
+
+// ---------------------------------------------------------------------------------------------------------
+// 6. The defect matrix: one `raa-conformance matrix` run against separate `run --strict --defects` runs.
+
+export interface MatrixCompare {
+  defects: string[];
+  /** One matrix run: the clean server and each defect, one project and one server process each. */
+  matrixMs: number;
+  matrixExit: number | null;
+  /** The same servers as separate runs, two at a time with one worker each (how the matrix ran before). */
+  runsMs: number;
+  runExits: (number | null)[];
+}
+
+function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<number | null> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd, env, stdio: 'ignore' });
+  const killer = setTimeout(() => killTree(child.pid!), timeoutMs);
+  return new Promise((resolve) => child.once('exit', (code) => { clearTimeout(killer); resolve(code); }));
+}
+
+/** Times the matrix over `defects` (plus the clean server) against the same servers run one by one. */
+export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number }): Promise<MatrixCompare> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
+  env.CI = '1';
+  const dir = mkdtempSync(join(o.workDir, 'matrix-'));
+  let t0 = now();
+  const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix')], o.workDir, env, o.timeoutMs);
+  const matrixMs = now() - t0;
+  t0 = now();
+  const runExits = await mapLimit([undefined, ...defects], 2, (d) => cli(['run', '--strict', ...(d ? ['--defects', d] : []), '--seed', String(o.seed), '--report-dir', join(dir, d ?? 'clean')],
+    o.workDir, { ...env, CONFORMANCE_WORKERS: '1', RAA_REPORTS: 'minimal' }, o.timeoutMs));
+  const runsMs = now() - t0;
+  rmSync(dir, { recursive: true, force: true });
+  return { defects, matrixMs, matrixExit, runsMs, runExits };
+}
