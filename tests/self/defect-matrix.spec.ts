@@ -27,10 +27,10 @@ const RUN_TIMEOUT_MS = 40 * 60_000;
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
 
 /** `raa-conformance …` in its own process group (servers included), killed if it outlives RUN_TIMEOUT_MS. */
-function runCli(args: string[]): Promise<Run> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-200_000); };
     child.stdout!.on('data', keep);
@@ -85,6 +85,9 @@ test.describe('the defect catalogue', () => {
       const matrix = await runCli(['matrix', '--defects', 'id-missing,no-such-defect', '--report-dir', dir]);
       expect(matrix.code, matrix.output).toBe(2);
       expect(matrix.output).toContain('unknown defect no-such-defect');
+      const remote = await runCli(['matrix', '--defects', 'id-missing', '--report-dir', dir], { TARGET_BASE_URL: 'https://graph.microsoft.com/beta', PRINCIPALS_FILE: join(ROOT, 'fixtures', 'reference-principals.json') });
+      expect(remote.code, remote.output).toBe(2);
+      expect(remote.output).toContain('the defect matrix runs against the embedded reference server only');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -147,5 +150,22 @@ test.describe('the defect matrix', () => {
   test('the matrix command exits 0 and prints the score', () => {
     expect(matrix!.run.code, failureLines(matrix!.run.output)).toBe(0);
     expect(matrix!.run.output).toContain(`defects caught: ${file.defects.length}/${file.defects.length}`);
+  });
+
+  test('no token reaches the matrix output or its reports', () => {
+    // The tokens are minted inside the matrix command: look for anything shaped like a JWT instead.
+    const jwt = /eyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]{10,}/;
+    const texts: [string, string][] = [['output', matrix!.run.output]];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else texts.push([p, readFileSync(p, 'latin1')]);
+      }
+    };
+    walk(MATRIX_DIR);
+    expect(texts.length, 'reports to scan').toBeGreaterThan(60);
+    expect(texts.filter(([, t]) => jwt.test(t)).map(([p]) => p)).toEqual([]);
+    expect(texts.some(([, t]) => t.includes('Bearer [REDACTED]')), 'failure evidence shows the redacted header').toBe(true);
   });
 });
