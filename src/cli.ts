@@ -353,7 +353,8 @@ async function matrixCommand(argv: string[]): Promise<number> {
       projects.push({ name, target: sv.baseUrl, defects, reportDir: join(config.reportDir, name) });
     });
     projects.sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name));
-    process.stdout.write(`raa-conformance matrix: ${projects.length} reference servers (clean + ${chosen.length} defects) started in ${((performance.now() - started) / 1000).toFixed(1)} s, seed ${config.seed}\n`);
+    const serversReady = performance.now() - started;
+    process.stdout.write(`raa-conformance matrix: ${projects.length} reference servers (clean + ${chosen.length} defects) started in ${(serversReady / 1000).toFixed(1)} s, seed ${config.seed}\n`);
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
       runId, marker: `${MARKER_PREFIX}${runId}/`, target: projects[0]!.target, embedded: true, loopback: true, principals,
@@ -375,10 +376,11 @@ async function matrixCommand(argv: string[]): Promise<number> {
       const report = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport : undefined;
       return judge(chosen.find((d) => d.name === name), report);
     });
-    writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds: Math.round((performance.now() - started) / 1000), verdicts }, null, 2) + '\n');
+    const seconds = Math.round((performance.now() - started) / 1000);
+    writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds, serverStartSeconds: Math.round(serversReady / 1000), verdicts }, null, 2) + '\n');
     const table = renderMatrix(verdicts);
     writeFileSync(join(config.reportDir, 'matrix.md'), table.markdown);
-    process.stdout.write(`\n${table.text}\n`);
+    process.stdout.write(`\n${table.text}\n\nmatrix: ${projects.length} servers in ${seconds} s (${Math.round(serversReady / 1000)} s to start them), ${workers} worker(s); reports in ${config.reportDir}\n`);
     if (verdicts.some((v) => v.result.startsWith('ERRORED'))) return EXIT.error;
     return verdicts.every((v) => v.ok) ? EXIT.ok : EXIT.nonConformant;
   } finally {

@@ -147,7 +147,10 @@ test.describe('the defect matrix', () => {
     });
   }
 
-  test('the matrix command exits 0 and prints the score', () => {
+  test('the matrix command exits 0 and prints the score', async ({}, testInfo) => {
+    const line = matrix!.run.output.split('\n').find((l) => l.startsWith('matrix: '));
+    // Its wall time, beside the table: the matrix shares the machine with the other self-tests here.
+    await testInfo.attach('table:defect-matrix time', { contentType: 'text/plain', body: line ?? 'matrix: no timing line' });
     expect(matrix!.run.code, failureLines(matrix!.run.output)).toBe(0);
     expect(matrix!.run.output).toContain(`defects caught: ${file.defects.length}/${file.defects.length}`);
   });
