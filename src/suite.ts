@@ -224,7 +224,9 @@ export const test = base.extend<{ graph: Graph; matrixFinding: void }, { runtime
     writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created: graph.createdTotal, left: [...graph.left], stats: transport.stats }));
     await transport.close();
   }, { scope: 'worker' }],
-  graph: async ({ workerGraph }, use) => { await use(workerGraph); },
+  // No step of its own (box 'self'): a step captures a source-mapped stack, twice per test, for a plain
+  // hand-over; about 3% of a matrix run's CPU.
+  graph: [async ({ workerGraph }, use) => { await use(workerGraph); }, { box: 'self' }],
   // In a matrix run a failed check is the finding the run exists for, and Playwright restarts the worker after
   // every failed test (a new process, and this worker's records deleted): on a defect that fails a dozen tests
   // that is most of the run's time. Marking a check failure as expected keeps the worker; the conformance
