@@ -1,6 +1,9 @@
 // The conformance suite's Playwright fixtures: `graph` (a client for the target that records exchanges and
 // tracks what it creates) and `cite` (tags a test with the requirement it checks).
-import { test as base, type TestInfo } from '@playwright/test';
+// Playwright's base test type, without the browser fixtures of `test` (page, context, trace recording): the
+// suite drives no browser, and those fixtures' two automatic steps per test were a third of a matrix run's CPU.
+// `_baseTest` is exported and typed by @playwright/test (~1.65 in package.json, exact in the lockfile); `test` is built on it.
+import { _baseTest as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, requirement, type Operation } from './contract';
