@@ -21,7 +21,7 @@ import { cleanEnv, failingLines } from './support/run-suite';
 const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 
-/** The whole matrix takes about 5 minutes on 2 idle cores; past this it is killed and every verdict errors. */
+/** The whole matrix takes under 4 minutes on 2 idle cores; past this it is killed and every verdict errors. */
 const RUN_TIMEOUT_MS = 40 * 60_000;
 
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
