@@ -142,6 +142,13 @@ export interface Embedded {
   close(): Promise<void>;
 }
 
+/** The reference principals (fixtures/reference-principals.json) with tokens minted by `issuer`, valid for 12 hours. */
+function referencePrincipals(issuer: TokenIssuer): Promise<Principal[]> {
+  return resolvePrincipals(readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json')), {
+    mint: (s) => issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 }),
+  });
+}
+
 /** Starts the embedded reference server (with defects and faults if asked) and mints its principals' tokens. */
 export async function startEmbedded(defects: string[], faults?: string, port = 0): Promise<Embedded> {
   // parseDefects refuses a misspelt name, which would otherwise run a clean server and "pass".
@@ -159,8 +166,7 @@ export async function startEmbedded(defects: string[], faults?: string, port = 0
     baseUrl = await server.listen(port);
     close = () => server.close();
   }
-  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
-  const principals = await resolvePrincipals(specs, { mint: (s) => server.issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 }) });
+  const principals = await referencePrincipals(server.issuer);
   return { server, baseUrl, principals, close };
 }
 
@@ -332,8 +338,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
   const key = randomBytes(32).toString('hex');
   redactor.add(key);
   const issuer = new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex')));
-  const specs = readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json'));
-  const principals = await resolvePrincipals(specs, { mint: (sp) => issuer.mint({ type: sp.type, permissions: sp.permissions, tokenState: sp.tokenState, name: sp.name, lifetime: 12 * 3600 }) });
+  const principals = await referencePrincipals(issuer);
   const names = [CLEAN, ...chosen.map((d) => d.name)];
   const servers: ServerProcess[] = [];
   const workDir = mkdtempSync(join(tmpdir(), 'raa-matrix-'));

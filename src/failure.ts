@@ -15,10 +15,12 @@ export interface FailureDetail {
 
 export const CHECK_FAILURE = 'CheckFailure';
 
+/** Strips the terminal colour codes Playwright puts into error messages. */
+export const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+
 /** Whether a reported error (message and stack, possibly coloured) is a check's verdict rather than an error. */
 export function isCheckFailure(err: { message?: string; stack?: string } | undefined): boolean {
-  const plain = (t: string | undefined) => (t ?? '').replace(/\u001b\[[0-9;]*m/g, '');
-  return plain(err?.stack).startsWith(`${CHECK_FAILURE}:`) || plain(err?.message).startsWith(`${CHECK_FAILURE}:`);
+  return plain(err?.stack ?? '').startsWith(`${CHECK_FAILURE}:`) || plain(err?.message ?? '').startsWith(`${CHECK_FAILURE}:`);
 }
 
 export class CheckFailure extends Error {

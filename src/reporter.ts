@@ -4,7 +4,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } fr
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue } from './contract';
-import { CHECK_FAILURE, isCheckFailure } from './failure';
+import { CHECK_FAILURE, isCheckFailure, plain } from './failure';
 import { redactor } from './redact';
 import { WRITES_SKIP } from './suite-constants';
 import { loadRuntime, projectRuntime, type Runtime } from './runtime';
@@ -14,8 +14,6 @@ import { renderConformanceHtml } from './report/html';
 
 type TestStatus = ReportTest['status'];
 
-/** Strips terminal colour codes Playwright puts into error messages. */
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
 export function testStatus(result: TestResult): { status: TestStatus; failure?: string } {
   if (result.status === 'passed') return { status: 'passed' };

@@ -262,14 +262,20 @@ export interface GrowthRun {
 
 const RUN_ENV_DROP = /^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/;
 
+/** The environment of a child run: nothing from the suite's variables may point it elsewhere. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
+  return env;
+}
+
 /** One `raa-conformance run` against its embedded reference server, with a time limit. */
 export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string }): Promise<GrowthRun> {
   const reportDir = mkdtempSync(join(o.workDir, `run-${numRuns}-`));
   const log = join(reportDir, 'run.log');
   // Only the embedded (loopback) target: nothing from the environment or a .env may point the run elsewhere,
   // so the child runs in a directory without .env and without the suite's variables.
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
+  const env = childEnv();
   env.CONFORMANCE_NUM_RUNS = String(numRuns);
   const fd = openSync(log, 'w');
   const t0 = now();
@@ -376,9 +382,7 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: num
 
 /** Times the matrix over `defects` (plus the clean server) against the same servers run one by one. */
 export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number }): Promise<MatrixCompare> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
-  env.CI = '1';
+  const env = { ...childEnv(), CI: '1' };
   const dir = mkdtempSync(join(o.workDir, 'matrix-'));
   let t0 = now();
   const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix')], o.workDir, env, o.timeoutMs);

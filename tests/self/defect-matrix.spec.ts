@@ -13,12 +13,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, requirementsById } from '../../src/contract';
-import { CLEAN, cells, explainVerdict, type Verdict } from '../../src/matrix';
+import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/matrix';
 import type { TableRow } from '../../src/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
 
-const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 
 /** The whole matrix takes under 4 minutes on 2 idle cores; past this it is killed and every verdict errors. */
@@ -104,9 +103,9 @@ let matrix: { run: Run; verdicts: Map<string, Verdict> } | undefined;
 
 async function theMatrix(): Promise<{ run: Run; verdicts: Map<string, Verdict> }> {
   const stamp = join(MATRIX_DIR, 'self-run.json');
-  const sameRun = existsSync(stamp) && (JSON.parse(readFileSync(stamp, 'utf8')) as { selfRun: string; run: Run }).selfRun === process.env.RAA_SELF_RUN;
+  const earlier = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')) as { selfRun: string; run: Run } : undefined;
   let run: Run;
-  if (sameRun) run = (JSON.parse(readFileSync(stamp, 'utf8')) as { run: Run }).run;
+  if (earlier && earlier.selfRun === process.env.RAA_SELF_RUN) run = earlier.run;
   else {
     rmSync(MATRIX_DIR, { recursive: true, force: true });
     mkdirSync(MATRIX_DIR, { recursive: true });
