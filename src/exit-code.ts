@@ -1,7 +1,7 @@
 // What a run's exit code is, from its conformance report: shared by `run`, `merge` and the defect matrix.
 import type { ConformanceReport } from './report/types';
 
-export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3 } as const;
+export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3, incomplete: 4 } as const;
 
 export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
   if ((report.summary.errored ?? 0) > 0) return EXIT.error;

@@ -31,6 +31,10 @@ export interface Runtime {
   historyDir?: string;
   /** Pinned regressions replayed first (default fixtures/regressions.json). */
   regressionsFile?: string;
+  /** Accept MUST requirements left untested by configuration (--allow-partial): the run says so instead of INCOMPLETE. */
+  allowPartial?: boolean;
+  /** How the user narrowed the run (e.g. `--grep @RAA-GET-200`, `--shard 1/3`); unset when every test was selected. */
+  selection?: string;
   /** Private file where workers append the tokens they renew, so the runner can scrub them too. */
   renewedTokensFile?: string;
   /**
