@@ -1,6 +1,7 @@
 // The suite's one HTTP transport: undici with keep-alive and bounded concurrency, a timeout on every request,
-// a client-side rate limit, bounded honouring of 429/503 Retry-After, and exchanges captured with secrets redacted.
+// a client-side rate limit, 429/503 waited out within a budget, and exchanges captured with secrets redacted.
 import { Agent, request as undiciRequest } from 'undici';
+import { Inconclusive } from './outcomes';
 import { redactor } from './redact';
 
 export interface SentRequest {
@@ -31,22 +32,43 @@ export interface TransportOptions {
   /** Requests per second; 0 = unlimited. */
   rateLimit?: number;
   connections?: number;
+  /** Resends per request after 429/503 (default 8). */
   maxRetries?: number;
-  /** Total time the run may spend waiting on Retry-After. */
+  /** Wall-clock time this transport may spend waiting on 429/503 in all (default 300 s). */
   retryBudgetMs?: number;
 }
 
 export interface Stats {
+  /** HTTP requests sent, resends included. */
   requests: number;
+  /** 429/503 answers waited out. */
   throttled: number;
+  /** Wall-clock time spent waiting on them (overlapping waits counted once). */
   retryWaitMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Longest single wait: a Retry-After of hours would stall the run; the budget decides when to give up. */
+const MAX_WAIT_MS = 60_000;
+
+/** How long to wait before resending after the `attempt`-th 429/503 (0-based): Retry-After, else 1 s, 2 s, 4 s, … */
+export function retryDelay(retryAfter: string | undefined, attempt: number): number {
+  const backoff = Math.min(1000 * 2 ** attempt, MAX_WAIT_MS);
+  if (retryAfter === undefined || retryAfter.trim() === '') return backoff;
+  const value = retryAfter.trim();
+  // delay-seconds, or an HTTP-date (RFC 9110 §10.2.3)
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  if (Number.isNaN(ms)) return backoff;
+  return Math.min(Math.max(ms, 0), MAX_WAIT_MS);
+}
 
 export class Transport {
   private readonly agent: Agent;
   private nextSlot = 0;
+  /** When the latest wait on a 429/503 ends (performance.now() time). */
+  private waitingUntil = 0;
   readonly stats: Stats = { requests: 0, throttled: 0, retryWaitMs: 0 };
 
   constructor(private readonly opts: TransportOptions = {}) {
@@ -62,27 +84,42 @@ export class Transport {
     if (slot > now) await sleep(slot - now);
   }
 
+  /**
+   * Sends `req` and returns the target's answer, never a "try later": a 429 or 503 is waited out (Retry-After when
+   * given, else exponential backoff from 1 s) and the request resent, which is safe even for POST because the
+   * server did not act (GRAPH-FACTS §5). Past the per-request cap or the transport's wait budget it throws
+   * Inconclusive: a verdict on such an answer would judge the target's load, not its conformance.
+   */
   async send(req: SentRequest): Promise<Exchange> {
-    const maxRetries = this.opts.maxRetries ?? 4;
+    const maxRetries = this.opts.maxRetries ?? 8;
+    const budgetMs = this.opts.retryBudgetMs ?? 300_000;
     let throttled = 0;
+    let waitedMs = 0;
     for (;;) {
       await this.pace();
       const ex = await this.once(req);
-      const retryAfter = ex.headers['retry-after'];
-      if ((ex.status === 429 || ex.status === 503) && retryAfter !== undefined && throttled < maxRetries) {
-        // Throttling means the server did not act, so resending is safe even for POST (GRAPH-FACTS §5).
-        const seconds = Number(retryAfter);
-        const waitMs = Math.min(Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000, 30_000);
-        if (this.stats.retryWaitMs + waitMs <= (this.opts.retryBudgetMs ?? 120_000)) {
-          throttled++;
-          this.stats.throttled++;
-          this.stats.retryWaitMs += waitMs;
-          await sleep(waitMs);
-          continue;
-        }
+      if (ex.status !== 429 && ex.status !== 503) {
+        ex.throttled = throttled;
+        return ex;
       }
-      ex.throttled = throttled;
-      return ex;
+      const waitMs = retryDelay(ex.headers['retry-after'], throttled);
+      const start = performance.now();
+      // Concurrent requests wait side by side: the budget is wall-clock time spent waiting, so only the part of
+      // this wait that no earlier wait already covers is counted. Waits start in time order, so that part is
+      // whatever reaches past the latest end so far.
+      const added = Math.max(0, start + waitMs - Math.max(start, this.waitingUntil));
+      const why = throttled >= maxRetries ? `after ${throttled} retries (the cap per request)`
+        : this.stats.retryWaitMs + added > budgetMs ? `and the next wait (${seconds(waitMs)}) would pass the run's retry budget (${seconds(budgetMs)}, ${seconds(this.stats.retryWaitMs)} spent)`
+        : undefined;
+      if (why) {
+        throw new Inconclusive(redactor.redact(`${req.method} ${req.url} answered ${ex.status} ${why}; this request waited ${seconds(waitedMs)}. No verdict: the target only said "try later".`), waitedMs);
+      }
+      throttled++;
+      this.stats.throttled++;
+      this.stats.retryWaitMs += added;
+      this.waitingUntil = Math.max(this.waitingUntil, start + waitMs);
+      waitedMs += waitMs;
+      await sleep(waitMs);
     }
   }
 

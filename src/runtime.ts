@@ -21,6 +21,8 @@ export interface Runtime {
   allowWrites: boolean;
   timeoutMs: number;
   rateLimit: number;
+  /** Wall-clock time each worker may spend waiting out 429/503 before its checks end inconclusive (default 300 s). */
+  retryBudgetMs?: number;
   reportDir: string;
   suiteVersion: string;
   defects: string[];

@@ -219,7 +219,7 @@ export const test = base.extend<{ graph: Graph; matrixFinding: void }, { runtime
   runtime: [async ({}, use, workerInfo) => { await use(selectProject(workerInfo.project.name)); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
-    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers) });
+    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers), retryBudgetMs: runtime.retryBudgetMs ?? 300_000 });
     const graph = new Graph(runtime, transport);
     await use(graph);
     await graph.cleanup();
