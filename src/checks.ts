@@ -127,3 +127,30 @@ export const VALID_CREATE_CHECKS: Record<string, (body: Record<string, unknown>,
   'RAA-CREATE-ECHO': (b, ex) => { if (ex.status === 201 && ex.json !== undefined) echoes('RAA-CREATE-ECHO', ex, b); },
   'RAA-NO-5XX': (_b, ex) => notServerError('RAA-NO-5XX', ex),
 };
+
+/**
+ * Why the suite will not follow `link`, a URL the target handed back (e.g. @odata.nextLink), or undefined when it
+ * may: only an absolute URL on the target's own origin (scheme, host and port) is requested, so a principal's
+ * token never goes anywhere else.
+ */
+export function linkProblem(link: unknown, target: string): string | undefined {
+  if (typeof link !== 'string') return `it is ${link === null ? 'null' : `a ${Array.isArray(link) ? 'array' : typeof link}`}, not a URL`;
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return 'it is not an absolute URL';
+  }
+  const origin = new URL(target).origin;
+  if (url.origin !== origin) return `it leads away from the target's origin ${origin} (to ${url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : `a ${url.protocol} URL`})`;
+  return undefined;
+}
+
+/** A link the target handed back stays on the target; returns it as a URL the suite may request. */
+export function linkWithinTarget(req: string, ex: Exchange, link: unknown, target: string): string {
+  const problem = linkProblem(link, target);
+  if (problem !== undefined) {
+    throw new CheckFailure(req, `the suite will not follow the link the target handed back: ${problem}`, { expected: `an absolute URL under ${new URL(target).origin}`, received: show(link), exchange: ex });
+  }
+  return link as string;
+}

@@ -7,6 +7,7 @@ import { _baseTest as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, requirement, type Operation } from './contract';
+import { linkProblem, linkWithinTarget } from './checks';
 import { mapLimit, Transport, type Exchange } from './http';
 import type { Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
@@ -35,6 +36,16 @@ export interface SendOptions {
   raw?: string;
   contentType?: string | null;
 }
+
+/** An entity's id as a string (json-server and the like hand out numbers); undefined when it has none usable. */
+function idIn(entity: unknown): string | undefined {
+  const id = typeof entity === 'object' && entity !== null && !Array.isArray(entity) ? (entity as { id?: unknown }).id : undefined;
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number') return String(id);
+  return undefined;
+}
+
+const idOf = (ex: Exchange) => idIn(ex.json);
 
 export class Graph {
   readonly created = new Set<string>();
@@ -117,36 +128,70 @@ export class Graph {
     return ex;
   }
 
-  /** Pages through the collection from `first`, following @odata.nextLink at most `maxPages` times. */
-  async *pages(o: { as?: Principal; headers?: Record<string, string>; maxPages?: number } = {}): AsyncGenerator<Exchange> {
+  /** The link the last `pages()` refused to follow (see linkProblem in src/checks.ts), with the page that gave it. */
+  badLink: { link: unknown; reason: string; exchange: Exchange } | undefined;
+
+  /**
+   * Pages through the collection, following @odata.nextLink at most `maxPages` times, and only within the
+   * target's origin. A link it will not follow ends the paging and is kept in `badLink`; with `requirement`,
+   * it is that requirement's failure (thrown to the loop over the pages) with the link as evidence.
+   */
+  async *pages(o: { as?: Principal; headers?: Record<string, string>; maxPages?: number; requirement?: string } = {}): AsyncGenerator<Exchange> {
     const as = o.as ?? this.actor('list');
     let url: string | undefined = this.collectionUrl;
     this.truncated = false;
+    this.badLink = undefined;
     for (let i = 0; url && i < (o.maxPages ?? 50); i++) {
       const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
       if (as) headers.Authorization = `Bearer ${await this.bearer(as)}`;
       const ex: Exchange = await this.transport.send({ method: 'GET', url, headers });
       yield ex;
-      const next = (ex.json as { '@odata.nextLink'?: unknown } | undefined)?.['@odata.nextLink'];
-      url = ex.status === 200 && typeof next === 'string' ? next : undefined;
+      const page = ex.json;
+      const next = typeof page === 'object' && page !== null && !Array.isArray(page) ? (page as Record<string, unknown>)['@odata.nextLink'] : undefined;
+      url = undefined;
+      if (ex.status !== 200 || next === undefined) break;
+      const reason = linkProblem(next, this.runtime.target);
+      if (reason !== undefined) {
+        this.badLink = { link: next, reason, exchange: ex };
+        if (o.requirement) linkWithinTarget(o.requirement, ex, next, this.runtime.target);
+        break;
+      }
+      url = next as string;
     }
     this.truncated = url !== undefined;
+  }
+
+  /** The objects in a list page's `value` (or none): whatever a target answers, reading it never throws. */
+  static items(ex: Exchange): Record<string, unknown>[] {
+    const value = (typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined);
+    return Array.isArray(value) ? value.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i)) : [];
+  }
+
+  /** The ids of a list page's items, as strings like those createRecord returns. */
+  static ids(ex: Exchange): string[] {
+    return Graph.items(ex).map(idIn).filter((id): id is string => id !== undefined);
   }
 
   /** Creates a marked record from `body` and returns its exchange and id (undefined id when not created). */
   async createRecord(body: Record<string, unknown>, o: Omit<SendOptions, 'method' | 'json'> = {}): Promise<{ ex: Exchange; id?: string; sent: Record<string, unknown> }> {
     const sent = this.mark(body);
     const ex = await this.create(sent, o);
-    const id = (ex.json as { id?: unknown } | undefined)?.id;
-    return { ex, sent, id: ex.status === 201 && typeof id === 'string' && id ? id : undefined };
+    const id = ex.status === 201 ? idOf(ex) : undefined;
+    return { ex, sent, ...(id !== undefined ? { id } : {}) };
   }
 
-  /** Records this worker has created over the run. */
+  /** Records this worker has created over the run: every 2xx answer to a create, whether or not it gave an id. */
   createdTotal = 0;
+  private unidentified = 0;
 
   private track(ex: Exchange): void {
-    const id = (ex.json as { id?: unknown } | undefined)?.id;
-    if (typeof id === 'string' && id && !this.created.has(id)) {
+    const id = idOf(ex);
+    if (id === undefined) {
+      // The record may exist, but nothing can name it for deletion: it counts as created and as left.
+      this.createdTotal++;
+      this.left.add(`(unidentified record ${++this.unidentified} from ${ex.request.method} ${ex.request.url} status ${ex.status})`);
+    } else if (!this.created.has(id)) {
+      // An id this worker already holds is the same record by the target's own account: counted once.
       this.created.add(id);
       this.createdTotal++;
     }

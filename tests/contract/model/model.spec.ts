@@ -5,7 +5,7 @@ import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/arbitraries';
 import * as check from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
-import { cite, deleteEachTestsRecords, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, deleteEachTestsRecords, Graph, requirePrincipal, requireWrites, test } from '../../../src/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();
@@ -82,10 +82,10 @@ class List implements Cmd {
   async run(m: Model, r: Real) {
     const seen = new Set<string>();
     let last;
-    for await (const ex of r.graph.pages({ maxPages: 200 })) {
+    for await (const ex of r.graph.pages({ maxPages: 200, requirement: R })) {
       check.statusIs(R, ex, [200]);
       last = ex;
-      for (const item of (ex.json as { value?: { id?: string }[] }).value ?? []) if (item.id) seen.add(item.id);
+      for (const id of Graph.ids(ex)) seen.add(id);
     }
     // Past the page bound, absence proves nothing; a deleted record that shows up still does.
     const missing = r.graph.truncated ? [] : [...m.records.keys()].filter((id) => !seen.has(id));

@@ -4,7 +4,7 @@ import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
 import * as check from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
 import type { Exchange } from '../../../src/http';
-import { cite, recordFor, requirePrincipal, test, type Graph } from '../../../src/suite';
+import { cite, Graph, recordFor, requirePrincipal, test } from '../../../src/suite';
 
 /** Eventual consistency: poll a read a few times before judging it. */
 async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {
@@ -47,7 +47,7 @@ test.describe('list', () => {
     requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
     // A record of this run, where writes are allowed, so the items checked are never an empty page's none.
     if ((graph.runtime.loopback || graph.runtime.allowWrites) && graph.actor('create')) await graph.createRecord(SEED_EXAMPLE_REQUEST);
-    for await (const ex of graph.pages({ maxPages: 3 })) {
+    for await (const ex of graph.pages({ maxPages: 3, requirement: 'RAA-LIST-200' })) {
       check.statusIs('RAA-LIST-200', ex, [200]);
       check.conformsTo('RAA-LIST-200', ex, validators.collection, 'collection');
     }
@@ -59,11 +59,10 @@ test.describe('list', () => {
     let pages = 0;
     let last: Exchange | undefined;
     for (let attempt = 0; attempt < 4; attempt++) {
-      for await (const ex of graph.pages({ maxPages: 200 })) {
+      for await (const ex of graph.pages({ maxPages: 200, requirement: 'RAA-LIST-CONTAINS' })) {
         pages++;
         last = ex;
-        const items = (ex.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
-        if (items.some((i) => i.id === id)) return;
+        if (Graph.ids(ex).includes(id)) return;
       }
       // A list longer than the bound cannot show absence: that is no verdict.
       test.skip(graph.truncated, `the list is longer than 200 pages; the record ${id} was not among them`);
@@ -80,16 +79,16 @@ test.describe('list', () => {
     requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
     const first = await graph.send({ method: 'GET', query: '$top=1', as });
     test.skip(first.status !== 200, `list answered ${first.status}: see RAA-LIST-200`);
-    const page = first.json as { value?: { id?: unknown }[]; '@odata.nextLink'?: unknown } | undefined;
-    const items = page?.value ?? [];
+    const items = Graph.items(first);
     test.skip(items.length > 1, `the target does not apply $top (a page of ${items.length}): nothing to follow`);
-    const next = page?.['@odata.nextLink'];
+    const next = (first.json as { '@odata.nextLink'?: unknown } | null | undefined)?.['@odata.nextLink'];
     if (items.length === 0 || typeof next !== 'string') {
       throw new CheckFailure('RAA-LIST-CONTAINS', 'records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
     }
-    const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
+    const url = check.linkWithinTarget('RAA-LIST-CONTAINS', first, next, graph.runtime.target);
+    const second = await graph.transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
     check.statusIs('RAA-LIST-CONTAINS', second, [200]);
-    const more = (second.json as { value?: { id?: unknown }[] } | undefined)?.value ?? [];
+    const more = Graph.items(second);
     if (more.length === 0 || more[0]!.id === items[0]!.id) {
       throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink does not lead on to the next records', { expected: `a page starting after ${String(items[0]!.id)}`, received: more.length ? `a page starting at ${String(more[0]!.id)} again` : 'an empty page', exchange: second });
     }
