@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Operation } from '../src/contract';
 import { type Authenticator, JwtAuthenticator } from './auth';
 import { PREFER_UNKNOWN_ENUM, RequestContext } from './context';
-import { type Defects, NO_DEFECTS } from './defects';
+import { type Defects, NO_DEFECTS, SEED_CONTRACT } from './defects';
 import { GraphError, badRequest, notFound, renderError, toGraphError } from './errors';
 import { authorize } from './permissions';
 import { represent, withContext } from './representation';
@@ -26,6 +26,8 @@ export interface ReferenceOptions {
   capacity?: number;
   /** Path prefix of the version segment. */
   basePath?: string;
+  /** Which contract to implement: today's Graph (default) or the seed's (REFERENCE_CONTRACT). */
+  contract?: 'today' | 'seed';
 }
 
 const ROUTE = /^\/deviceManagement\/remoteActionAudits(?:\/([^/?]+)|\('([^')]+)'\))?\/?$/i;
@@ -56,7 +58,8 @@ export class ReferenceServer {
   baseUrl = '';
 
   constructor(opts: ReferenceOptions = {}) {
-    this.defects = opts.defects ?? NO_DEFECTS;
+    // The seed's contract is today's minus what came after it: the same layers, with those additions refused.
+    this.defects = opts.contract === 'seed' ? new Set([...(opts.defects ?? NO_DEFECTS), ...SEED_CONTRACT]) : opts.defects ?? NO_DEFECTS;
     this.issuer = opts.issuer ?? new TokenIssuer();
     this.auth = opts.authenticator ?? new JwtAuthenticator(this.issuer.key, this.defects);
     this.store = new Store(this.defects, opts.capacity);

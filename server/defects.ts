@@ -23,3 +23,6 @@ export function parseDefects(list: string | undefined): Set<string> {
   if (unknown.length) throw new ConfigError(`unknown defect${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: see fixtures/defects.json`);
   return names;
 }
+
+/** What a server that implements exactly the seed's contract does differently from today's Graph (REFERENCE_CONTRACT=seed). */
+export const SEED_CONTRACT: readonly string[] = ['newer-properties-refused', 'newer-members-refused'];

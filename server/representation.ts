@@ -29,6 +29,8 @@ export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects
   if (defects.has('id-missing')) delete out.id;
   // The read path's mapping was written from the seed's property list: today's additions vanish on get and list.
   if (view === 'read' && defects.has('read-drops-newer-properties')) for (const p of NEWER_PROPERTIES) delete out[p];
+  // A server built from the seed never shows properties it does not know.
+  if (defects.has('newer-properties-refused')) for (const p of NEWER_PROPERTIES) delete out[p];
   // A JSON serializer configured to ignore nulls: properties without a value disappear instead of reading null.
   if (defects.has('nulls-omitted')) for (const [k, v] of Object.entries(out)) if (v === null) delete out[k];
   return out;

@@ -2,7 +2,7 @@
 // (GRAPH-FACTS §4). Everything a client can get wrong is answered 400 (415 for a non-JSON media type).
 import { describeErrors, validators, type CreateBody } from '../src/contract';
 import { ENUM_PROPERTIES, ENUMS, SENTINEL, isAfterSentinel } from '../schemas/enums';
-import { STRING_PROPERTIES } from '../schemas/entity';
+import { NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import { parseInstant } from '../src/datetime';
 import type { RequestContext } from './context';
 import type { Defects } from './defects';
@@ -85,6 +85,11 @@ export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: Reque
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badRequest('The request body must be a JSON object.');
   }
+  // A server built from the seed's property list: today's additions are properties it has never heard of.
+  if (defects.has('newer-properties-refused')) {
+    const newer = NEWER_PROPERTIES.filter((p) => p in (raw as Body));
+    if (newer.length) throw badRequest(`The property '${newer[0]}' does not exist on type 'microsoft.graph.remoteActionAudit'.`);
+  }
   const loosened = loosen(raw as Body, defects);
   const held = unchecked(kind, loosened, defects);
   const body = Object.fromEntries(Object.entries(loosened).filter(([k]) => !(k in held)));
@@ -110,6 +115,8 @@ function applyEnumWriteRules(kind: 'create' | 'update', body: Body, ctx: Request
       if (kind === 'update') { if (!defects.has('update-sentinel-stored')) delete out[prop]; continue; }
       if (!defects.has('sentinel-accepted')) throw badRequest(`'${SENTINEL}' is not a valid value for ${prop}.`);
     }
+    // A server built from the seed's enum: members added since are not values it knows.
+    if (defects.has('newer-members-refused') && e.newerThanSeed.includes(v)) throw badRequest(`'${v}' is not a valid value for ${prop}.`);
     if (isAfterSentinel(e, v) && !ctx.includeUnknownEnumMembers && !defects.has('enum-tail-leaked')) {
       throw badRequest(`The value '${v}' of ${prop} requires the header Prefer: include-unknown-enum-members.`);
     }

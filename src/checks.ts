@@ -6,6 +6,7 @@ import { parseInstant, sameInstant } from './datetime';
 import { CheckFailure } from './failure';
 import type { Exchange } from './http';
 import { SEED_PROPERTIES } from '../schemas/entity';
+import { unobserved, type PropertyCheck } from './property';
 
 const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
 
@@ -121,10 +122,11 @@ export function sameRecord(req: string, ex: Exchange, expected: Record<string, u
  * The requirements judged over every generated valid create body, by requirement. The create properties and
  * the bench send the samples once and run all four on each answer (src/property.ts SharedSend).
  */
-export const VALID_CREATE_CHECKS: Record<string, (body: Record<string, unknown>, ex: Exchange) => void> = {
+export const VALID_CREATE_CHECKS: Record<string, PropertyCheck<Record<string, unknown>>> = {
   'RAA-CREATE-201': (_b, ex) => statusIs('RAA-CREATE-201', ex, [201]),
-  'RAA-CREATE-SCHEMA': (_b, ex) => { if (ex.status === 201) conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit'); },
-  'RAA-CREATE-ECHO': (b, ex) => { if (ex.status === 201 && ex.json !== undefined) echoes('RAA-CREATE-ECHO', ex, b); },
+  'RAA-CREATE-SCHEMA': (_b, ex) => (ex.status === 201 ? conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit') : unobserved('RAA-CREATE-201', `create answered ${ex.status}, so there is no created entity`)),
+  'RAA-CREATE-ECHO': (b, ex) => (ex.status !== 201 ? unobserved('RAA-CREATE-201', `create answered ${ex.status}, so nothing was echoed`)
+    : ex.json === undefined ? unobserved('RAA-CREATE-JSON', 'the 201 body is not JSON') : echoes('RAA-CREATE-ECHO', ex, b)),
   'RAA-NO-5XX': (_b, ex) => notServerError('RAA-NO-5XX', ex),
 };
 

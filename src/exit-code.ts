@@ -1,12 +1,62 @@
-// What a run's exit code is, from its conformance report: shared by `run`, `merge` and the defect matrix.
-import type { ConformanceReport } from './report/types';
+// The run's verdict and exit code, from its conformance report: shared by `run`, `merge`, the reporter and the
+// defect matrix. One word a pipeline can gate on, and one line a person can act on.
+import type { ConformanceReport, RequirementResult, Verdict } from './report/types';
+import { CONFIGURATION_KINDS } from './outcomes';
 
 export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3, incomplete: 4 } as const;
 
-export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
-  if ((report.summary.errored ?? 0) > 0) return EXIT.error;
+export interface RunVerdict {
+  verdict: Verdict;
+  exit: number;
+  /** The last line of the run: the verdict and why. */
+  line: string;
+}
+
+const isGating = (r: Pick<RequirementResult, 'level' | 'tentative'>, strict: boolean) => r.level !== 'MAY' && (strict || (r.level === 'MUST' && !r.tentative));
+
+const list = (ids: string[], max = 6) => `${ids.slice(0, max).join(', ')}${ids.length > max ? `, … (${ids.length - max} more)` : ''}`;
+
+/** What stood in the way of the untested gating requirements, grouped by reason: the line says how to fix it. */
+function untestedWhy(reqs: RequirementResult[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const r of reqs) {
+    const why = r.status === 'blocked' ? `blocked by ${(r.blockedBy ?? []).join(', ') || 'another requirement'}` : (r.reason ?? 'not tested');
+    byReason.set(why, [...(byReason.get(why) ?? []), r.id]);
+  }
+  return [...byReason].map(([why, ids]) => `${why}: ${list(ids)}`).join('; ');
+}
+
+export function verdictFor(report: ConformanceReport, strict: boolean, allowPartial = report.allowPartial ?? false): RunVerdict {
+  const reqs = report.requirements;
+  const gating = reqs.filter((r) => r.status === 'failed' && isGating(r, strict));
+  const errored = report.summary.errored ?? 0;
+  const inconclusive = reqs.filter((r) => r.status === 'inconclusive');
+  const noVerdict = errored + inconclusive.length > 0 ? ` (and ${inconclusive.length || errored} ${inconclusive.length ? 'requirement(s) inconclusive' : 'test(s) errored'})` : '';
+  const narrowed = report.selection ? ` in a narrowed run (${report.selection})` : '';
+  if (gating.length) {
+    return { verdict: 'NOT CONFORMANT', exit: EXIT.nonConformant, line: `NOT CONFORMANT: ${gating.length} ${strict ? 'MUST/SHOULD' : 'MUST'} requirement(s) failed${narrowed}: ${list(gating.map((r) => r.id))}${noVerdict}` };
+  }
   // Expectations that no longer hold fail the run until the file is updated.
-  if ((report.expectations?.unexpectedPasses.length ?? 0) + (report.expectations?.unknownEntries.length ?? 0) > 0) return EXIT.nonConformant;
-  const gating = report.requirements.filter((r) => r.status === 'failed' && r.level !== 'MAY' && (strict || (r.level === 'MUST' && !r.tentative)));
-  return gating.length > 0 ? EXIT.nonConformant : EXIT.ok;
+  const stale = [...(report.expectations?.unexpectedPasses ?? []), ...(report.expectations?.unknownEntries ?? [])];
+  if (stale.length) return { verdict: 'NOT CONFORMANT', exit: EXIT.nonConformant, line: `NOT CONFORMANT: the expectations file no longer matches the target: ${list(stale)}` };
+  if (errored || inconclusive.length) {
+    const why = inconclusive.map((r) => r.reason).find(Boolean);
+    return { verdict: 'INCONCLUSIVE', exit: EXIT.error, line: `INCONCLUSIVE: ${inconclusive.length} requirement(s) reached no verdict${errored ? `, ${errored} test(s) errored` : ''}${why ? ` (${why})` : ''}: ${list(inconclusive.map((r) => r.id))}` };
+  }
+  const untested = reqs.filter((r) => isGating(r, strict) && (r.status === 'blocked' || ((r.status === 'not-tested' || r.status === 'skipped' || r.status === 'untested') && (r.notTested === undefined ? !report.selection : CONFIGURATION_KINDS.includes(r.notTested)))));
+  const level = strict ? 'MUST/SHOULD' : 'MUST';
+  if (untested.length && !allowPartial) {
+    return { verdict: 'INCOMPLETE', exit: EXIT.incomplete, line: `INCOMPLETE: ${untested.length} ${level} requirement(s) not tested (${untestedWhy(untested)}); --allow-partial accepts this` };
+  }
+  const selected = reqs.filter((r) => r.notTested !== 'filtered').length;
+  if (untested.length || report.selection) {
+    const parts = [report.selection ? `${selected} of ${reqs.length} requirements selected (${report.selection})` : '', untested.length ? `${untested.length} ${level} requirement(s) not tested, accepted by --allow-partial (${untestedWhy(untested)})` : ''].filter(Boolean);
+    return { verdict: 'PARTIAL', exit: EXIT.ok, line: `PARTIAL: ${parts.join('; ')}; nothing that ran failed` };
+  }
+  const counts = (['MUST', 'SHOULD', 'MAY'] as const).map((l) => `${reqs.filter((r) => r.level === l).length} ${l}`).join(', ');
+  return { verdict: 'CONFORMANT', exit: EXIT.ok, line: `CONFORMANT: every requirement that gates${strict ? ' (strict)' : ''} was tested and passed (${counts})` };
+}
+
+export function exitCodeFor(report: ConformanceReport, strict: boolean): number {
+  return verdictFor(report, strict).exit;
 }

@@ -3,6 +3,7 @@
 // failure, fast-check replays that run (seed + path) and shrinks it, so the report holds the smallest case.
 import fc from 'fast-check';
 import { CheckFailure } from './failure';
+import { Inconclusive, NotObserved } from './outcomes';
 import { mapLimit, type Exchange } from './http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -27,8 +28,8 @@ export interface PropertySpec<T> {
   budgetMs?: number;
   concurrency?: number;
   send: (value: T) => Promise<Exchange>;
-  /** Throws a CheckFailure when the exchange breaks the requirement; returns quietly otherwise. */
-  check: (value: T, ex: Exchange) => void;
+  /** Throws a CheckFailure when the exchange breaks the requirement; returns Unobserved when it shows nothing about it. */
+  check: PropertyCheck<T>;
   /** What a pinned regression of this property expects (see `raa-conformance pin`). */
   pin?: { expectStatus: number[]; headers?: Record<string, string> };
 }
@@ -38,8 +39,18 @@ export interface PropertyOutcome {
   durationMs: number;
 }
 
-/** A check of one requirement over a sample and its exchange; throws a CheckFailure when it is broken. */
-export type PropertyCheck<T> = (value: T, ex: Exchange) => void;
+/**
+ * A check of one requirement over a sample and its exchange: throws a CheckFailure when it is broken, returns
+ * `Unobserved` when this exchange shows nothing about it (e.g. an echo when nothing was created).
+ */
+export type PropertyCheck<T> = (value: T, ex: Exchange) => void | Unobserved;
+
+/** This exchange could not show the requirement either way; `by` names the requirement that stood in the way. */
+export interface Unobserved { unobserved: true; by?: string; reason: string }
+
+export const unobserved = (by: string | undefined, reason: string): Unobserved => ({ unobserved: true, ...(by ? { by } : {}), reason });
+
+const isUnobserved = (v: unknown): v is Unobserved => typeof v === 'object' && v !== null && (v as Unobserved).unobserved === true;
 
 /** Several requirements judged over one send of the same samples: their checks, by requirement. */
 export interface SharedSend<T> {
@@ -52,6 +63,12 @@ export interface PassResult {
   runs: number;
   statuses: Record<number, number>;
   failures: Map<string, { index: number; failure: CheckFailure }>;
+  /** Per requirement: exchanges that showed it, and those that could not (with what stood in the way). */
+  observed: Map<string, number>;
+  unobserved: Map<string, Unobserved & { count: number }>;
+  /** Samples whose only answers were 429/503 past the retry budget: no exchange to judge. */
+  inconclusive: number;
+  lastInconclusive?: Inconclusive;
 }
 
 const passes = new Map<string, Promise<PassResult>>();
@@ -75,6 +92,15 @@ export async function checkProperty<T>(spec: PropertySpec<T>, shared?: SharedSen
   const result = await pass;
   const failed = result.failures.get(spec.requirement);
   if (failed) throw await shrink(spec, failed.index, failed.failure);
+  // A property is only as good as what it saw: no judged sample is never a pass.
+  if (result.inconclusive) {
+    throw new Inconclusive(`${spec.requirement}: ${result.inconclusive} of ${result.runs + result.inconclusive} generated request(s) met only 429/503 past the retry budget (${result.lastInconclusive?.message ?? ''})`);
+  }
+  if (!result.observed.get(spec.requirement)) {
+    const u = result.unobserved.get(spec.requirement);
+    const reason = `none of ${result.runs} generated request(s) could show it${u ? `: ${u.reason}` : ''}`;
+    throw new NotObserved(u?.by ? { kind: 'blocked', blocked: { by: u.by, reason } } : { kind: 'not-tested', notTested: { kind: 'target', reason } });
+  }
   return { runs: result.runs, durationMs: performance.now() - started };
 }
 
@@ -86,16 +112,29 @@ export async function checkProperty<T>(spec: PropertySpec<T>, shared?: SharedSen
  */
 async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, PropertyCheck<T>>): Promise<PassResult> {
   const concurrency = spec.concurrency ?? 16;
-  const result: PassResult = { runs: 0, statuses: {}, failures: new Map() };
+  const result: PassResult = { runs: 0, statuses: {}, failures: new Map(), observed: new Map(), unobserved: new Map(), inconclusive: 0 };
   const judge = async (v: T, i: number) => {
-    const ex = await spec.send(v);
+    let ex: Exchange;
+    try {
+      ex = await spec.send(v);
+    } catch (e) {
+      // "Try later" past the budget: this sample has no answer to judge, and is never a failure.
+      if (!(e instanceof Inconclusive)) throw e;
+      result.inconclusive++;
+      result.lastInconclusive = e;
+      return;
+    }
     result.runs++;
     result.statuses[ex.status] = (result.statuses[ex.status] ?? 0) + 1;
     for (const [requirement, checkFn] of Object.entries(checks)) {
       const known = result.failures.get(requirement);
       if (known && known.index < i) continue;
       try {
-        checkFn(v, ex);
+        const out = checkFn(v, ex);
+        if (isUnobserved(out)) {
+          const u = result.unobserved.get(requirement);
+          result.unobserved.set(requirement, { ...out, count: (u?.count ?? 0) + 1 });
+        } else result.observed.set(requirement, (result.observed.get(requirement) ?? 0) + 1);
       } catch (e) {
         if (!(e instanceof CheckFailure)) throw e;
         // The lowest failing index, whatever order the concurrent answers came in: the replay path is stable.
@@ -118,7 +157,14 @@ async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, Propert
 async function shrink<T>(spec: PropertySpec<T>, index: number, first: CheckFailure): Promise<CheckFailure> {
   let last: CheckFailure = first;
   const result = await fc.check(fc.asyncProperty(spec.arbitrary, async (v) => {
-    const ex = await spec.send(v);
+    let ex: Exchange;
+    try {
+      ex = await spec.send(v);
+    } catch (e) {
+      // Never shrink toward a throttled answer: a sample that got none is not a counterexample.
+      if (e instanceof Inconclusive) return true;
+      throw e;
+    }
     try {
       spec.check(v, ex);
       return true;

@@ -7,6 +7,8 @@ import { _baseTest as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { decide, requirement, type Operation } from './contract';
+import { BLOCKED_BY, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
+import { checkProperty, type PropertySpec, type SharedSend } from './property';
 import { linkProblem, linkWithinTarget } from './checks';
 import { mapLimit, Transport, type Exchange } from './http';
 import type { Principal } from './principals';
@@ -225,14 +227,40 @@ export class Graph {
   }
 }
 
-/** Skips a test that writes when the target is not loopback and writes were not allowed. */
-export function requireWrites(t: typeof base, runtime: Runtime): void {
-  t.skip(!runtime.loopback && !runtime.allowWrites, `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`);
+/** Ends the test as *not tested* when `when` holds: the reporter files it under `kind` with `reason`. */
+export function notTested(t: typeof base, when: boolean, kind: NotTestedKind, reason: string): void {
+  if (!when) return;
+  t.info().annotations.push({ type: NOT_TESTED, description: JSON.stringify({ kind, reason } satisfies NotTestedNote) });
+  t.skip(true, reason);
 }
 
-/** Skips with a reason naming the principal that would enable the check. */
+/** Ends the test as *blocked by* `by` when `when` holds: what it judges was never observed because `by` failed. */
+export function blockedBy(t: typeof base, when: boolean, by: string, reason: string): void {
+  if (!when) return;
+  requirement(by); // an unknown id is a suite bug
+  t.info().annotations.push({ type: BLOCKED_BY, description: JSON.stringify({ by, reason } satisfies BlockedNote) });
+  t.skip(true, reason);
+}
+
+/** Not tested when the target is not loopback and writes were not allowed. */
+export function requireWrites(t: typeof base, runtime: Runtime): void {
+  notTested(t, !runtime.loopback && !runtime.allowWrites, 'writes', `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`);
+}
+
+/** Not tested, with a reason naming the principal that would enable the check. */
 export function requirePrincipal<T>(t: typeof base, value: T | undefined, wanted: string): asserts value is T {
-  t.skip(value === undefined, `no suitable principal is configured: add ${wanted} to the principals file`);
+  notTested(t, value === undefined, 'principal', `no suitable principal is configured: add ${wanted} to the principals file`);
+}
+
+/** Runs a property; one that observed nothing ends as not tested or blocked (src/outcomes.ts NotObserved), never passed. */
+export async function property<T>(t: typeof base, spec: PropertySpec<T>, shared?: SharedSend<T>): Promise<void> {
+  try {
+    await checkProperty(spec, shared);
+  } catch (e) {
+    if (!(e instanceof NotObserved)) throw e;
+    if (e.note.kind === 'blocked') blockedBy(t, true, e.note.blocked.by, e.note.blocked.reason);
+    else notTested(t, true, e.note.notTested.kind, e.note.notTested.reason);
+  }
 }
 
 const WHO: Record<Operation, string> = {
@@ -251,7 +279,7 @@ export async function recordFor(t: typeof base, graph: Graph, body: Record<strin
   requireWrites(t, graph.runtime);
   for (const op of ['create', ...ops] as Operation[]) requirePrincipal(t, graph.actor(op), WHO[op]);
   const r = await graph.createRecord(body);
-  t.skip(r.id === undefined, `no record to act on (create answered ${r.ex.status}): see RAA-CREATE-201`);
+  blockedBy(t, r.id === undefined, 'RAA-CREATE-201', `no record to act on (create answered ${r.ex.status})`);
   return r as typeof r & { id: string };
 }
 

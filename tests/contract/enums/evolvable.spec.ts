@@ -30,4 +30,13 @@ test.describe('enums: evolvable members', () => {
     check.propertyEquals('RAA-ENUM-EVOLVABLE', ex, 'action', 'launchRemoteHelp');
     check.headerEquals('RAA-ENUM-EVOLVABLE', ex, 'preference-applied', 'include-unknown-enum-members');
   });
+
+  // Newer than the seed: tried and reported, never required (a server built from the seed refuses them and still conforms).
+  for (const member of ENUMS.remoteAction.newerThanSeed) {
+    test(`the newer member ${member} round-trips with Prefer`, cite('RAA-ENUM-NEWER-MEMBERS'), async ({ graph }) => {
+      const ex = await graph.create(graph.mark({ ...SEED_EXAMPLE_REQUEST, action: member }), { headers: { Prefer: 'include-unknown-enum-members' } });
+      check.statusIs('RAA-ENUM-NEWER-MEMBERS', ex, [201]);
+      check.propertyEquals('RAA-ENUM-NEWER-MEMBERS', ex, 'action', member);
+    });
+  }
 });
