@@ -3,7 +3,7 @@
 import { SEED_EXAMPLE_REQUEST, decide, type Operation } from '../../../src/contract';
 import * as check from '../../../src/checks';
 import { loadRuntime } from '../../../src/runtime';
-import { cite, requirePrincipal, requireWrites, test, type Graph, type SendOptions } from '../../../src/suite';
+import { notTested, blockedBy, cite, requirePrincipal, requireWrites, test, type Graph, type SendOptions } from '../../../src/suite';
 
 const rt = loadRuntime();
 
@@ -19,7 +19,7 @@ const OPS: { op: Operation; writes: boolean; success: number[]; request: (g: Gra
 async function record(g: Graph): Promise<string> {
   requirePrincipal(test, g.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
   const { id, ex } = await g.createRecord(SEED_EXAMPLE_REQUEST);
-  test.skip(id === undefined, `no record to act on (create answered ${ex.status}): see RAA-CREATE-201`);
+  blockedBy(test, id === undefined, 'RAA-CREATE-201', `no record to act on (create answered ${ex.status})`);
   return encodeURIComponent(id!);
 }
 
@@ -61,5 +61,5 @@ const wanted: [string, boolean, string][] = [
   ['RAA-PERM-PERSONAL', valid.some((p) => p.type === 'delegated-personal'), 'a principal of type delegated-personal'],
 ];
 for (const [id, present, who] of wanted) {
-  if (!present) test(`${id} has a principal to check`, cite(id), () => { test.skip(true, `no suitable principal is configured: add ${who} to the principals file`); });
+  if (!present) test(`${id} has a principal to check`, cite(id), () => { notTested(test, true, 'principal', `no suitable principal is configured: add ${who} to the principals file`); });
 }
