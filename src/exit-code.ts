@@ -54,7 +54,8 @@ export function verdictFor(report: ConformanceReport, strict: boolean, allowPart
     return { verdict: 'PARTIAL', exit: EXIT.ok, line: `PARTIAL: ${parts.join('; ')}; nothing that ran failed` };
   }
   const counts = (['MUST', 'SHOULD', 'MAY'] as const).map((l) => `${reqs.filter((r) => r.level === l).length} ${l}`).join(', ');
-  return { verdict: 'CONFORMANT', exit: EXIT.ok, line: `CONFORMANT: every requirement that gates${strict ? ' (strict)' : ''} was tested and passed (${counts})` };
+  const informational = reqs.filter((r) => r.status === 'failed');
+  return { verdict: 'CONFORMANT', exit: EXIT.ok, line: `CONFORMANT: every requirement that gates${strict ? ' (strict)' : ''} was tested and passed (${counts})${informational.length ? `; ${informational.length} failed without gating (${list(informational.map((r) => `${r.id} ${r.level}${r.tentative ? ' tentative' : ''}`))})` : ''}` };
 }
 
 export function exitCodeFor(report: ConformanceReport, strict: boolean): number {

@@ -14,7 +14,7 @@ export interface HtmlOptions {
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
 
-const REQ_STATUSES: RequirementStatus[] = ['passed', 'failed', 'skipped', 'untested', 'expected-failure'];
+const REQ_STATUSES: RequirementStatus[] = ['passed', 'failed', 'not-tested', 'blocked', 'inconclusive', 'expected-failure'];
 const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 
 const CSS = `
@@ -26,7 +26,9 @@ dl.meta{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin
 .filters{display:flex;gap:1rem;align-items:center;margin:.5rem 0}
 table{border-collapse:collapse;width:100%}th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.status{font-weight:600}.s-passed{color:var(--ok)}.s-failed,.s-errored{color:var(--bad)}
-.s-skipped,.s-untested,.s-expected-failure{color:var(--skip)}tr.detail>td{background:#fafbfc;padding-left:2rem}
+.s-skipped,.s-untested,.s-not-tested,.s-blocked,.s-inconclusive,.s-expected-failure{color:var(--skip)}
+.s-failed.soft{color:var(--skip);font-weight:400}.verdict{font-size:1.2rem;font-weight:600;padding:.5rem .8rem;border-radius:6px;margin:.5rem 0 1rem;border:1px solid var(--line)}
+.verdict.v-CONFORMANT{color:var(--ok);border-color:var(--ok)}.verdict.v-NOT{color:var(--bad);border-color:var(--bad)}.verdict.v-other{color:var(--skip);border-color:var(--skip)}tr.detail>td{background:#fafbfc;padding-left:2rem}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff1f0;border:1px solid #ffcecb;padding:.4rem;margin:.2rem 0;max-height:20rem;overflow:auto}
 button.toggle{border:0;background:none;cursor:pointer;font-size:1rem;width:1.5rem}button.toggle[aria-expanded=true]{transform:rotate(90deg)}
 .muted{color:var(--muted)}svg text{font-size:11px;fill:var(--muted)}
@@ -87,6 +89,24 @@ function historyChart(history: ConformanceReport[]): string {
     + `<text x="${L}" y="${H - 6}">${escapeHtml(pts[0]!.at.slice(0, 10))}</text><text x="${W - R}" y="${H - 6}" text-anchor="end">${escapeHtml(pts[pts.length - 1]!.at.slice(0, 10))}</text></svg>`;
 }
 
+/** A failed MAY or tentative requirement informs; it gates only a MUST (and, in strict mode, a SHOULD) that is not tentative. */
+const soft = (r: RequirementResult) => r.status === 'failed' && (r.level === 'MAY' || r.tentative);
+const statusLabel = (r: RequirementResult) => (soft(r) ? `failed (${r.level === 'MAY' ? 'MAY' : 'tentative'}, informational)` : r.status === 'not-tested' ? 'not tested' : r.status);
+
+/** The verdict in one line at the top (reports written before verdicts existed get none). */
+function verdictBanner(report: ConformanceReport): string {
+  if (!report.verdict) return '';
+  const cls = report.verdict === 'CONFORMANT' ? 'v-CONFORMANT' : report.verdict === 'NOT CONFORMANT' ? 'v-NOT' : 'v-other';
+  return `<p class="verdict ${cls}" data-testid="verdict">${escapeHtml(report.verdictLine ?? report.verdict)}</p>`;
+}
+
+/** Requirements tested per level: `MUST 31 of 31`. */
+function coverageCells(report: ConformanceReport): string {
+  const c = report.summary.coverage;
+  if (!c) return '';
+  return (['MUST', 'SHOULD', 'MAY'] as const).map((l) => `<div class="count coverage" data-testid="coverage-${l}"><b>${c[l].tested} of ${c[l].total}</b>${l} tested</div>`).join('');
+}
+
 export function renderConformanceHtml(report: ConformanceReport, opts: HtmlOptions = {}): string {
   const reportPath = opts.htmlReportPath ?? 'html/index.html';
   const s = report.summary;
@@ -98,7 +118,8 @@ export function renderConformanceHtml(report: ConformanceReport, opts: HtmlOptio
     return `<tr data-testid="req-row" data-id="${escapeHtml(r.id)}" data-status="${escapeHtml(r.status)}" data-level="${escapeHtml(r.level)}">`
       + `<td><button class="toggle" type="button" aria-expanded="false" aria-controls="${det}" aria-label="show tests">▸</button></td>`
       + `<td><code>${escapeHtml(r.id)}</code></td><td>${escapeHtml(r.level)}</td><td>${r.tentative ? 'tentative' : ''}</td>`
-      + `<td>${escapeHtml(r.operation)}</td><td>${escapeHtml(r.title)}</td><td class="status s-${escapeHtml(r.status)}">${escapeHtml(r.status)}</td>`
+      + `<td>${escapeHtml(r.operation)}</td><td>${escapeHtml(r.title)}${r.reason ? `<div class="muted" data-testid="req-reason">${escapeHtml(r.status === 'blocked' ? `blocked by ${(r.blockedBy ?? []).join(', ')}: ` : '')}${escapeHtml(r.reason)}</div>` : ''}</td>`
+      + `<td class="status s-${escapeHtml(r.status)}${soft(r) ? ' soft' : ''}" data-testid="req-status">${escapeHtml(statusLabel(r))}</td>`
       + `<td>${r.tests.length}</td></tr>`
       + `<tr class="detail" id="${det}" data-testid="req-tests" data-for="${escapeHtml(r.id)}" hidden><td colspan="8">${testRows(r, reportPath)}</td></tr>`;
   }).join('');
@@ -112,18 +133,20 @@ export function renderConformanceHtml(report: ConformanceReport, opts: HtmlOptio
 <title>Conformance — ${escapeHtml(report.target)}</title>
 <style>${CSS}</style></head><body>
 <h1>remoteActionAudit conformance</h1>
+${verdictBanner(report)}
 <dl class="meta" data-testid="meta">
 <dt>Target</dt><dd>${escapeHtml(report.target)}</dd><dt>Profile</dt><dd>${escapeHtml(report.profile)}</dd>
 <dt>Seed</dt><dd>${escapeHtml(report.seed)}</dd><dt>Started</dt><dd>${escapeHtml(report.startedAt)}</dd>
 <dt>Duration</dt><dd>${escapeHtml((report.durationMs / 1000).toFixed(1))} s</dd><dt>Strict</dt><dd>${report.strict ? 'yes' : 'no'}</dd>
 <dt>Suite</dt><dd>${escapeHtml(report.suiteVersion)}</dd><dt>Playwright report</dt><dd><a href="${escapeHtml(reportPath)}">${escapeHtml(reportPath)}</a></dd>
 </dl>
-<h2>Summary (tests)</h2>
-<div class="counts">${count('passed', 'passed', s.passed)}${count('failed', 'failed', s.failed)}${count('skipped', 'skipped', s.skipped)}${s.errored !== undefined ? count('errored', 'errored', s.errored) : ''}${s.expectedFailures !== undefined ? count('expected-failures', 'expected failures', s.expectedFailures) : ''}</div>
+<h2>Requirements by outcome</h2>
+<div class="counts">${count('passed', 'passed', s.passed)}${count('failed', 'failed', s.failed)}${count('not-tested', 'not tested', s.notTested ?? s.skipped)}${count('blocked', 'blocked', s.blocked ?? 0)}${count('inconclusive', 'inconclusive', s.inconclusive ?? 0)}${s.expectedFailures ? count('expected-failures', 'expected failures', s.expectedFailures) : ''}${s.errored ? count('errored', 'tests errored', s.errored) : ''}</div>
+<div class="counts">${coverageCells(report)}</div>
 ${historyChart(opts.history ?? [])}
 <h2>Requirements</h2>
 <div class="filters">
-<label>Status <select data-testid="filter-status">${option('all', `all (${report.requirements.length})`)}${REQ_STATUSES.map((st) => option(st, `${st} (${tally(st)})`)).join('')}</select></label>
+<label>Status <select data-testid="filter-status">${option('all', `all (${report.requirements.length})`)}${REQ_STATUSES.map((st) => option(st, `${st === 'not-tested' ? 'not tested' : st} (${tally(st)})`)).join('')}</select></label>
 <label>Level <select data-testid="filter-level">${option('all', 'all')}${LEVELS.map((l) => option(l, l)).join('')}</select></label>
 <button type="button" id="expand-all">expand / collapse all</button>
 <span class="muted"><span id="shown">${report.requirements.length}</span> of ${report.requirements.length} shown</span>

@@ -13,11 +13,13 @@ const XSS_TITLE = `echo <script>window.__pwned='title'</script> & "quotes"`;
 const XSS_FAILURE = `expected 201, got 500\n</pre><img src=x onerror="window.__pwned='failure'"><script>window.__pwned='failure2'</script>`;
 
 const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], title = `title of ${id}`): RequirementResult =>
-  ({ id, level, tentative: level !== 'MUST', operation: 'create', title, status, tests: [{ title: `${id} test`, status: status === 'skipped' ? 'skipped' : 'passed', durationMs: 5 }] });
+  ({ id, level, tentative: level !== 'MUST', operation: 'create', title, status, tests: [{ title: `${id} test`, status: status === 'not-tested' ? 'not-tested' : 'passed', durationMs: 5 }] });
 
 const fixture: ConformanceReport = {
   suiteVersion: '0.1.0', target: 'http://127.0.0.1:3999', profile: 'default', seed: 1234, startedAt: '2025-03-03T10:00:00.000Z',
-  durationMs: 4321, strict: true, summary: { passed: 4, failed: 1, skipped: 1 },
+  durationMs: 4321, strict: true, summary: { passed: 3, failed: 2, skipped: 1, notTested: 1, blocked: 0, inconclusive: 0,
+    coverage: { MUST: { total: 3, tested: 3, notTested: 0, blocked: 0, inconclusive: 0 }, SHOULD: { total: 1, tested: 1, notTested: 0, blocked: 0, inconclusive: 0 }, MAY: { total: 2, tested: 1, notTested: 1, blocked: 0, inconclusive: 0 } } },
+  verdict: 'NOT CONFORMANT', verdictLine: 'NOT CONFORMANT: 1 MUST/SHOULD requirement(s) failed: RAA-CREATE-SCHEMA', exitCode: 1,
   requirements: [
     req('RAA-CREATE-201', 'MUST', 'passed'),
     req('RAA-CREATE-JSON', 'MUST', 'passed'),
@@ -25,7 +27,8 @@ const fixture: ConformanceReport = {
     { ...req('RAA-CREATE-SCHEMA', 'MUST', 'failed'), tests: [
       { title: 'schema: created entity validates', status: 'failed', failure: XSS_FAILURE, location: 'tests/contract/create.spec.ts:10:1' },
       { title: 'schema: second case', status: 'passed' }] },
-    { ...req('RAA-CREATE-ALLPROPS', 'MAY', 'skipped'), tests: [{ title: 'allprops', status: 'skipped', reason: 'not supported by target' }] },
+    { ...req('RAA-CREATE-ALLPROPS', 'MAY', 'not-tested'), notTested: 'principal', reason: 'no suitable principal is configured', tests: [{ title: 'allprops', status: 'not-tested', notTested: 'principal', reason: 'no suitable principal is configured' }] },
+    { ...req('RAA-HDR-LOCATION', 'MAY', 'failed'), tests: [{ title: 'location', status: 'failed', failure: 'the Location header is missing' }] },
   ],
 };
 const history: ConformanceReport[] = [
@@ -70,10 +73,16 @@ async function open(): Promise<{ page: Page; requests: string[]; errors: string[
 test('matrix, counts, metadata and chart render; page makes no network request', async () => {
   const { page, requests, errors } = await open();
   await expect(page.getByTestId('matrix')).toBeVisible();
-  await expect(page.getByTestId('req-row')).toHaveCount(5);
-  await expect(page.getByTestId('count-passed')).toContainText('4');
-  await expect(page.getByTestId('count-failed')).toContainText('1');
-  await expect(page.getByTestId('count-skipped')).toContainText('1');
+  await expect(page.getByTestId('req-row')).toHaveCount(6);
+  await expect(page.getByTestId('verdict')).toHaveText(fixture.verdictLine!);
+  await expect(page.getByTestId('count-passed')).toContainText('3');
+  await expect(page.getByTestId('count-failed')).toContainText('2');
+  await expect(page.getByTestId('count-not-tested')).toContainText('1');
+  await expect(page.getByTestId('coverage-MAY')).toContainText('1 of 2');
+  // A failed MAY informs; it reads differently from a failed MUST.
+  await expect(page.locator('[data-testid=req-row][data-id="RAA-HDR-LOCATION"] [data-testid=req-status]')).toHaveText('failed (MAY, informational)');
+  await expect(page.locator('[data-testid=req-row][data-id="RAA-CREATE-SCHEMA"] [data-testid=req-status]')).toHaveText('failed');
+  await expect(page.locator('[data-testid=req-row][data-id="RAA-CREATE-ALLPROPS"] [data-testid=req-reason]')).toContainText('no suitable principal');
   await expect(page.getByTestId('meta')).toContainText('http://127.0.0.1:3999');
   await expect(page.getByTestId('meta')).toContainText('1234');
   const chart = page.getByTestId('history-chart');
@@ -88,11 +97,14 @@ test('status and level filters hide non-matching rows', async () => {
   const { page } = await open();
   const visible = page.locator('[data-testid=req-row]:visible');
   await page.getByTestId('filter-status').selectOption('failed');
+  await expect(visible).toHaveCount(2);
+  await page.getByTestId('filter-level').selectOption('MUST');
   await expect(visible).toHaveCount(1);
   await expect(visible).toHaveAttribute('data-status', 'failed');
   await expect(visible).toHaveAttribute('data-id', 'RAA-CREATE-SCHEMA');
+  await page.getByTestId('filter-level').selectOption('all');
   await page.getByTestId('filter-status').selectOption('all');
-  await expect(visible).toHaveCount(5);
+  await expect(visible).toHaveCount(6);
   await page.getByTestId('filter-level').selectOption('MUST');
   await expect(visible).toHaveCount(3);
   await page.getByTestId('filter-status').selectOption('passed');

@@ -11,13 +11,24 @@ import { ROOT, cleanEnv, explain, runSuite } from './support/run-suite';
 
 test.describe.configure({ timeout: 600_000 });
 
-test('against a remote target nothing is written unless writes are allowed', async () => {
+test('against a remote target nothing is written unless writes are allowed, and the run says it is INCOMPLETE', async () => {
   const run = await runSuite(['run', '--seed', '12'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
-  expect(run.code, explain(run)).toBe(0);
+  // MUST requirements that need writes went untested: that is no pass, it is a run to complete or to accept.
+  expect(run.code, explain(run)).toBe(4);
   expect(run.report?.records?.created).toBe(0);
-  const skipped = run.report!.requirements.flatMap((q) => q.tests).filter((t) => t.reason?.startsWith('writes not allowed:'));
-  expect(skipped.length).toBeGreaterThan(50);
-  expect(run.stdout).toMatch(new RegExp(`${skipped.length} test\\(s\\) skipped because writes are not allowed`));
+  const forWrites = run.report!.requirements.filter((q) => q.status === 'not-tested' && q.notTested === 'writes');
+  expect(forWrites.length).toBeGreaterThan(20);
+  expect(run.report!.verdict).toBe('INCOMPLETE');
+  expect(run.stdout).toMatch(new RegExp(`${forWrites.length} requirement\\(s\\) not tested because writes are not allowed`));
+  expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not tested \(writes not allowed: .*RAA-CREATE-201/);
+});
+
+test('--allow-partial accepts what configuration left untested, and says so', async () => {
+  const run = await runSuite(['run', '--seed', '12', '--allow-partial', '--', '--grep', '@RAA-AUTH|@RAA-CREATE-201'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+  expect(run.code, explain(run)).toBe(0);
+  expect(run.report!.verdict).toBe('PARTIAL');
+  expect(run.report!.allowPartial).toBe(true);
+  expect(run.report!.verdictLine).toMatch(/requirements selected \(--grep .*accepted by --allow-partial/);
 });
 
 test('with writes allowed, every record created is marked and removed at the end', async () => {

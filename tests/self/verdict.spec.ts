@@ -1,0 +1,95 @@
+// The verdict a pipeline gates on: a run that tested nothing is never CONFORMANT, a narrowed run says PARTIAL,
+// a requirement that could not be observed is blocked or not tested (never passed), and a server that implements
+// exactly the seed's contract passes --strict. Each scenario runs the CLI as a user would.
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ReferenceServer } from '../../server/app';
+import { verdictFor } from '../../src/exit-code';
+import type { ConformanceReport, RequirementResult } from '../../src/report/types';
+import { explain, runSuite, statuses } from './support/run-suite';
+
+test.describe.configure({ timeout: 300_000 });
+
+const QUICK = { CONFORMANCE_NUM_RUNS: '30' };
+
+test('a principals file with no principals gives INCOMPLETE (exit 4), naming what would enable the tests', async () => {
+  const server = new ReferenceServer();
+  const base = await server.listen(0);
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'raa-verdict-'));
+    const principals = join(dir, 'principals.json');
+    writeFileSync(principals, JSON.stringify({ principals: [] }));
+    const run = await runSuite(['run', '--target', base, '--principals', principals, '--seed', '3'], QUICK);
+    expect(run.code, explain(run)).toBe(4);
+    expect(run.report!.verdict).toBe('INCOMPLETE');
+    expect(run.report!.summary.coverage!.MUST.tested).toBeLessThan(run.report!.summary.coverage!.MUST.total);
+    const last = run.stdout.trimEnd().split('\n').at(-1)!;
+    expect(last).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not tested \(no suitable principal is configured: add a principal holding DeviceManagementManagedDevices/);
+    expect(run.stdout).toMatch(/^coverage: MUST \d+ of \d+ tested, SHOULD \d+ of \d+, MAY \d+ of \d+$/m);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a run narrowed with --grep says PARTIAL (k of N requirements selected) and exits on what ran', async () => {
+  const run = await runSuite(['run', '--seed', '4', '--', '--grep', '@RAA-CREATE-201(\\s|$)'], QUICK);
+  expect(run.code, explain(run)).toBe(0);
+  expect(run.report!.verdict).toBe('PARTIAL');
+  expect(run.report!.verdictLine).toMatch(/^PARTIAL: 1 of \d+ requirements selected \(--grep @RAA-CREATE-201/);
+  expect(statuses(run.report)['RAA-CREATE-201']).toBe('passed');
+  expect(run.report!.requirements.find((r) => r.id === 'RAA-GET-200')).toMatchObject({ status: 'not-tested', notTested: 'filtered' });
+});
+
+test('a server implementing exactly the seed contract passes --strict; newer members and properties are reported as MAY', async () => {
+  const run = await runSuite(['run', '--strict', '--seed', '5'], { ...QUICK, REFERENCE_CONTRACT: 'seed' });
+  expect(run.code, explain(run)).toBe(0);
+  expect(run.report!.verdict).toBe('CONFORMANT');
+  const s = statuses(run.report);
+  expect(s['RAA-ENUM-NEWER-MEMBERS']).toBe('failed');
+  expect(s['RAA-CREATE-NEWER-PROPS']).toBe('failed');
+  expect(s['RAA-ENUM-EVOLVABLE']).toBe('passed');
+  expect(run.report!.verdictLine).toMatch(/2 failed without gating \(.*RAA-ENUM-NEWER-MEMBERS MAY tentative/);
+});
+
+test('when create fails, what needs a created record is blocked by RAA-CREATE-201, and echo properties are never passed', async () => {
+  const run = await runSuite(['run', '--seed', '6', '--defects', 'create-returns-200'], QUICK);
+  expect(run.code, explain(run)).toBe(1);
+  const byId = new Map(run.report!.requirements.map((r) => [r.id, r]));
+  expect(byId.get('RAA-CREATE-201')!.status).toBe('failed');
+  for (const id of ['RAA-CREATE-ECHO', 'RAA-CREATE-SCHEMA', 'RAA-GET-READBACK', 'RAA-DELETE-GONE']) {
+    expect(byId.get(id), id).toMatchObject({ status: 'blocked', blockedBy: ['RAA-CREATE-201'] });
+  }
+  expect(run.stdout).toMatch(/blkd RAA-CREATE-ECHO .*\n\s+blocked by RAA-CREATE-201/);
+});
+
+test('a date-time precision bug fails RAA-CREATE-ECHO, not the newer-properties requirement', async () => {
+  const run = await runSuite(['run', '--seed', '7', '--defects', 'datetime-millisecond-precision', '--', '--grep', '@RAA-CREATE-ECHO|@RAA-CREATE-NEWER-PROPS'], QUICK);
+  const s = statuses(run.report);
+  expect(s['RAA-CREATE-ECHO'], explain(run)).toBe('failed');
+  expect(s['RAA-CREATE-NEWER-PROPS'], explain(run)).toBe('passed');
+});
+
+// The rule itself, on reports made by hand: which verdict wins when several apply.
+const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], extra: Partial<RequirementResult> = {}): RequirementResult =>
+  ({ id, level, tentative: false, operation: 'create', title: id, status, tests: [], ...extra });
+const report = (requirements: RequirementResult[], extra: Partial<ConformanceReport> = {}): ConformanceReport =>
+  ({ suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
+
+test('verdict precedence: a failed MUST beats errors; errors beat untested; configuration gaps are INCOMPLETE; a filter is PARTIAL', () => {
+  const untested = req('B', 'MUST', 'not-tested', { notTested: 'principal', reason: 'no suitable principal is configured' });
+  expect(verdictFor(report([req('A', 'MUST', 'failed'), req('C', 'MUST', 'inconclusive')], { summary: { passed: 0, failed: 1, skipped: 0, errored: 2 } }), false))
+    .toMatchObject({ verdict: 'NOT CONFORMANT', exit: 1, line: 'NOT CONFORMANT: 1 MUST requirement(s) failed: A (and 1 requirement(s) inconclusive)' });
+  expect(verdictFor(report([req('C', 'MUST', 'inconclusive', { reason: '429 past the budget' }), untested]), false)).toMatchObject({ verdict: 'INCONCLUSIVE', exit: 3 });
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), untested]), false)).toMatchObject({ verdict: 'INCOMPLETE', exit: 4 });
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), untested]), false, true)).toMatchObject({ verdict: 'PARTIAL', exit: 0 });
+  // The target offering nothing (it never pages) is not the configuration's fault.
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('B', 'MUST', 'not-tested', { notTested: 'target' })]), false)).toMatchObject({ verdict: 'CONFORMANT', exit: 0 });
+  // An untested SHOULD gates only in strict mode.
+  const should = req('S', 'SHOULD', 'not-tested', { notTested: 'writes' });
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), should]), false).verdict).toBe('CONFORMANT');
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), should]), true).verdict).toBe('INCOMPLETE');
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('F', 'MUST', 'not-tested', { notTested: 'filtered' })], { selection: '--grep A' }), false))
+    .toMatchObject({ verdict: 'PARTIAL', exit: 0, line: expect.stringContaining('1 of 2 requirements selected (--grep A)') });
+});
