@@ -169,11 +169,17 @@ export const casesFileSchema = {
   },
 } as const;
 
-/** The environment the suite reads (after dotenv). Unknown variables are ignored. */
+/** Prefixes of the suite's variables: any other name under them is a typo (src/config.ts suggests the nearest). */
+export const ENVIRONMENT_PREFIXES = ['TARGET_', 'PRINCIPALS_', 'GRAPH_', 'CONFORMANCE_', 'REFERENCE_'] as const;
+
+const flag = { enum: ['0', '1', 'true', 'false', ''] } as const;
+
+/** The environment the suite reads (after dotenv): every variable with one of its prefixes, and nothing else. */
 export const environmentSchema = {
   $schema: DIALECT,
   $id: `${SCHEMA_BASE}environment`,
   type: 'object',
+  additionalProperties: false,
   properties: {
     TARGET_BASE_URL: { type: 'string', pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' },
     PRINCIPALS_FILE: { type: 'string', minLength: 1 },
@@ -181,8 +187,12 @@ export const environmentSchema = {
     CONFORMANCE_SEED: { type: 'string', pattern: '^-?[0-9]{1,10}$' },
     CONFORMANCE_PROFILE: { enum: ['quick', 'deep'] },
     CONFORMANCE_REPORT_DIR: { type: 'string', minLength: 1 },
-    CONFORMANCE_STRICT: { enum: ['0', '1', 'true', 'false', ''] },
-    CONFORMANCE_ALLOW_WRITES: { enum: ['0', '1', 'true', 'false', ''] },
+    CONFORMANCE_STRICT: flag,
+    CONFORMANCE_ALLOW_WRITES: flag,
+    CONFORMANCE_ALLOW_PARTIAL: flag,
+    CONFORMANCE_RETRY_BUDGET_S: { type: 'string', pattern: '^[0-9]{1,5}$' },
+    /** Read by playwright.config.ts: test workers in a run (the matrix sets it for its own run). */
+    CONFORMANCE_WORKERS: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' },
     CONFORMANCE_NUM_RUNS: { type: 'string', pattern: '^[1-9][0-9]{0,6}$' },
     CONFORMANCE_TIMEOUT_MS: { type: 'string', pattern: '^[1-9][0-9]{2,6}$' },
     CONFORMANCE_RATE_LIMIT: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' },
@@ -191,6 +201,60 @@ export const environmentSchema = {
     CONFORMANCE_REGRESSIONS: { type: 'string', minLength: 1 },
     REFERENCE_DEFECTS: { type: 'string', pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$' },
     REFERENCE_FAULTS: { type: 'string' },
+    REFERENCE_CONTRACT: { enum: ['today', 'seed'] },
+  },
+} as const;
+
+/**
+ * Variables the suite reads that are not settings: hand-offs from the command line to its children (RAA_*),
+ * and the CI's own. Never validated, never rejected.
+ */
+export const INTERNAL_ENVIRONMENT: Record<string, string> = {
+  RAA_RUNTIME: 'the private runtime file the CLI writes for the Playwright workers',
+  RAA_SHARD: 'the shard of a `run --shard i/n`, for the reporter',
+  RAA_REPORTS: '`minimal` in matrix runs: only conformance.json',
+  RAA_MERGE: 'set by `merge` for its Playwright merge-reports child',
+  RAA_ASSUME_REMOTE: 'self-tests: treat a loopback target as remote (tenant-safety checks)',
+  RAA_SELF_RUN: 'names a self-test run, so restarted workers share the defect matrix',
+  CI: 'compact console reporter',
+  GITHUB_STEP_SUMMARY: '`diff` appends its Markdown there in GitHub Actions',
+};
+
+/** Requirement outcomes a conformance.json may carry, older words included. */
+export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive'] as const;
+
+/**
+ * What `diff`, `merge` and `pin` need from a conformance.json. Extra fields are allowed everywhere: newer
+ * reports carry more than older readers know.
+ */
+export const conformanceReportSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}conformance-report`,
+  type: 'object',
+  required: ['suiteVersion', 'target', 'profile', 'seed', 'startedAt', 'summary', 'requirements'],
+  properties: {
+    suiteVersion: { type: 'string' },
+    target: { type: 'string' },
+    profile: { type: 'string' },
+    seed: { type: 'integer' },
+    startedAt: { type: 'string' },
+    summary: { type: 'object' },
+    requirements: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'level', 'title', 'operation', 'tentative', 'status', 'tests'],
+        properties: {
+          id: { type: 'string' },
+          level: { enum: LEVELS },
+          title: { type: 'string' },
+          operation: { type: 'string' },
+          tentative: { type: 'boolean' },
+          status: { enum: REPORT_STATUSES },
+          tests: { type: 'array', items: { type: 'object', required: ['title', 'status'], properties: { title: { type: 'string' }, status: { type: 'string' } } } },
+        },
+      },
+    },
   },
 } as const;
 

@@ -10,6 +10,7 @@ import {
   casesFileSchema, environmentSchema, expectationsFileSchema, permissionMatrixSchema, principalsFileSchema, regressionsFileSchema, requirementCatalogueSchema,
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from '../schemas/suite';
+import { conformanceReportSchema } from '../schemas/suite';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -22,6 +23,7 @@ for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSch
   expectationsFileSchema, regressionsFileSchema]) {
   ajv.addSchema(s as object);
 }
+ajv.addSchema(conformanceReportSchema as object);
 
 function compiled<T>(id: string): ValidateFunction<T> {
   const v = ajv.getSchema<T>(id);
@@ -74,6 +76,8 @@ export const validators = {
   environment: lazy<Record<string, string>>(environmentSchema),
   expectationsFile: lazy<ExpectationsFile>(expectationsFileSchema),
   regressionsFile: lazy<RegressionsFile>(regressionsFileSchema),
+  /** Only what diff, merge and pin rely on; src/report/types.ts has the full shape. */
+  conformanceReport: lazy<unknown>(conformanceReportSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */
@@ -105,6 +109,9 @@ export class ConfigError extends Error {
 }
 
 export const permissionMatrix = loadValidated(`${ROOT}schemas/permissions.json`, validators.permissionMatrix, 'permission matrix');
+/** Every permission name the matrix knows, in any cell (allowed or uncertain): what a principals file may name. */
+export const KNOWN_PERMISSIONS: readonly string[] = [...new Set(Object.values(permissionMatrix.operations).flatMap((op) =>
+  PRINCIPAL_TYPES.flatMap((t) => { const cell = op[t] as { permissions: string[]; uncertain: string[] }; return [...cell.permissions, ...cell.uncertain]; })))].sort();
 export const catalogue = loadValidated(`${ROOT}schemas/requirements.json`, validators.requirementCatalogue, 'requirement catalogue');
 export const requirementsById = new Map<string, Requirement>(catalogue.requirements.map((r) => [r.id, r]));
 

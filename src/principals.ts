@@ -1,7 +1,9 @@
 // Who the suite can act as: a principals file (schemas/suite.ts) resolved to bearer tokens before any test
 // runs. Tokens are opaque to the suite; the expected outcome of each call comes from the permission matrix.
-import { ConfigError, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
+import { readFileSync } from 'node:fs';
+import { ConfigError, KNOWN_PERMISSIONS, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
 import { redactor } from './redact';
+import { didYouMean } from './suggest';
 import type { CloudId } from './clouds';
 import type { ClientCredentialsSpec } from './token-providers';
 
@@ -31,8 +33,32 @@ export function readPrincipalsFile(path: string): PrincipalSpec[] {
   for (const p of file.principals) {
     if (names.has(p.name)) throw new ConfigError(`principals file ${path}: the name "${p.name}" is used twice`);
     names.add(p.name);
+    checkPermissions(path, p);
   }
   return file.principals;
+}
+
+/** A permission the matrix does not know would silently decide every expectation as "denied": refuse it. */
+function checkPermissions(path: string, p: PrincipalSpec): void {
+  for (const perm of p.permissions) {
+    if (!KNOWN_PERMISSIONS.includes(perm)) {
+      throw new ConfigError(`principals file ${path}: principal "${p.name}" names the unknown permission ${perm}${didYouMean(perm, KNOWN_PERMISSIONS) || ` (known: ${KNOWN_PERMISSIONS.join(', ')})`}`);
+    }
+  }
+}
+
+/**
+ * The environment variables a principals file names (tokenEnv, clientSecretEnv): they belong to the user, so
+ * the check for misspelt suite variables must not refuse them. An unreadable file names none; reading it
+ * properly reports that later.
+ */
+export function variablesNamedBy(path: string): string[] {
+  try {
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { principals?: { tokenEnv?: unknown; clientCredentials?: { clientSecretEnv?: unknown } }[] };
+    return (file.principals ?? []).flatMap((p) => [p.tokenEnv, p.clientCredentials?.clientSecretEnv]).filter((v): v is string => typeof v === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Resolves every principal's token; a missing environment variable is a configuration error. */
