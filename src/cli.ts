@@ -8,7 +8,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, ROOT, decide, loadValidated, validators } from './contract';
 import { loadExpectations } from './expectations';
-import { isLoopback, loadConfig, type RunConfig } from './config';
+import { isLoopback, loadConfig, readEnvironment, type RunConfig } from './config';
+import { preflight } from './preflight';
+export { preflight };
+import { didYouMean } from './suggest';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
 import { MARKER_PREFIX, type MatrixProject, type Runtime } from './runtime';
@@ -49,7 +52,8 @@ Commands:
   bench       measure the suite's speed as ratios (npm run bench)
   self-test   the project's own tests (what \`npm test\` runs)
 
-Run \`raa-conformance <command> --help\` for a command's options.`,
+Run \`raa-conformance help <command>\` (or \`<command> --help\`) for a command's options, and
+\`raa-conformance --version\` for the version.`,
   run: `Usage: raa-conformance run [options] [-- <playwright options>]
 
 Options (each overrides the environment variable named):
@@ -61,25 +65,40 @@ Options (each overrides the environment variable named):
   --strict              SHOULD failures also fail the run (CONFORMANCE_STRICT=1)
   --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
   --allow-writes        allow POST/PATCH/DELETE against a non-loopback target (CONFORMANCE_ALLOW_WRITES=1)
+  --allow-partial       accept MUST requirements left untested by configuration (CONFORMANCE_ALLOW_PARTIAL=1)
   --defects LIST        embedded target only: break the reference server on purpose (REFERENCE_DEFECTS)
+  --reference-contract today|seed
+                        embedded target only: the contract the reference server implements (REFERENCE_CONTRACT)
   --shard i/n           run one shard; merge the shards' report dirs with \`raa-conformance merge\`
 
 Environment only: CONFORMANCE_EXPECTATIONS (known deviations), CONFORMANCE_HISTORY_DIR (trend on the page),
 CONFORMANCE_REGRESSIONS (pinned regressions), CONFORMANCE_RATE_LIMIT, CONFORMANCE_TIMEOUT_MS,
-CONFORMANCE_NUM_RUNS (property runs), REFERENCE_FAULTS (embedded target: inject faults).
+CONFORMANCE_RETRY_BUDGET_S (time spent waiting out 429/503, default 300), CONFORMANCE_NUM_RUNS (property
+runs), CONFORMANCE_WORKERS (test workers, default 2), REFERENCE_FAULTS (embedded target: inject faults).
+A misspelt variable with one of the prefixes TARGET_, PRINCIPALS_, GRAPH_, CONFORMANCE_, REFERENCE_ is refused.
 
-Exit codes: 0 conformant; 1 a MUST requirement failed (or a SHOULD with --strict); 2 bad configuration or
-unreachable target; 3 a test errored (no verdict).
+Before any test, one request per principal checks that the target answers like a Graph collection and agrees
+with the principals file about its tokens; if not, the run stops in seconds with one line.
+
+Exit codes:
+  0  conformant
+  1  not conformant: a MUST requirement failed (with --strict, a SHOULD too), or the expectations no longer hold
+  2  bad input or configuration: a flag, a variable, a file, or a target that does not answer like Graph
+  3  no verdict: a test errored, or the target's answers were inconclusive
+  4  incomplete: a MUST requirement untested because of the configuration (--allow-partial accepts that)
 
 Examples:
   raa-conformance run
   raa-conformance run --seed 1234 -- --grep @RAA-CREATE-ECHO
   raa-conformance run --target https://vendor.example/beta --principals principals.json --strict`,
-  serve: `Usage: raa-conformance serve [--port N] [--defects LIST] [--principals-out FILE]
+  serve: `Usage: raa-conformance serve [--port N] [--defects LIST] [--faults SPEC] [--reference-contract today|seed] [--principals-out FILE]
 
 Starts the reference server on 127.0.0.1 and prints a token for each default principal.
   --port N              port (default 8080; 0 picks a free one)
-  --defects LIST        comma-separated defect names (see fixtures/defects.json)
+  --defects LIST        comma-separated defect names (see fixtures/defects.json; REFERENCE_DEFECTS)
+  --faults SPEC         inject faults, e.g. throttle=0.05,retryAfter=1 (REFERENCE_FAULTS)
+  --reference-contract today|seed
+                        the contract it implements: today's Graph (default) or the seed's (REFERENCE_CONTRACT)
   --principals-out FILE also write a principals file with the minted tokens (for \`run --target\`)
 
 Example:
@@ -126,12 +145,37 @@ Example:
   'self-test': `Usage: raa-conformance self-test [-- <playwright options>]\n\nRuns tests/self (typecheck, schemas, server, suite end to end, defect matrix).`,
 };
 
-function fail(e: unknown): never {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`raa-conformance: ${redactor.redact(e.message)}\n`);
+/** A mistake on the command line: one line on stderr, then the command's usage on stdout. */
+class UsageError extends ConfigError {
+  constructor(message: string, readonly command: string) { super(message); }
+}
+
+/** Node's parseArgs errors, as one line that names the option (and the one probably meant). */
+function usageError(e: Error & { code?: string }, command: string): UsageError {
+  const named = /'(-[^' ]*)/.exec(e.message)?.[1] ?? /'([^']*)'/.exec(e.message)?.[1] ?? '';
+  const options = [...new Set((HELP[command] ?? '').match(/--[a-z][a-z-]*/g) ?? [])];
+  const message = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? `${command}: unknown option ${named}${didYouMean(named, options)}`
+    : e.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' ? `${command}: unexpected argument "${named}"`
+    : /does not take an argument/.test(e.message) ? `${command}: ${named} takes no value`
+    : `${command}: ${named} needs a value`;
+  return new UsageError(message, command);
+}
+
+/** File-system and network errors a user can cause (a path that does not exist, a busy port): no stack for those. */
+const USER_CAUSED = new Set(['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EEXIST', 'EADDRINUSE', 'EADDRNOTAVAIL']);
+
+/** Bad input ends with one line and exit 2 (a usage mistake adds the usage); anything else is a bug: stack, exit 3. */
+function fail(e: unknown, command = 'main'): never {
+  const err = e as Error & { code?: string };
+  if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS_')) return fail(usageError(err, command), command);
+  if (e instanceof ConfigError || USER_CAUSED.has(err?.code ?? '')) {
+    // Schema errors arrive as a heading and indented lines: one line keeps the message greppable in CI logs.
+    const line = err.message.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+    process.stderr.write(`raa-conformance: ${redactor.redact(line)}\n`);
+    if (e instanceof UsageError) process.stdout.write(`\n${HELP[e.command] ?? HELP.main}\n`);
     process.exit(EXIT.badInput);
   }
-  process.stderr.write(`raa-conformance: ${redactor.redact((e as Error)?.stack ?? String(e))}\n`);
+  process.stderr.write(`raa-conformance: ${redactor.redact(err?.stack ?? String(e))}\n`);
   process.exit(EXIT.error);
 }
 
@@ -149,10 +193,15 @@ function referencePrincipals(issuer: TokenIssuer): Promise<Principal[]> {
   });
 }
 
+export interface EmbeddedOptions {
+  /** The contract the reference server implements (REFERENCE_CONTRACT); unset = today's. */
+  contract?: 'today' | 'seed';
+}
+
 /** Starts the embedded reference server (with defects and faults if asked) and mints its principals' tokens. */
-export async function startEmbedded(defects: string[], faults?: string, port = 0): Promise<Embedded> {
+export async function startEmbedded(defects: string[], faults?: string, port = 0, opts: EmbeddedOptions = {}): Promise<Embedded> {
   // parseDefects refuses a misspelt name, which would otherwise run a clean server and "pass".
-  const server = new ReferenceServer({ defects: parseDefects(defects.join(',')) });
+  const server = new ReferenceServer({ defects: parseDefects(defects.join(',')), ...(opts.contract ? { contract: opts.contract } : {}) });
   let baseUrl: string;
   let close: () => Promise<void>;
   if (faults) {
@@ -193,18 +242,6 @@ async function targetPrincipals(config: RunConfig, secrets: string[]): Promise<P
 /** Tokens the workers renewed during the run (src/token-renewal.ts), for the final scrub. */
 function renewedTokens(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-}
-
-/** One request that must get any HTTP answer within seconds; otherwise the run stops before any test. */
-export async function preflight(target: string): Promise<void> {
-  const t = new Transport({ timeoutMs: 5_000, maxRetries: 0 });
-  try {
-    await t.send({ method: 'GET', url: `${target}/deviceManagement/remoteActionAudits`, headers: { Accept: 'application/json' } });
-  } catch (e) {
-    throw new ConfigError(`the target ${target} does not answer HTTP: ${(e as Error).message.replace(/^GET \S+ failed without an HTTP response: /, '')}`);
-  } finally {
-    await t.close();
-  }
 }
 
 function cleanReports(dir: string): void {
@@ -249,22 +286,54 @@ function runRedacted(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
 }
 
 
+/** `i/n` with 1 ≤ i ≤ n, as Playwright's --shard takes it. */
+function checkShard(shard: string): void {
+  const m = /^([0-9]+)\/([0-9]+)$/.exec(shard);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`run: --shard ${shard} is not i/n with 1 ≤ i ≤ n (e.g. 1/3)`, 'run');
+}
+
+/** Playwright options that choose which tests run (or stop it early); with a value unless written `--opt=value`. */
+const NARROWING = new Map([['--grep', true], ['-g', true], ['--grep-invert', true], ['--project', true], ['--test-list', true],
+  ['--test-list-invert', true], ['--shard', true], ['--max-failures', true], ['-x', false], ['--last-failed', false], ['--only-changed', false]]);
+/** Playwright options that take a value but leave the selection alone: their value is no file filter. */
+const VALUED = new Set(['--reporter', '--workers', '-j', '--retries', '--timeout', '--trace', '--output', '--repeat-each', '--global-timeout', '--tsconfig', '--config', '-c']);
+
+/** How the user narrowed the run, e.g. `--grep @RAA-CREATE-ECHO` or `shard 1/3`; undefined when every test runs. */
+export function describeSelection(playwrightArgs: readonly string[], shard?: string): string | undefined {
+  const parts: string[] = [];
+  for (let i = 0; i < playwrightArgs.length; i++) {
+    const arg = playwrightArgs[i]!;
+    const name = arg.split('=')[0]!;
+    const takesValue = !arg.includes('=');
+    if (NARROWING.has(name)) parts.push(NARROWING.get(name) && takesValue && i + 1 < playwrightArgs.length ? `${arg} ${playwrightArgs[++i]}` : arg);
+    else if (VALUED.has(name)) { if (takesValue) i++; }
+    // Anything else that is not an option is a test file filter.
+    else if (!arg.startsWith('-')) parts.push(arg);
+  }
+  if (shard) parts.push(`shard ${shard}`);
+  const text = parts.join(', ');
+  return text ? (text.length > 120 ? `${text.slice(0, 119)}…` : text) : undefined;
+}
+
 async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
       target: { type: 'string' }, principals: { type: 'string' }, cloud: { type: 'string' }, profile: { type: 'string' },
       seed: { type: 'string' }, strict: { type: 'boolean' }, 'report-dir': { type: 'string' }, 'allow-writes': { type: 'boolean' },
-      defects: { type: 'string' }, shard: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'allow-partial': { type: 'boolean' }, defects: { type: 'string' }, 'reference-contract': { type: 'string' }, shard: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.shard !== undefined && !/^[1-9][0-9]*\/[1-9][0-9]*$/.test(values.shard)) throw new ConfigError(`--shard ${values.shard} is not of the form i/n`);
   if (values.help) { process.stdout.write(HELP.run + '\n'); return EXIT.ok; }
+  if (values.shard !== undefined) checkShard(values.shard);
   const config: RunConfig = loadConfig({
     TARGET_BASE_URL: values.target, PRINCIPALS_FILE: values.principals, GRAPH_CLOUD: values.cloud, CONFORMANCE_PROFILE: values.profile,
     CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: values.strict ? '1' : undefined, CONFORMANCE_REPORT_DIR: values['report-dir'],
-    CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, REFERENCE_DEFECTS: values.defects,
+    CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, CONFORMANCE_ALLOW_PARTIAL: values['allow-partial'] ? '1' : undefined,
+    REFERENCE_DEFECTS: values.defects, REFERENCE_CONTRACT: values['reference-contract'],
   });
+  const selection = describeSelection(positionals, values.shard);
   if (config.expectationsFile) loadExpectations(config.expectationsFile);
   if (existsSync(config.regressionsFile)) loadValidated(config.regressionsFile, validators.regressionsFile, 'regressions file');
   let embedded: Embedded | undefined;
@@ -272,11 +341,11 @@ async function run(argv: string[]): Promise<number> {
   let target: string;
   const secrets: string[] = [];
   if (!config.targetBaseUrl) {
-    embedded = await startEmbedded(config.defects, config.faults);
+    embedded = await startEmbedded(config.defects, config.faults, 0, { contract: config.referenceContract });
     principals = embedded.principals;
     target = embedded.baseUrl;
   } else {
-    if (config.defects.length || config.faults) throw new ConfigError('REFERENCE_DEFECTS and REFERENCE_FAULTS apply only to the embedded reference target (leave TARGET_BASE_URL unset)');
+    if (config.defects.length || config.faults || config.referenceContract) throw new ConfigError('REFERENCE_DEFECTS, REFERENCE_FAULTS and REFERENCE_CONTRACT apply only to the embedded reference target (leave TARGET_BASE_URL unset)');
     target = config.targetBaseUrl;
     principals = await targetPrincipals(config, secrets);
   }
@@ -286,13 +355,16 @@ async function run(argv: string[]): Promise<number> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    await preflight(target);
+    // A reference server broken on purpose may disagree with its own tokens: that is for the suite to catch.
+    await preflight(target, principals, { checkTokens: !embedded || config.defects.length === 0 });
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
       runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target) && !process.env.RAA_ASSUME_REMOTE, principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
-      reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
+      retryBudgetMs: config.retryBudgetMs, reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
+      ...(config.allowPartial ? { allowPartial: true } : {}),
+      ...(selection ? { selection } : {}),
       ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
       ...(config.historyDir ? { historyDir: config.historyDir } : {}),
       regressionsFile: config.regressionsFile,
@@ -365,7 +437,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
       runId, marker: `${MARKER_PREFIX}${runId}/`, target: projects[0]!.target, embedded: true, loopback: true, principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: true, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
-      reportDir: config.reportDir, suiteVersion: pkg.version, defects: [], secrets: [key],
+      retryBudgetMs: config.retryBudgetMs, reportDir: config.reportDir, suiteVersion: pkg.version, defects: [], secrets: [key],
       regressionsFile: config.regressionsFile, projects,
     };
     const runtimeFile = join(workDir, 'runtime.json');
@@ -397,11 +469,21 @@ async function matrixCommand(argv: string[]): Promise<number> {
 }
 
 async function serve(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, strict: true, options: { port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, strict: true, options: {
+    port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'reference-contract': { type: 'string' },
+    'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(HELP.serve + '\n'); return EXIT.ok; }
   const port = Number(values.port ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port ${values.port} is not a port number`);
-  const embedded = await startEmbedded((values.defects ?? process.env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean), values.faults ?? process.env.REFERENCE_FAULTS, port);
+  if (!/^[0-9]+$/.test(values.port ?? '8080') || port > 65535) throw new UsageError(`serve: --port ${values.port} is not a port number (0–65535)`, 'serve');
+  const env = readEnvironment({ REFERENCE_DEFECTS: values.defects, REFERENCE_FAULTS: values.faults, REFERENCE_CONTRACT: values['reference-contract'] });
+  const contract = env.REFERENCE_CONTRACT as EmbeddedOptions['contract'];
+  let embedded: Embedded;
+  try {
+    embedded = await startEmbedded((env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean), env.REFERENCE_FAULTS, port, { contract });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use`, 'serve');
+    throw e;
+  }
   const url = embedded.baseUrl;
   const lines = [`reference server listening on ${url}`, `collection: ${url}/deviceManagement/remoteActionAudits`, '', 'tokens (valid for 12 hours):'];
   const out: unknown[] = [];
@@ -469,11 +551,27 @@ async function cleanup(argv: string[]): Promise<number> {
   }
 }
 
+/** A conformance.json that diff, merge and pin can rely on (schemas/suite.ts), or one line saying why it is not. */
+function readReport(path: string): ConformanceReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${path} is not a conformance.json: ${(e as Error).message}`);
+  }
+  if (!validators.conformanceReport(data)) {
+    const [first, ...more] = validators.conformanceReport.errors ?? [];
+    throw new ConfigError(`${path} is not a conformance.json: ${first?.instancePath || '/'} ${first?.message}${more.length ? ` (and ${more.length} more problem(s))` : ''}`);
+  }
+  return data as ConformanceReport;
+}
+
 async function pinCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, strict: true, options: { report: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(HELP.pin + '\n'); return EXIT.ok; }
   const config = loadConfig({ CONFORMANCE_REGRESSIONS: values.out });
   const reportPath = resolve(values.report ?? join(config.reportDir, 'conformance.json'));
+  if (existsSync(reportPath)) readReport(reportPath);
   const added = pin(reportPath, config.regressionsFile);
   process.stdout.write(added.length ? `pinned ${added.length} regression(s) into ${config.regressionsFile}:\n${added.map((r) => `  ${r.description}`).join('\n')}\n` : `nothing new to pin from ${reportPath}\n`);
   return EXIT.ok;
@@ -481,10 +579,9 @@ async function pinCommand(argv: string[]): Promise<number> {
 
 async function diffCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { markdown: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help || positionals.length !== 2) { process.stdout.write(HELP.diff + '\n'); return values.help ? EXIT.ok : EXIT.badInput; }
-  const [base, head] = positionals.map((p) => {
-    try { return JSON.parse(readFileSync(p!, 'utf8')) as ConformanceReport; } catch (e) { throw new ConfigError(`${p} is not a conformance.json: ${(e as Error).message}`); }
-  });
+  if (values.help) { process.stdout.write(HELP.diff + '\n'); return EXIT.ok; }
+  if (positionals.length !== 2) throw new UsageError(`diff: needs two reports, BASE.json and HEAD.json (got ${positionals.length})`, 'diff');
+  const [base, head] = positionals.map((p) => readReport(p));
   const d = diffReports(base!, head!);
   process.stdout.write(renderDiffText(d) + '\n');
   const md = renderDiffMarkdown(d);
@@ -497,7 +594,8 @@ async function diffCommand(argv: string[]): Promise<number> {
 /** Merges the blob reports of a sharded run into one set of reports, as a single run would have written. */
 async function mergeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-  if (values.help || positionals.length === 0) { process.stdout.write(HELP.merge + '\n'); return values.help ? EXIT.ok : EXIT.badInput; }
+  if (values.help) { process.stdout.write(HELP.merge + '\n'); return EXIT.ok; }
+  if (positionals.length === 0) throw new UsageError('merge: name the shards\' report folders (SHARD_DIR...)', 'merge');
   const config = loadConfig({ CONFORMANCE_REPORT_DIR: values['report-dir'] });
   const workDir = mkdtempSync(join(tmpdir(), 'raa-merge-'));
   try {
@@ -508,7 +606,7 @@ async function mergeCommand(argv: string[]): Promise<number> {
     for (const dir of positionals) {
       const shardReport = join(dir, 'conformance.json');
       if (!existsSync(join(dir, 'blob'))) throw new ConfigError(`${dir} holds no blob report: run each shard with \`raa-conformance run --shard i/n --report-dir ${dir}\``);
-      const r = JSON.parse(readFileSync(shardReport, 'utf8')) as ConformanceReport;
+      const r = readReport(shardReport);
       first ??= r;
       if (r.records) { records.created += r.records.created; records.left.push(...r.records.left); records.requests += r.records.requests; records.throttled += r.records.throttled; }
       for (const f of readdirSync(join(dir, 'blob'))) writeFileSync(join(blobs, `${dir.replace(/[^A-Za-z0-9]/g, '_')}-${f}`), readFileSync(join(dir, 'blob', f)));
@@ -544,12 +642,15 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, mat
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { process.stdout.write(HELP.main + '\n'); return; }
+  if (cmd === '--version' || cmd === '-V') { process.stdout.write(`${pkg.version}\n`); return; }
+  if (!cmd || cmd === '--help' || cmd === '-h' || (cmd === 'help' && rest.length === 0)) { process.stdout.write(HELP.main + '\n'); return; }
+  // `help <command>` is `<command> --help`: each command owns its text.
+  if (cmd === 'help') return main([rest[0]!, '--help']);
   const fn = COMMANDS[cmd];
-  if (!fn) fail(new ConfigError(`unknown command "${cmd}"; try --help`));
+  if (!fn) fail(new UsageError(cmd.startsWith('-') ? `unknown option ${cmd}: options follow the command` : `unknown command "${cmd}"${didYouMean(cmd, Object.keys(COMMANDS))}`, 'main'));
   try {
     process.exitCode = await fn(rest);
   } catch (e) {
-    fail(e);
+    fail(e, cmd);
   }
 }
