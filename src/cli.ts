@@ -6,16 +6,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ROOT, decide, loadValidated, validators } from './contract';
+import { ConfigError, ROOT, loadValidated, validators } from './contract';
 import { loadExpectations } from './expectations';
 import { isLoopback, loadConfig, readEnvironment, type RunConfig } from './config';
 import { preflight } from './preflight';
+import { removeMarked } from './cleanup';
 export { preflight };
 import { didYouMean } from './suggest';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
 import { MARKER_PREFIX, type MatrixProject, type Runtime } from './runtime';
-import { mapLimit, Transport } from './http';
+import { mapLimit } from './http';
 import { ReferenceServer } from '../server/app';
 import { parseDefects } from '../server/defects';
 import { parseFaults, withFaults, type FaultSpec } from '../server/faults';
@@ -515,40 +516,8 @@ async function cleanup(argv: string[]): Promise<number> {
   const dryRun = !!values['dry-run'];
   if (!dryRun && !isLoopback(target) && !config.allowWrites) throw new ConfigError(`cleanup deletes records on ${target}: pass --allow-writes (or CONFORMANCE_ALLOW_WRITES=1), or --dry-run to only list them`);
   const principals = await targetPrincipals(config, []);
-  await preflight(target);
-  const valid = principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal');
-  const lister = valid.find((p) => decide('list', p.type, p.permissions) === 'allowed');
-  const deleter = valid.find((p) => decide('delete', p.type, p.permissions) === 'allowed');
-  if (!lister) throw new ConfigError('no principal may list remoteActionAudits (needs DeviceManagementManagedDevices.Read.All or ReadWrite.All)');
-  if (!deleter && !dryRun) throw new ConfigError('no principal may delete remoteActionAudits (needs DeviceManagementManagedDevices.ReadWrite.All)');
-  const prefix = `${MARKER_PREFIX}${values['run-id'] ? `${values['run-id']}/` : ''}`;
-  const transport = new Transport({ timeoutMs: config.timeoutMs, rateLimit: config.rateLimit });
-  try {
-    const marked: { id: string; name: string }[] = [];
-    let url: string | undefined = `${target}/deviceManagement/remoteActionAudits`;
-    for (let page = 0; url && page < 1000; page++) {
-      const ex = await transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${lister.token}` } });
-      if (ex.status !== 200) throw new ConfigError(`listing ${url} answered ${ex.status}`);
-      const body = ex.json as { value?: { id?: unknown; deviceDisplayName?: unknown }[]; '@odata.nextLink'?: unknown };
-      for (const r of body.value ?? []) {
-        if (typeof r.id === 'string' && typeof r.deviceDisplayName === 'string' && r.deviceDisplayName.startsWith(prefix)) marked.push({ id: r.id, name: r.deviceDisplayName });
-      }
-      url = typeof body['@odata.nextLink'] === 'string' ? body['@odata.nextLink'] : undefined;
-    }
-    process.stdout.write(`${marked.length} record(s) carry the marker ${prefix}\n`);
-    let failed = 0;
-    for (const r of marked) {
-      if (dryRun) { process.stdout.write(`  would delete ${r.id}  ${r.name.slice(0, 80)}\n`); continue; }
-      const ex = await transport.send({ method: 'DELETE', url: `${target}/deviceManagement/remoteActionAudits/${encodeURIComponent(r.id)}`, headers: { Authorization: `Bearer ${deleter!.token}` } });
-      const ok = ex.status === 204 || ex.status === 404;
-      if (!ok) failed++;
-      process.stdout.write(`  ${ok ? 'deleted' : `NOT deleted (${ex.status})`} ${r.id}\n`);
-    }
-    process.stdout.write(dryRun ? 'dry run: nothing deleted\n' : `deleted ${marked.length - failed}, failed ${failed}\n`);
-    return failed ? EXIT.nonConformant : EXIT.ok;
-  } finally {
-    await transport.close();
-  }
+  // No preflight: cleanup reads any list it can (a bare array too) and says plainly when it cannot.
+  return removeMarked({ target, principals, dryRun, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit, retryBudgetMs: config.retryBudgetMs, ...(values['run-id'] ? { runId: values['run-id'] } : {}) });
 }
 
 /** A conformance.json that diff, merge and pin can rely on (schemas/suite.ts), or one line saying why it is not. */

@@ -191,7 +191,8 @@ export class Graph {
     if (id === undefined) {
       // The record may exist, but nothing can name it for deletion: it counts as created and as left.
       this.createdTotal++;
-      this.left.add(`(unidentified record ${++this.unidentified} from ${ex.request.method} ${ex.request.url} status ${ex.status})`);
+      const rid = ex.headers['request-id'];
+      this.left.add(`(unidentified record ${++this.unidentified} from ${ex.request.method} ${ex.request.url} status ${ex.status}${rid ? `, request-id ${rid}` : ''})`);
     } else if (!this.created.has(id)) {
       // An id this worker already holds is the same record by the target's own account: counted once.
       this.created.add(id);
