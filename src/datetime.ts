@@ -40,8 +40,17 @@ function daysInMonth(y: number, m: number): number {
   return [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
 }
 
+/** Whether an instant must lie in Edm.DateTimeOffset's range to count (it must, unless `unbounded`). */
+export interface ParseOptions {
+  /**
+   * Read any RFC 3339 date-time, even one whose UTC instant falls outside 0001..9999 (0001-01-01T00:00:00+01:00):
+   * GRAPH-FACTS §11 leaves open whether Graph accepts such input, so an echo of it is compared, never assumed away.
+   */
+  unbounded?: boolean;
+}
+
 /** Parses an RFC 3339 date-time into an instant, or returns undefined when it is not one (or out of range). */
-export function parseInstant(text: string): Instant | undefined {
+export function parseInstant(text: string, options: ParseOptions = {}): Instant | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [y, mo, d, h, mi, s] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
@@ -57,8 +66,13 @@ export function parseInstant(text: string): Instant | undefined {
   const seconds = BigInt(daysFromCivil(y!, mo!, d!)) * 86400n + BigInt(h! * 3600 + mi! * 60 + s!) - BigInt(offsetMinutes * 60);
   const ticks = seconds * TICKS_PER_SECOND + BigInt(fraction.slice(0, 7).padEnd(7, '0'));
   // Edm.DateTimeOffset (.NET) holds UTC instants from year 1 to 9999 only.
-  if (ticks < MIN_TICKS || ticks > MAX_TICKS) return undefined;
+  if (!options.unbounded && !inRange(ticks)) return undefined;
   return { ticks, subTick: fraction.slice(7).replace(/0+$/, '') };
+}
+
+/** True when `ticks` lies in Edm.DateTimeOffset's range, 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.9999999Z. */
+function inRange(ticks: bigint): boolean {
+  return ticks >= MIN_TICKS && ticks <= MAX_TICKS;
 }
 
 /** The same instant in UTC with `Z`, trailing zeros of the fraction dropped, as Graph prints it. */
@@ -82,9 +96,12 @@ export function toUtc(text: string): string | undefined {
   return i && formatUtc(i);
 }
 
-/** True when both texts denote the same instant, compared at full precision. */
+/**
+ * True when both texts denote the same instant, compared at full precision. Instants outside Edm.DateTimeOffset's
+ * range compare too: a server that accepts 0001-01-01T00:00:00+01:00 echoes it faithfully as 0000-12-31T23:00:00Z.
+ */
 export function sameInstant(a: string, b: string): boolean {
-  const x = parseInstant(a);
-  const y = parseInstant(b);
+  const x = parseInstant(a, { unbounded: true });
+  const y = parseInstant(b, { unbounded: true });
   return !!x && !!y && x.ticks === y.ticks && x.subTick === y.subTick;
 }

@@ -3,9 +3,9 @@
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
 import { ENUMS, SENTINEL, isAfterSentinel } from '../../schemas/enums';
-import { dateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/arbitraries';
+import { dateTime, edgeDateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/arbitraries';
 import { describeErrors, validators } from '../../src/contract';
-import { parseInstant } from '../../src/datetime';
+import { parseInstant, toUtc } from '../../src/datetime';
 
 const SEED = 424242;
 const RUNS = 2000;
@@ -59,6 +59,26 @@ test.describe('invalid bodies fail the create schema at the mutated property', (
       fc.assert(fc.property(invalidBody(kind), ({ body, path }) => failsOnlyAt(body, path)), params);
     });
   }
+});
+
+// RAA-CREATE-DATETIME-RANGE (a MUST) is judged over dateTime: a value whose local time or instant left the range
+// would make the MUST demand what GRAPH-FACTS §11 leaves open. Those are edgeDateTime's, for the tentative EDGE.
+test('every dateTime value is an instant in the range, written in years 0001-9999', () => {
+  fc.assert(fc.property(dateTime, (t) => {
+    passes({ requestDateTime: t });
+    if (!parseInstant(t)) throw new Error(`${t} is not an instant in Edm.DateTimeOffset's range`);
+    if (t.startsWith('0000')) throw new Error(`${t} is written in year 0`);
+  }), params);
+});
+
+test('every edgeDateTime value passes the create schema, and its local time or its instant lies outside the range', () => {
+  fc.assert(fc.property(edgeDateTime, (t) => {
+    passes({ requestDateTime: t });
+    const localInside = !t.startsWith('0000');
+    const instantInside = parseInstant(t) !== undefined;
+    if (localInside === instantInside) throw new Error(`${t}: local time ${localInside ? 'and instant both inside' : 'and instant both outside'}`);
+    if (!parseInstant(t, { unbounded: true })) throw new Error(`${t} is not an RFC 3339 date-time`);
+  }), params);
 });
 
 test('invalidDateTime values never parse', () => {
@@ -125,7 +145,38 @@ test.describe('generators reach the interesting regions', () => {
     expect(times().some((t) => t.endsWith('+14:00') || t.endsWith('-14:00'))).toBe(true);
   });
 
-  test('date-times reach a leap day', () => {
-    expect(times().some((t) => t.slice(5, 10) === '02-29')).toBe(true);
+  const year = (t: string) => Number(t.slice(0, 4));
+
+  test('date-times reach years below 1000 and above 9000', () => {
+    expect(times().filter((t) => year(t) < 1000).length).toBeGreaterThan(RUNS / 20);
+    expect(times().filter((t) => year(t) > 9000).length).toBeGreaterThan(RUNS / 20);
+  });
+
+  test('date-times reach a leap day, among them those of 0004, 2000 and 9996, and never Feb 29 of 1900 or 2100', () => {
+    const leapDays = times().filter((t) => t.slice(5, 10) === '02-29').map((t) => t.slice(0, 4));
+    expect(leapDays.length).toBeGreaterThan(RUNS / 50);
+    for (const y of ['0004', '2000', '9996']) expect(leapDays, y).toContain(y);
+    expect(leapDays.filter((y) => ['1900', '2100'].includes(y))).toEqual([]);
+  });
+
+  test('date-times reach offsets that carry the date across a day and across a year', () => {
+    expect(times().some((t) => toUtc(t)!.slice(0, 10) !== t.slice(0, 10))).toBe(true);
+    expect(times().some((t) => toUtc(t)!.slice(0, 4) !== t.slice(0, 4))).toBe(true);
+  });
+
+  test('date-times reach the smallest and the largest instant', () => {
+    expect(times().map((t) => toUtc(t))).toContain('0001-01-01T00:00:00Z');
+    expect(times().map((t) => toUtc(t))).toContain('9999-12-31T23:59:59.9999999Z');
+  });
+
+  test('valid bodies draw requestDateTime from the whole range', () => {
+    const years = bodies().flatMap((b) => (typeof b.requestDateTime === 'string' ? [year(b.requestDateTime)] : []));
+    expect(years.some((y) => y < 1000)).toBe(true);
+    expect(years.some((y) => y > 9000)).toBe(true);
+  });
+
+  test('edge date-times reach both ends and a local time in year 0', () => {
+    const edges = sample(edgeDateTime);
+    for (const prefix of ['0001-01-01', '9999-12-31', '0000-12-31']) expect(edges.some((t) => t.startsWith(prefix)), prefix).toBe(true);
   });
 });
