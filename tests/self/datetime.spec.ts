@@ -2,7 +2,9 @@
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
 import { dateTime } from '../../src/arbitraries';
-import { parseInstant, sameInstant, toUtc } from '../../src/datetime';
+import { caseBody, loadCases } from '../../src/cases';
+import { validators } from '../../src/contract';
+import { formatUtc, parseInstant, sameInstant, toUtc } from '../../src/datetime';
 
 const SEED = 20170101;
 
@@ -113,5 +115,73 @@ test('the UTC form of an instant near year 9999 reads back as the same instant',
   for (const x of ['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:30:00-01:00', '9999-12-31T20:00:00-14:00']) {
     const u = toUtc(x);
     expect(u === undefined || sameInstant(u, x), `${x} → ${u}`).toBe(true);
+  }
+});
+
+test('the smallest and largest instants parse, one tick beyond them does not', () => {
+  expect(toUtc('0001-01-01T00:00:00Z')).toBe('0001-01-01T00:00:00Z');
+  expect(toUtc('9999-12-31T23:59:59.9999999Z')).toBe('9999-12-31T23:59:59.9999999Z');
+  expect(parseInstant('9999-12-31T23:59:59.9999999Z')!.ticks - parseInstant('0001-01-01T00:00:00Z')!.ticks).toBe(315537897599_9999999n);
+  expect(toUtc('0001-01-01T14:00:00+14:00')).toBe('0001-01-01T00:00:00Z');
+  expect(toUtc('9999-12-31T09:59:59.9999999-14:00')).toBe('9999-12-31T23:59:59.9999999Z');
+  expect(parseInstant('0001-01-01T13:59:59.9999999+14:00')).toBeUndefined();
+  expect(parseInstant('9999-12-31T10:00:00-14:00')).toBeUndefined();
+});
+
+test('an offset that carries 0001-01-01 or 9999-12-31 out of the range leaves no instant, unless read unbounded', () => {
+  for (const [x, utc] of [['0001-01-01T00:00:00+01:00', '0000-12-31T23:00:00Z'], ['0001-01-01T00:00:00+14:00', '0000-12-31T10:00:00Z'],
+    ['9999-12-31T23:59:59-01:00', '10000-01-01T00:59:59Z'], ['0000-01-01T00:00:00Z', '0000-01-01T00:00:00Z']] as const) {
+    expect(parseInstant(x), x).toBeUndefined();
+    expect(formatUtc(parseInstant(x, { unbounded: true })!), x).toBe(utc);
+  }
+});
+
+test('a local time in year 0 whose instant lies in year 1 is in range', () => {
+  expect(toUtc('0000-12-31T23:00:00-01:00')).toBe('0001-01-01T00:00:00Z');
+  expect(toUtc('0000-12-31T10:00:00-14:00')).toBe('0001-01-01T00:00:00Z');
+});
+
+test('instants outside the range compare by instant too', () => {
+  expect(sameInstant('0001-01-01T00:00:00+01:00', '0000-12-31T23:00:00Z')).toBe(true);
+  expect(sameInstant('0001-01-01T00:00:00+01:00', '0001-01-01T00:00:00Z')).toBe(false);
+  expect(sameInstant('9999-12-31T23:59:59-01:00', '9999-12-31T23:59:59-01:00')).toBe(true);
+});
+
+test('leap days across the range: 0004, 0400, 2000 and 9996 have Feb 29; 0100, 1900, 2100 and 9999 do not', () => {
+  for (const y of ['0004', '0400', '2000', '9996']) expect(toUtc(`${y}-02-29T00:00:00Z`), y).toBe(`${y}-02-29T00:00:00Z`);
+  for (const y of ['0100', '1900', '2100', '9999']) expect(parseInstant(`${y}-02-29T00:00:00Z`), y).toBeUndefined();
+  expect(toUtc('0004-03-01T00:30:00+01:00')).toBe('0004-02-29T23:30:00Z');
+  expect(toUtc('1900-03-01T00:30:00+01:00')).toBe('1900-02-28T23:30:00Z');
+});
+
+test('ticks agree with Date at millisecond granularity across the range', () => {
+  for (const x of ['0001-01-01T00:00:00Z', '0099-12-31T23:59:59.999Z', '1752-12-31T23:59:59Z', '1901-12-13T20:45:52Z', '2038-01-19T03:14:07Z', '9999-12-31T23:59:59.999Z']) {
+    expect(parseInstant(x)!.ticks / 10_000n, x).toBe(BigInt(new Date(x).getTime()));
+  }
+});
+
+// fixtures/datetime-range.json keeps its promise: each row is a schema-valid body, and lies on the side of the range
+// its requirement claims (RANGE: local time and instant inside; EDGE: one of them outside, the other inside).
+test.describe('the date-time range rows are on the side they claim', () => {
+  const rows = loadCases('datetime-range.json');
+  test('the rows cover both requirements', () => {
+    expect(new Set(rows.map((c) => c.requirement))).toEqual(new Set(['RAA-CREATE-DATETIME-RANGE', 'RAA-CREATE-DATETIME-EDGE']));
+  });
+  for (const c of rows) {
+    test(c.description, () => {
+      const body = caseBody(c)!;
+      expect(validators.createBody(body), JSON.stringify(validators.createBody.errors)).toBe(true);
+      const t = body.requestDateTime as string;
+      const localInside = t.slice(0, 4) !== '0000';
+      const instantInside = parseInstant(t) !== undefined;
+      expect(parseInstant(t, { unbounded: true }), t).toBeDefined();
+      if (c.requirement === 'RAA-CREATE-DATETIME-RANGE') {
+        expect([localInside, instantInside], t).toEqual([true, true]);
+        expect(c.expect.status).toEqual([201]);
+      } else {
+        expect(localInside !== instantInside, t).toBe(true);
+        expect(c.expect.status).toEqual([201, 400]);
+      }
+    });
   }
 });
