@@ -1,8 +1,9 @@
 // In-memory records, bounded: the oldest are evicted past `capacity`, so a long run cannot exhaust memory.
 import { createHash, randomUUID } from 'node:crypto';
-import { toUtc } from '../src/datetime';
+import { formatUtc, parseInstant, toUtc } from '../src/datetime';
 import { SEED_PROPERTIES, NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import type { Defects } from './defects';
+import { badRequest } from './errors';
 import type { Body } from './validate';
 
 export type StoredRecord = Record<string, unknown> & { id: string };
@@ -17,6 +18,10 @@ const DEFAULTS: Record<string, unknown> = {
 };
 
 const MAX_STRING = 1024;
+
+const TICKS_PER_SECOND = 10_000_000n;
+/** 1753-01-01T00:00:00Z, the first instant a SQL Server `datetime` column holds, as ticks since 1970. */
+const SQL_DATETIME_MIN_TICKS = -6847804800n * TICKS_PER_SECOND;
 
 export class Store {
   private readonly records = new Map<string, StoredRecord>();
@@ -75,7 +80,21 @@ export class Store {
     if (this.defects.has('datetime-offset-preserved')) return text;
     // An offset parser that reads the hours and drops the minutes: +05:30 is taken as +05:00.
     if (this.defects.has('datetime-offset-minutes-ignored')) return toUtc(text.replace(/([+-]\d{2}):\d{2}$/, '$1:00'));
-    return toUtc(text);
+    const utc = parseInstant(text);
+    // The validator lets through only instants in range; with datetime-offset-overflow-500 it checks the pattern
+    // alone, and this conversion throws as .NET's DateTimeOffset.UtcDateTime does: an unhandled 500.
+    if (!utc) throw new RangeError('The UTC time represented when the offset is applied must be between year 0 and 10,000.');
+    // A SQL Server `datetime` column: the conversion from datetime2 fails before 1753, and the service answers 400.
+    if (this.defects.has('datetime-sql-datetime-range') && utc.ticks < SQL_DATETIME_MIN_TICKS) {
+      throw badRequest('The conversion of a datetime2 data type to a datetime data type resulted in an out-of-range value.');
+    }
+    // A 32-bit Unix time with the fraction kept apart: seconds outside 1901-12-13..2038-01-19 wrap around.
+    if (this.defects.has('datetime-unix-32bit')) {
+      const fraction = ((utc.ticks % TICKS_PER_SECOND) + TICKS_PER_SECOND) % TICKS_PER_SECOND;
+      const seconds = BigInt.asIntN(32, (utc.ticks - fraction) / TICKS_PER_SECOND);
+      return formatUtc({ ticks: seconds * TICKS_PER_SECOND + fraction, subTick: utc.subTick });
+    }
+    return formatUtc(utc);
   }
 
   private ordered(r: Record<string, unknown>): StoredRecord {

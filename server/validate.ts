@@ -97,8 +97,9 @@ export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: Reque
   if (!validate(body)) {
     throw badRequest(`Invalid request body: ${describeErrors(validate.errors).join('; ')}`);
   }
-  // The pattern admits instants that Edm.DateTimeOffset cannot hold (past 9999-12-31 in UTC).
-  if (typeof body.requestDateTime === 'string' && !parseInstant(body.requestDateTime)) {
+  // The pattern admits instants that Edm.DateTimeOffset cannot hold (0001-01-01T00:00:00+01:00 is in year 0 in
+  // UTC). The defect checks the pattern alone, and the conversion in the store throws (a 500).
+  if (typeof body.requestDateTime === 'string' && !parseInstant(body.requestDateTime) && !defects.has('datetime-offset-overflow-500')) {
     throw badRequest('requestDateTime is outside the range of Edm.DateTimeOffset.');
   }
   return applyEnumWriteRules(kind, { ...body, ...held }, ctx, defects);
