@@ -30,6 +30,13 @@ export interface ReferenceOptions {
   contract?: 'today' | 'seed';
 }
 
+const RETURN_MINIMAL = 'return=minimal';
+
+/** Whether a Prefer header asks for `return=minimal` (RFC 7240: a comma-separated list, parameters after `;`). */
+function prefersMinimal(prefer: string | string[] | undefined): boolean {
+  return [prefer ?? ''].flat().join(',').split(',').some((p) => p.split(';')[0]!.replace(/\s+/g, '').toLowerCase() === RETURN_MINIMAL);
+}
+
 const ROUTE = /^\/deviceManagement\/remoteActionAudits(?:\/([^/?]+)|\('([^')]+)'\))?\/?$/i;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -106,8 +113,9 @@ export class ReferenceServer {
       case 'delete': return this.remove(ctx, res, id!);
       default: {
         checkMediaType(req.headers['content-type'], this.defects);
-        const body = validateBody(op, parseJson(await readBody(req), this.defects), ctx, this.defects);
-        return op === 'create' ? this.create(ctx, res, body, origin) : this.update(ctx, res, id!, body, origin);
+        const parsed = parseJson(await readBody(req), this.defects);
+        if (op === 'update') return this.update(ctx, res, id!, parsed, origin, prefersMinimal(req.headers.prefer));
+        return this.create(ctx, res, validateBody(op, parsed, ctx, this.defects), origin);
       }
     }
   }
@@ -143,9 +151,17 @@ export class ReferenceServer {
     ctx.send(res, 200, body, this.headers(ctx));
   }
 
-  private update(ctx: RequestContext, res: ServerResponse, id: string, body: Record<string, unknown>, origin: string): void {
-    const record = this.store.update(id, body);
+  private update(ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): void {
+    const record = this.store.update(id, validateBody('update', parsed, ctx, this.defects));
     if (!record) throw notFound();
+    // The defect: the framework's default for a PATCH handler that returns nothing, whatever the client preferred.
+    if (this.defects.has('update-returns-204')) { ctx.send(res, 204, undefined); return; }
+    if (minimal) {
+      // The defect: a response filter honours the preference by dropping the body, and leaves the status at 200.
+      if (this.defects.has('update-minimal-200-empty')) { ctx.send(res, 200, undefined, this.headers(ctx)); return; }
+      ctx.send(res, 204, undefined, { 'OData-Version': '4.0', 'Preference-Applied': RETURN_MINIMAL });
+      return;
+    }
     ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects), this.headers(ctx));
   }
 

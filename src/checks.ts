@@ -156,3 +156,14 @@ export function linkWithinTarget(req: string, ex: Exchange, link: unknown, targe
   }
   return link as string;
 }
+
+/** A 200 carries the entity: a JSON object, not an empty body or anything else. */
+export function hasEntity(req: string, ex: Exchange): void {
+  if (typeof ex.json === 'object' && ex.json !== null && !Array.isArray(ex.json)) return;
+  throw new CheckFailure(req, `a ${ex.status} carries no entity`, { expected: 'the entity as a JSON object', received: ex.text === '' ? '(no body)' : ex.text.length > 300 ? `${ex.text.slice(0, 300)}… (${ex.text.length} characters)` : ex.text, exchange: ex });
+}
+
+/** A 204 carries no body (RFC 9110 §15.3.5); `received` shows what came instead. */
+export function hasNoBody(req: string, ex: Exchange): void {
+  if (ex.text !== '') throw new CheckFailure(req, `a ${ex.status} carries a body`, { expected: '(no body)', received: ex.text.length > 300 ? `${ex.text.slice(0, 300)}… (${ex.text.length} characters)` : ex.text, exchange: ex });
+}

@@ -1,4 +1,5 @@
-// Update (PATCH): partial bodies change only what they send; the create rules for values apply.
+// Update (PATCH): 200 with the entity (204 only when the client prefers return=minimal); partial bodies change
+// only what they send; the create rules for values apply.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import * as check from '../../../src/checks';
@@ -9,11 +10,24 @@ const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, '
 const CHANGE = { actionState: 'done', deviceIMEI: '356938035643809' };
 
 test.describe('update', () => {
-  test('a partial PATCH is answered 200 with the entity or 204', cite('RAA-UPDATE-200'), async ({ graph }) => {
+  test('a partial PATCH without Prefer: return=minimal is answered 200 with the updated entity', cite('RAA-UPDATE-200'), async ({ graph }) => {
     const { id } = await created(graph);
     const ex = await graph.patch(id, CHANGE);
-    check.statusIs('RAA-UPDATE-200', ex, [200, 204]);
-    if (ex.status === 200) check.echoes('RAA-UPDATE-200', ex, CHANGE);
+    check.statusIs('RAA-UPDATE-200', ex, [200]);
+    check.hasEntity('RAA-UPDATE-200', ex);
+    check.echoes('RAA-UPDATE-200', ex, CHANGE);
+  });
+
+  test('a PATCH with Prefer: return=minimal is answered 204 without a body or 200 with the updated entity', cite('RAA-UPDATE-MINIMAL'), async ({ graph }) => {
+    const { id } = await created(graph);
+    const ex = await graph.patch(id, CHANGE, { headers: { Prefer: 'return=minimal' } });
+    check.statusIs('RAA-UPDATE-MINIMAL', ex, [200, 204]);
+    if (ex.status === 204) {
+      check.hasNoBody('RAA-UPDATE-MINIMAL', ex);
+    } else {
+      check.hasEntity('RAA-UPDATE-MINIMAL', ex);
+      check.echoes('RAA-UPDATE-MINIMAL', ex, CHANGE);
+    }
   });
 
   test('a PATCH changes only the properties sent', cite('RAA-UPDATE-PARTIAL'), async ({ graph }) => {
