@@ -37,6 +37,14 @@ function prefersMinimal(prefer: string | string[] | undefined): boolean {
   return [prefer ?? ''].flat().join(',').split(',').some((p) => p.split(';')[0]!.replace(/\s+/g, '').toLowerCase() === RETURN_MINIMAL);
 }
 
+/** A PATCH body without its `id` (a string or null, as a create body may carry one), and that id. */
+function splitKey(parsed: unknown): { body: unknown; key?: string } {
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('id' in parsed)) return { body: parsed };
+  const { id, ...body } = parsed as Record<string, unknown>;
+  if (id === null) return { body };
+  return typeof id === 'string' ? { body, key: id } : { body: parsed };
+}
+
 const ROUTE = /^\/deviceManagement\/remoteActionAudits(?:\/([^/?]+)|\('([^')]+)'\))?\/?$/i;
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -152,7 +160,10 @@ export class ReferenceServer {
   }
 
   private update(ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): void {
-    const record = this.store.update(id, validateBody('update', parsed, ctx, this.defects));
+    // The key is not updatable (GRAPH-FACTS §11): an id in the body is ignored, as OData asks, and handed to the
+    // store only so that its defects can misuse it.
+    const { body: sent, key } = splitKey(parsed);
+    const record = this.store.update(id, validateBody('update', sent, ctx, this.defects), key);
     if (!record) throw notFound();
     // The defect: the framework's default for a PATCH handler that returns nothing, whatever the client preferred.
     if (this.defects.has('update-returns-204')) { ctx.send(res, 204, undefined); return; }

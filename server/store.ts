@@ -129,8 +129,13 @@ export class Store {
     return record;
   }
 
-  /** Merges `body` into the record; undefined when there is none. Returns the record as it is now. */
-  update(id: string, body: Body): StoredRecord | undefined {
+  /**
+   * Merges `body` into the record; undefined when there is none. Returns the record as it is now. `key` is an id
+   * the PATCH body carried: the key is immutable, so only a defect looks at it.
+   */
+  update(id: string, body: Body, key?: string): StoredRecord | undefined {
+    // The defect: the record to write is looked up by the body's id when it has one, and by the URL's otherwise.
+    if (key !== undefined && this.defects.has('update-id-overwrites')) id = key;
     const current = this.live(id);
     if (!current) {
       // The defect: PATCH implemented as an upsert, so an unknown id is created rather than answered 404.
@@ -141,8 +146,11 @@ export class Store {
     }
     // The defect: PATCH treated as PUT, so every property not sent falls back to its default.
     const base = this.defects.has('update-replaces-record') ? {} : current;
-    const next = this.ordered({ ...base, ...this.normalise(body), id });
-    this.records.set(id, next);
+    // The defect: the merge copies the body's id too, so the record moves to that key (over any record there).
+    const to = key !== undefined && this.defects.has('update-id-applied') ? key : id;
+    const next = this.ordered({ ...base, ...this.normalise(body), id: to });
+    if (to === id) this.records.set(id, next);
+    else { this.evict(id); this.put(next); }
     // The defect: the read cache is filled on create and on read, but an update forgets to evict it.
     if (!this.defects.has('get-serves-stale-cache')) this.cache?.delete(id);
     // The defect: the handler answers with the entity it loaded before the merge.

@@ -167,3 +167,35 @@ export function hasEntity(req: string, ex: Exchange): void {
 export function hasNoBody(req: string, ex: Exchange): void {
   if (ex.text !== '') throw new CheckFailure(req, `a ${ex.status} carries a body`, { expected: '(no body)', received: ex.text.length > 300 ? `${ex.text.slice(0, 300)}… (${ex.text.length} characters)` : ex.text, exchange: ex });
 }
+
+/**
+ * The first property where `got` (a read) differs from `expected` (what was written), compared as sameRecord does;
+ * undefined when none does. Not a check: tests use it to tell a precondition another requirement covers.
+ */
+export function recordDifference(got: unknown, expected: Record<string, unknown>): { property: string; expected: string; received: string } | undefined {
+  if (typeof got !== 'object' || got === null || Array.isArray(got)) return { property: '(body)', expected: 'a JSON object', received: show(got) };
+  for (const [k, v] of Object.entries(expected)) {
+    if (k.startsWith('@odata.')) continue;
+    const r = (got as Record<string, unknown>)[k];
+    const same = k === 'requestDateTime' && typeof v === 'string' && typeof r === 'string' ? sameInstant(v, r) : JSON.stringify(r) === JSON.stringify(v);
+    if (!same) return { property: k, expected: show(v), received: show(r) };
+  }
+  return undefined;
+}
+
+/**
+ * What a write left behind, seen by a later GET (`read`): the record `what` names as `expected`, or no record at
+ * all (null, a 404). The failure's exchange is the write, the request a reader replays; the read is in Received.
+ */
+export function foundAfter(req: string, write: Exchange, read: Exchange, what: string, expected: Record<string, unknown> | null): void {
+  const get = `GET ${read.request.url}`;
+  const answered = `${get} answered ${read.status}${read.text ? `: ${read.text.length > 600 ? `${read.text.slice(0, 600)}…` : read.text}` : ''}`;
+  const after = `after ${write.request.method} ${write.request.url} (answered ${write.status})`;
+  if (expected === null) {
+    if (read.status !== 404) throw new CheckFailure(req, `${what} exists ${after}`, { expected: `${get} answers 404`, received: answered, exchange: write });
+    return;
+  }
+  if (read.status !== 200) throw new CheckFailure(req, `${what} is no longer found under its id ${after}`, { expected: `${get} answers 200 with the record`, received: answered, exchange: write });
+  const diff = recordDifference(read.json, expected);
+  if (diff) throw new CheckFailure(req, `${what}: ${diff.property} is ${diff.received} ${after}`, { expected: `${get} shows ${diff.property} ${diff.expected}`, received: `${diff.property} ${diff.received} (${answered})`, exchange: write });
+}
