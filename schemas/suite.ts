@@ -95,6 +95,12 @@ export const principalsFileSchema = {
           token: { type: 'string', minLength: 1 },
           tokenEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
           tokenState: { enum: ['valid', 'expired', 'wrong-audience'] },
+          /**
+           * The tenant the principal's requests run in (GRAPH-FACTS §11): any id, compared as given. When absent, a
+           * JWT's `tid` claim (read without verifying the token); an opaque token without it is in the default tenant,
+           * which every such principal shares. Principals in two tenants let the suite check tenant isolation.
+           */
+          tenant: { type: 'string', minLength: 1 },
           /** Only for the embedded reference target: the token is minted by the reference server at start. */
           mint: { const: true },
           clientCredentials: {

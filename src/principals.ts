@@ -1,6 +1,8 @@
 // Who the suite can act as: a principals file (schemas/suite.ts) resolved to bearer tokens before any test
-// runs. Tokens are opaque to the suite; the expected outcome of each call comes from the permission matrix.
+// runs. Tokens are opaque to the suite (only a JWT's tenant is read, when the file names none); the expected
+// outcome of each call comes from the permission matrix.
 import { readFileSync } from 'node:fs';
+import { decodeJwt } from 'jose';
 import { ConfigError, KNOWN_PERMISSIONS, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
 import { redactor } from './redact';
 import { didYouMean } from './suggest';
@@ -21,6 +23,11 @@ export interface Principal {
   permissions: string[];
   tokenState: 'valid' | 'expired' | 'wrong-audience';
   token: string;
+  /**
+   * The tenant its requests run in: the file's `tenant`, else the JWT's `tid`. Undefined is the default tenant,
+   * shared by every principal without either (opaque tokens). Only compared, never sent.
+   */
+  tenant?: string;
   /** Present for client-credentials principals: no secret, only where to get the next token. */
   renewal?: Renewal;
 }
@@ -86,7 +93,21 @@ export async function resolvePrincipals(specs: PrincipalSpec[], sources: TokenSo
       ({ token, renewal } = await sources.clientCredentials(spec));
     }
     redactor.add(token);
-    out.push({ name: spec.name, type: spec.type, permissions: [...spec.permissions], tokenState: spec.tokenState ?? 'valid', token, ...(renewal ? { renewal } : {}) });
+    const tenant = spec.tenant ?? tenantClaim(token);
+    out.push({ name: spec.name, type: spec.type, permissions: [...spec.permissions], tokenState: spec.tokenState ?? 'valid', token, ...(tenant !== undefined ? { tenant } : {}), ...(renewal ? { renewal } : {}) });
   }
   return out;
+}
+
+/**
+ * The `tid` claim of a JWT (GRAPH-FACTS §7), read without verifying it: the target verifies, the suite only needs to
+ * know which principals share a tenant. Undefined for an opaque token or one without the claim.
+ */
+export function tenantClaim(token: string): string | undefined {
+  try {
+    const tid = decodeJwt(token).tid;
+    return typeof tid === 'string' && tid !== '' ? tid : undefined;
+  } catch {
+    return undefined;
+  }
 }

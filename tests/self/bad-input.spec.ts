@@ -19,6 +19,8 @@ const FILES: Record<string, string> = {
   'robot.json': JSON.stringify({ principals: [{ name: 'app', type: 'robot', permissions: [], token: 'opaque-selftest-token-0123456789' }] }),
   'token-env.json': JSON.stringify({ principals: [{ name: 'app', type: 'application', permissions: [], tokenEnv: 'RAA_SELFTEST_UNSET_TOKEN' }] }),
   'misspelt.json': JSON.stringify({ principals: [{ name: 'app', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.Al'], token: 'opaque-selftest-token-0123456789' }] }),
+  'empty-tenant.json': JSON.stringify({ principals: [{ name: 'app', type: 'application', permissions: [], tenant: '', token: 'opaque-selftest-token-0123456789' }] }),
+  'tenant-id.json': JSON.stringify({ principals: [{ name: 'app', type: 'application', permissions: [], tenantId: 'contoso', token: 'opaque-selftest-token-0123456789' }] }),
   'base.json': JSON.stringify(report('title of RAA-A')),
   'untitled.json': JSON.stringify(report(undefined)),
 };
@@ -51,6 +53,8 @@ const CASES: BadInput[] = [
   { title: 'TARGET_BASE_URL without PRINCIPALS_FILE is refused', env: { TARGET_BASE_URL: UNREACHABLE }, names: /PRINCIPALS_FILE/ },
   { title: 'a principals file that is not JSON is refused', args: ['--target', UNREACHABLE, '--principals', 'malformed.json'], names: /malformed\.json cannot be read as JSON/ },
   { title: 'a principals file failing its schema is refused', args: ['--target', UNREACHABLE, '--principals', 'robot.json'], names: /robot\.json is invalid[\s\S]*\/principals\/0\/type/ },
+  { title: 'an empty tenant in the principals file is refused', args: ['--target', UNREACHABLE, '--principals', 'empty-tenant.json'], names: /empty-tenant\.json is invalid[\s\S]*\/principals\/0\/tenant/ },
+  { title: 'an unknown principal field (tenantId for tenant) is refused', args: ['--target', UNREACHABLE, '--principals', 'tenant-id.json'], names: /tenant-id\.json is invalid[\s\S]*'tenantId'/ },
   { title: 'a tokenEnv naming an unset variable is refused', args: ['--target', UNREACHABLE, '--principals', 'token-env.json'], names: /RAA_SELFTEST_UNSET_TOKEN/ },
   { title: 'a target that does not answer is refused within 10 s', args: ['--target', UNREACHABLE, '--principals', 'valid.json'], names: /does not answer/, withinMs: 10_000 },
   { title: 'a misspelt permission is refused with the name meant', args: ['--target', UNREACHABLE, '--principals', 'misspelt.json'],
