@@ -28,6 +28,10 @@ function untestedWhy(reqs: RequirementResult[]): string {
 
 export function verdictFor(report: ConformanceReport, strict: boolean, allowPartial = report.allowPartial ?? false): RunVerdict {
   const reqs = report.requirements;
+  // A run that ran nothing has nothing to say, whatever it was asked.
+  if (!reqs.some((r) => r.tests.length > 0)) {
+    return { verdict: 'INCONCLUSIVE', exit: EXIT.error, line: `INCONCLUSIVE: no test ran${report.selection ? ` (the selection ${report.selection} matched none)` : ' (the suite did not load its tests: see the errors above)'}` };
+  }
   const gating = reqs.filter((r) => r.status === 'failed' && isGating(r, strict));
   const errored = report.summary.errored ?? 0;
   const inconclusive = reqs.filter((r) => r.status === 'inconclusive');

@@ -1,6 +1,6 @@
 // The conformance reporter: turns Playwright results into a requirement-by-requirement verdict
 // (reports/conformance.json and .md), prints the requirement summary and the closing line.
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestResult } from '@playwright/test/reporter';
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue } from './contract';
@@ -43,9 +43,11 @@ const RANK: ReportTest['status'][] = ['failed', 'errored', 'inconclusive', 'pass
 /** A requirement's outcome from its tests' (the worst that carries information wins; see RANK). */
 export function aggregate(tests: ReportTest[], selection?: string): Pick<RequirementResult, 'status' | 'reason' | 'notTested' | 'blockedBy'> {
   if (tests.length === 0) {
+    // Every requirement has tests (tests/self/catalogue.spec.ts): in a run nobody narrowed, none running means the
+    // suite failed to load them, which is the suite's fault and never a pass.
     return selection
       ? { status: 'not-tested', notTested: 'filtered', reason: `not selected (${selection})` }
-      : { status: 'not-tested', notTested: 'target', reason: 'no test cites it in this run' };
+      : { status: 'inconclusive', reason: 'none of its tests ran: the suite did not load them (see the errors above)' };
   }
   const worst = RANK.find((s) => tests.some((t) => t.status === s))!;
   const first = tests.find((t) => t.status === worst)!;
@@ -79,6 +81,14 @@ export default class ConformanceReporter implements Reporter {
   /** Tests per project, to tell when a matrix project has finished. */
   private totals = new Map<string, number>();
   private finished = 0;
+
+  /** Errors outside any test (a spec that does not load): the run cannot be trusted to have tested anything. */
+  private globalErrors = 0;
+
+  onError(error: TestError): void {
+    this.globalErrors++;
+    process.stderr.write(`raa-conformance: the suite could not load or run a file: ${redactor.redact(plain(error.message ?? String(error))).split('\n')[0]}\n`);
+  }
 
   onBegin(_config: FullConfig, suite: Suite): void {
     this.totals = new Map(suite.suites.map((p) => [p.title, p.allTests().length]));
@@ -153,7 +163,7 @@ export default class ConformanceReporter implements Reporter {
       durationMs,
       strict: rt.strict,
       summary: {
-        passed: count('passed'), failed: count('failed'), skipped: count('not-tested') + count('blocked'), errored: c?.errored ?? 0, expectedFailures: count('expected-failure'),
+        passed: count('passed'), failed: count('failed'), skipped: count('not-tested') + count('blocked'), errored: (c?.errored ?? 0) + this.globalErrors, expectedFailures: count('expected-failure'),
         notTested: count('not-tested'), blocked: count('blocked'), inconclusive: count('inconclusive'), coverage, waitedOut: workers.throttled, waitedMs: workers.retryWaitMs,
       },
       ...(rt.selection ? { selection: rt.selection } : {}),

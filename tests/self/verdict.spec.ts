@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
 import { verdictFor } from '../../src/exit-code';
+import { aggregate } from '../../src/reporter';
 import type { ConformanceReport, RequirementResult } from '../../src/report/types';
 import { explain, runSuite, statuses } from './support/run-suite';
 
@@ -71,11 +72,23 @@ test('a date-time precision bug fails RAA-CREATE-ECHO, not the newer-properties 
   expect(s['RAA-CREATE-NEWER-PROPS'], explain(run)).toBe('passed');
 });
 
+test('a selection that matches no test is INCONCLUSIVE (exit 3), never a pass', async () => {
+  const run = await runSuite(['run', '--seed', '8', '--', '--grep', '@RAA-NO-SUCH-REQUIREMENT'], QUICK);
+  expect(run.code, explain(run)).toBe(3);
+  expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('INCONCLUSIVE: no test ran (the selection --grep @RAA-NO-SUCH-REQUIREMENT matched none)');
+});
+
 // The rule itself, on reports made by hand: which verdict wins when several apply.
 const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], extra: Partial<RequirementResult> = {}): RequirementResult =>
-  ({ id, level, tentative: false, operation: 'create', title: id, status, tests: [], ...extra });
+  ({ id, level, tentative: false, operation: 'create', title: id, status, tests: [{ title: `${id} test`, status: status === 'inconclusive' ? 'inconclusive' : 'passed' }], ...extra });
 const report = (requirements: RequirementResult[], extra: Partial<ConformanceReport> = {}): ConformanceReport =>
   ({ suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
+
+test('a requirement none of whose tests ran in a run nobody narrowed is inconclusive, not passed or skipped', () => {
+  expect(aggregate([])).toMatchObject({ status: 'inconclusive' });
+  expect(aggregate([], '--grep x')).toMatchObject({ status: 'not-tested', notTested: 'filtered' });
+  expect(verdictFor(report([req('A', 'MUST', 'inconclusive')]), false)).toMatchObject({ verdict: 'INCONCLUSIVE', exit: 3 });
+});
 
 test('verdict precedence: a failed MUST beats errors; errors beat untested; configuration gaps are INCOMPLETE; a filter is PARTIAL', () => {
   const untested = req('B', 'MUST', 'not-tested', { notTested: 'principal', reason: 'no suitable principal is configured' });

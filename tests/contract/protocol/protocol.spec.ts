@@ -12,6 +12,7 @@ const PREFER = { Prefer: 'include-unknown-enum-members' };
 test.describe('protocol', () => {
   test('a 201 carries Location', cite('RAA-HDR-LOCATION'), async ({ graph }) => {
     requireWrites(test, graph.runtime);
+    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
     const { ex } = await graph.createRecord(SEED_EXAMPLE_REQUEST);
     blockedBy(test, ex.status !== 201, 'RAA-CREATE-201', `not created (${ex.status})`);
     check.hasHeader('RAA-HDR-LOCATION', ex, 'location');
@@ -19,6 +20,7 @@ test.describe('protocol', () => {
 
   test('a created entity carries @odata.context', cite('RAA-ODATA-CONTEXT'), async ({ graph }) => {
     requireWrites(test, graph.runtime);
+    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
     const { ex } = await graph.createRecord(SEED_EXAMPLE_REQUEST);
     blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (${ex.status})`);
     if (typeof (ex.json as Record<string, unknown>)['@odata.context'] !== 'string') throw new CheckFailure('RAA-ODATA-CONTEXT', 'no @odata.context', { expected: 'a string', received: '(absent)', exchange: ex });
