@@ -9,8 +9,8 @@ import { type Defects, NO_DEFECTS, SEED_CONTRACT } from './defects';
 import { GraphError, badRequest, notFound, renderError, toGraphError } from './errors';
 import { authorize } from './permissions';
 import { represent, withContext } from './representation';
-import { Store } from './store';
-import { TokenIssuer } from './tokens';
+import { type Store, TenantStores } from './store';
+import { REFERENCE_TENANT, TokenIssuer } from './tokens';
 import { checkMediaType, parseJson, validateBody } from './validate';
 
 export const COLLECTION_PATH = '/deviceManagement/remoteActionAudits';
@@ -64,7 +64,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export class ReferenceServer {
   readonly issuer: TokenIssuer;
+  /** The reference tenant's records (each tenant has its own: `tenants`). */
   readonly store: Store;
+  private readonly tenants: TenantStores;
   readonly defects: Defects;
   private readonly auth: Authenticator;
   private readonly pageSize: number;
@@ -77,7 +79,8 @@ export class ReferenceServer {
     this.defects = opts.contract === 'seed' ? new Set([...(opts.defects ?? NO_DEFECTS), ...SEED_CONTRACT]) : opts.defects ?? NO_DEFECTS;
     this.issuer = opts.issuer ?? new TokenIssuer();
     this.auth = opts.authenticator ?? new JwtAuthenticator(this.issuer.key, this.defects);
-    this.store = new Store(this.defects, opts.capacity);
+    this.tenants = new TenantStores(this.defects, opts.capacity);
+    this.store = this.tenants.of(REFERENCE_TENANT);
     this.pageSize = opts.pageSize ?? 100;
     this.basePath = opts.basePath ?? '/beta';
   }
@@ -113,17 +116,18 @@ export class ReferenceServer {
     const ITEM_OPS: Record<string, Operation> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
     const op: Operation = id === undefined ? (method === 'GET' ? 'list' : 'create') : ITEM_OPS[method]!;
     authorize(op, caller, this.defects);
+    const store = this.tenants.of(caller.tenant ?? REFERENCE_TENANT);
 
     const origin = `http://${req.headers.host ?? '127.0.0.1'}${this.basePath}`;
     switch (op) {
-      case 'list': return this.list(ctx, res, url, origin);
-      case 'get': return this.get(ctx, res, id!, origin);
-      case 'delete': return this.remove(ctx, res, id!);
+      case 'list': return this.list(store, ctx, res, url, origin);
+      case 'get': return this.get(store, ctx, res, id!, origin);
+      case 'delete': return this.remove(store, ctx, res, id!);
       default: {
         checkMediaType(req.headers['content-type'], this.defects);
         const parsed = parseJson(await readBody(req), this.defects);
-        if (op === 'update') return this.update(ctx, res, id!, parsed, origin, prefersMinimal(req.headers.prefer));
-        return this.create(ctx, res, validateBody(op, parsed, ctx, this.defects), origin);
+        if (op === 'update') return this.update(store, ctx, res, id!, parsed, origin, prefersMinimal(req.headers.prefer));
+        return this.create(store, ctx, res, validateBody(op, parsed, ctx, this.defects), origin);
       }
     }
   }
@@ -134,8 +138,8 @@ export class ReferenceServer {
     return h;
   }
 
-  private create(ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string): void {
-    const record = this.store.create(body);
+  private create(store: Store, ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string): void {
+    const record = store.create(body);
     const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
     // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
@@ -143,27 +147,27 @@ export class ReferenceServer {
     ctx.send(res, status, entity, this.headers(ctx, location));
   }
 
-  private get(ctx: RequestContext, res: ServerResponse, id: string, origin: string): void {
-    const record = this.store.get(id);
+  private get(store: Store, ctx: RequestContext, res: ServerResponse, id: string, origin: string): void {
+    const record = store.get(id);
     if (!record) throw notFound();
     ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'read'), this.defects), this.headers(ctx));
   }
 
-  private list(ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
+  private list(store: Store, ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
     const asked = Number(url.searchParams.get('$top') ?? this.pageSize);
     const top = Number.isInteger(asked) && asked > 0 ? Math.min(asked, this.pageSize) : this.pageSize;
     const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
-    const { items, more } = this.store.page(skip, top);
+    const { items, more } = store.page(skip, top);
     const body = withContext(origin, false, { value: items.map((r) => represent(r, ctx, this.defects, 'read')) }, this.defects);
     if (more) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${skip + top}`;
     ctx.send(res, 200, body, this.headers(ctx));
   }
 
-  private update(ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): void {
+  private update(store: Store, ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): void {
     // The key is not updatable (GRAPH-FACTS §11): an id in the body is ignored, as OData asks, and handed to the
     // store only so that its defects can misuse it.
     const { body: sent, key } = splitKey(parsed);
-    const record = this.store.update(id, validateBody('update', sent, ctx, this.defects), key);
+    const record = store.update(id, validateBody('update', sent, ctx, this.defects), key);
     if (!record) throw notFound();
     // The defect: the framework's default for a PATCH handler that returns nothing, whatever the client preferred.
     if (this.defects.has('update-returns-204')) { ctx.send(res, 204, undefined); return; }
@@ -176,8 +180,8 @@ export class ReferenceServer {
     ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects), this.headers(ctx));
   }
 
-  private remove(ctx: RequestContext, res: ServerResponse, id: string): void {
-    if (!this.store.delete(id)) throw notFound();
+  private remove(store: Store, ctx: RequestContext, res: ServerResponse, id: string): void {
+    if (!store.delete(id)) throw notFound();
     // The defect: 200 OK with an empty JSON object, the framework's default for a handler that returns a value.
     if (this.defects.has('delete-returns-200')) { ctx.send(res, 200, {}, this.headers(ctx)); return; }
     ctx.send(res, 204, undefined);

@@ -4,11 +4,13 @@ import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { PrincipalType } from '../src/contract';
 import type { Defects } from './defects';
 import { GraphError, unauthenticated } from './errors';
-import { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT } from './tokens';
+import { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT } from './tokens';
 
 export interface Caller {
   type: PrincipalType;
   permissions: readonly string[];
+  /** The tenant whose records the caller reaches (GRAPH-FACTS §11): the token's `tid`; absent, the reference tenant. */
+  tenant?: string;
 }
 
 export interface Authenticator {
@@ -94,10 +96,15 @@ function callerFromClaims(claims: Record<string, unknown>): Caller {
   // GRAPH-FACTS §7: a token with `scp` is delegated, otherwise `roles` lists application permissions.
   if (typeof claims.scp === 'string') {
     const personal = claims.tid === PERSONAL_ACCOUNT_TENANT;
-    return { type: personal ? 'delegated-personal' : 'delegated-work', permissions: claims.scp.split(' ').filter(Boolean) };
+    return { type: personal ? 'delegated-personal' : 'delegated-work', permissions: claims.scp.split(' ').filter(Boolean), tenant: tenantOf(claims) };
   }
   const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : [];
-  return { type: 'application', permissions: roles };
+  return { type: 'application', permissions: roles, tenant: tenantOf(claims) };
+}
+
+/** Every Graph request runs in the tenant of its token (GRAPH-FACTS §11). */
+function tenantOf(claims: Record<string, unknown>): string {
+  return typeof claims.tid === 'string' && claims.tid !== '' ? claims.tid : REFERENCE_TENANT;
 }
 
 /** Opaque tokens looked up in a table, as a vendor server fronted by its own identity layer might do. */

@@ -202,3 +202,20 @@ export class Store {
     this.cache?.delete(id);
   }
 }
+
+/**
+ * The records of every tenant, a table each (GRAPH-FACTS §11): a request reaches only its token's tenant, so a
+ * record of another tenant is simply not found and never listed.
+ */
+export class TenantStores {
+  private readonly tables = new Map<string, Store>();
+
+  constructor(private readonly defects: Defects, private readonly capacity?: number) {}
+
+  /** The table of `tenant`, made on its first request. */
+  of(tenant: string): Store {
+    let table = this.tables.get(tenant);
+    if (!table) this.tables.set(tenant, (table = new Store(this.defects, this.capacity)));
+    return table;
+  }
+}

@@ -14,6 +14,8 @@ export interface TokenRequest {
   permissions: readonly string[];
   tokenState?: 'valid' | 'expired' | 'wrong-audience';
   name?: string;
+  /** The `tid` claim: the reference tenant by default (personal accounts: Entra's consumer tenant). */
+  tenant?: string;
   /** Lifetime in seconds for valid tokens. */
   lifetime?: number;
 }
@@ -27,7 +29,7 @@ export class TokenIssuer {
 
   async mint(r: TokenRequest): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const tid = r.type === 'delegated-personal' ? PERSONAL_ACCOUNT_TENANT : REFERENCE_TENANT;
+    const tid = r.tenant ?? (r.type === 'delegated-personal' ? PERSONAL_ACCOUNT_TENANT : REFERENCE_TENANT);
     const claims: Record<string, unknown> = { tid, azp: randomUUID(), name: r.name ?? r.type };
     if (r.type === 'application') claims.roles = [...r.permissions];
     else claims.scp = r.permissions.join(' ');

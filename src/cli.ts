@@ -30,7 +30,7 @@ import { EXIT, exitCodeFor } from './exit-code';
 export { EXIT, exitCodeFor };
 import { CLEAN, judge, loadDefects, renderMatrix } from './matrix';
 import { bundleServer, startServerProcess, type ServerProcess } from '../server/processes';
-import { TokenIssuer } from '../server/tokens';
+import { REFERENCE_TENANT, TokenIssuer } from '../server/tokens';
 import { randomBytes } from 'node:crypto';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -190,7 +190,7 @@ export interface Embedded {
 /** The reference principals (fixtures/reference-principals.json) with tokens minted by `issuer`, valid for 12 hours. */
 function referencePrincipals(issuer: TokenIssuer): Promise<Principal[]> {
   return resolvePrincipals(readPrincipalsFile(join(ROOT, 'fixtures', 'reference-principals.json')), {
-    mint: (s) => issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600 }),
+    mint: (s) => issuer.mint({ type: s.type, permissions: s.permissions, tokenState: s.tokenState, name: s.name, lifetime: 12 * 3600, ...(s.tenant ? { tenant: s.tenant } : {}) }),
   });
 }
 
@@ -489,8 +489,10 @@ async function serve(argv: string[]): Promise<number> {
   const lines = [`reference server listening on ${url}`, `collection: ${url}/deviceManagement/remoteActionAudits`, '', 'tokens (valid for 12 hours):'];
   const out: unknown[] = [];
   for (const p of embedded.principals) {
-    out.push({ name: p.name, type: p.type, permissions: p.permissions, ...(p.tokenState !== 'valid' ? { tokenState: p.tokenState } : {}), token: p.token });
-    lines.push(`  ${p.name.padEnd(20)} ${p.type.padEnd(19)} ${p.permissions.join(' ') || '(no permissions)'}${p.tokenState !== 'valid' ? ` [${p.tokenState}]` : ''}`, `    ${p.token}`);
+    out.push({ name: p.name, type: p.type, permissions: p.permissions, ...(p.tokenState !== 'valid' ? { tokenState: p.tokenState } : {}), ...(p.tenant ? { tenant: p.tenant } : {}), token: p.token });
+    // The reference tenant goes without saying; another (a second tenant, personal accounts') is named.
+    const tenant = p.tenant && p.tenant !== REFERENCE_TENANT ? ` [tenant ${p.tenant}]` : '';
+    lines.push(`  ${p.name.padEnd(20)} ${p.type.padEnd(19)} ${p.permissions.join(' ') || '(no permissions)'}${p.tokenState !== 'valid' ? ` [${p.tokenState}]` : ''}${tenant}`, `    ${p.token}`);
   }
   if (values['principals-out']) {
     writeFileSync(values['principals-out'], JSON.stringify({ principals: out }, null, 2), { mode: 0o600 });

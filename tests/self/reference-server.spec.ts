@@ -391,6 +391,24 @@ test.describe('permissions', () => {
   });
 });
 
+test.describe('tenancy', () => {
+  test('a record of another tenant is not found, listed, changed or deleted, and stays for its own', async () => {
+    const other = await server.issuer.mint({ type: 'application', permissions: RW, tenant: 'tenant-b' });
+    const e = await created();
+    graphError(await call('GET', item(e.id), { token: other }), 404);
+    graphError(await call('PATCH', item(e.id), { token: other, body: { deviceIMEI: 'x' } }), 404);
+    graphError(await call('DELETE', item(e.id), { token: other }), 404);
+    expect((await call('GET', COLLECTION_PATH, { token: other })).json.value.map((r: { id: string }) => r.id)).not.toContain(e.id);
+    const own = await call('GET', item(e.id));
+    expect(own.status).toBe(200);
+    expect(own.json.deviceIMEI).toBe(e.deviceIMEI);
+    // A tenant's own records are its to read.
+    const theirs = await created(SEED_EXAMPLE_REQUEST, { token: other });
+    expect((await call('GET', item(theirs.id), { token: other })).status).toBe(200);
+    graphError(await call('GET', item(theirs.id)), 404);
+  });
+});
+
 test.describe('bad requests', () => {
   const rejected: [string, CallOptions][] = [
     ['malformed JSON', { raw: '{"action": "factoryReset"' }],
