@@ -77,16 +77,39 @@ export class Graph {
     return this.runtime.principals.find((p) => p.name === name);
   }
 
-  /** Valid-token principals the matrix gives `decision` for `op`, application ones first. */
+  /**
+   * The tenant the suite acts in: that of the first valid principal that is not a personal account. A record is
+   * reachable only from its own tenant (GRAPH-FACTS §11), so every test but the tenancy checks stays in this one.
+   */
+  get homeTenant(): string | undefined {
+    return this.runtime.principals.find((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal')?.tenant;
+  }
+
+  /** The tenants of valid principals that are not personal accounts, the home tenant first (undefined: the default tenant). */
+  get tenants(): (string | undefined)[] {
+    return [...new Set(this.runtime.principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal').map((p) => p.tenant))];
+  }
+
+  /** Valid-token principals of the home tenant the matrix gives `decision` for `op`, application ones first. */
   principalsWith(op: Operation, decision: 'allowed' | 'denied'): Principal[] {
+    return this.principalsIn(op, decision, this.homeTenant);
+  }
+
+  /** Valid-token principals of `tenant` the matrix gives `decision` for `op`, application ones first. */
+  principalsIn(op: Operation, decision: 'allowed' | 'denied', tenant: string | undefined): Principal[] {
     return this.runtime.principals
-      .filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal' && decide(op, p.type, p.permissions) === decision)
+      .filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal' && p.tenant === tenant && decide(op, p.type, p.permissions) === decision)
       .sort((a, b) => (a.type === b.type ? 0 : a.type === 'application' ? -1 : 1));
   }
 
   /** The principal the suite acts as for `op`; undefined when none is configured. */
   actor(op: Operation): Principal | undefined {
-    return this.principalsWith(op, 'allowed')[0];
+    return this.actorIn(op, this.homeTenant);
+  }
+
+  /** The principal the suite acts as for `op` in `tenant`; undefined when none is configured there. */
+  actorIn(op: Operation, tenant: string | undefined): Principal | undefined {
+    return this.principalsIn(op, 'allowed', tenant)[0];
   }
 
   /** Adds the run marker so the record is recognisably this suite's (and this run's). */
@@ -107,7 +130,7 @@ export class Graph {
     if (body !== undefined && o.contentType !== null) headers['Content-Type'] = o.contentType ?? 'application/json';
     const url = `${this.collectionUrl}${o.path ?? ''}${o.query ? `?${o.query}` : ''}`;
     const ex = await this.transport.send({ method: o.method, url, headers, body });
-    if (o.method === 'POST' && (o.path ?? '') === '' && ex.status >= 200 && ex.status < 300) this.track(ex);
+    if (o.method === 'POST' && (o.path ?? '') === '' && ex.status >= 200 && ex.status < 300) this.track(ex, o.as);
     return ex;
   }
 
@@ -126,7 +149,7 @@ export class Graph {
 
   async remove(id: string, o: Omit<SendOptions, 'method' | 'path'> = {}): Promise<Exchange> {
     const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: o.as === undefined ? this.actor('delete') : o.as, ...o });
-    if (ex.status === 204) this.created.delete(id);
+    if (ex.status === 204) { this.created.delete(id); this.createdIn.delete(id); }
     return ex;
   }
 
@@ -186,7 +209,10 @@ export class Graph {
   createdTotal = 0;
   private unidentified = 0;
 
-  private track(ex: Exchange): void {
+  /** The tenant of each record created outside the home tenant: only a principal of that tenant can delete it. */
+  private readonly createdIn = new Map<string, string | undefined>();
+
+  private track(ex: Exchange, as: Principal | null | undefined): void {
     const id = idOf(ex);
     if (id === undefined) {
       // The record may exist, but nothing can name it for deletion: it counts as created and as left.
@@ -197,6 +223,7 @@ export class Graph {
       // An id this worker already holds is the same record by the target's own account: counted once.
       this.created.add(id);
       this.createdTotal++;
+      if (as && as.tenant !== this.homeTenant) this.createdIn.set(id, as.tenant);
     }
   }
 
@@ -204,16 +231,23 @@ export class Graph {
   readonly left = new Set<string>();
 
   /**
-   * Deletes records this worker created (all of them, or just `ids`), when a principal may; returns the ids
-   * it could not remove.
+   * Deletes records this worker created (all of them, or just `ids`), each as a principal of the tenant it was
+   * created in, when one may; returns the ids it could not remove.
    */
   async cleanup(ids: Iterable<string> = this.created): Promise<string[]> {
     const todo = [...ids].filter((id) => this.created.has(id));
-    const deleter = this.actor('delete');
     const left: string[] = [];
-    if (!deleter) left.push(...todo);
-    else {
-      await mapLimit(todo, 16, async (id) => {
+    const byTenant = new Map<string | undefined, string[]>();
+    for (const id of todo) {
+      const tenant = this.createdIn.has(id) ? this.createdIn.get(id) : this.homeTenant;
+      const ofTenant = byTenant.get(tenant) ?? [];
+      ofTenant.push(id);
+      byTenant.set(tenant, ofTenant);
+    }
+    for (const [tenant, ofTenant] of byTenant) {
+      const deleter = this.actorIn('delete', tenant);
+      if (!deleter) { left.push(...ofTenant); continue; }
+      await mapLimit(ofTenant, 16, async (id) => {
         try {
           const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
           if (ex.status !== 204 && ex.status !== 404) left.push(id);
@@ -222,7 +256,7 @@ export class Graph {
         }
       });
     }
-    for (const id of todo) this.created.delete(id);
+    for (const id of todo) { this.created.delete(id); this.createdIn.delete(id); }
     for (const id of left) this.left.add(id);
     return left;
   }

@@ -2,23 +2,30 @@
 // comes from the matrix, never from the test. Cells the sources disagree on assert nothing.
 import { SEED_EXAMPLE_REQUEST, decide, type Operation } from '../../../src/contract';
 import * as check from '../../../src/checks';
+import type { Principal } from '../../../src/principals';
 import { loadRuntime } from '../../../src/runtime';
 import { notTested, blockedBy, cite, requirePrincipal, requireWrites, test, type Graph, type SendOptions } from '../../../src/suite';
 
 const rt = loadRuntime();
 
 /** For item operations the record is created first by the suite's own actor, then acted on by the principal. */
-const OPS: { op: Operation; writes: boolean; success: number[]; request: (g: Graph) => SendOptions | Promise<SendOptions> }[] = [
+const OPS: { op: Operation; writes: boolean; success: number[]; request: (g: Graph, p: Principal) => SendOptions | Promise<SendOptions> }[] = [
   { op: 'create', writes: true, success: [201], request: (g) => ({ method: 'POST', json: g.mark(SEED_EXAMPLE_REQUEST) }) },
   { op: 'list', writes: false, success: [200], request: () => ({ method: 'GET', query: '$top=1' }) },
-  { op: 'get', writes: true, success: [200], request: async (g) => ({ method: 'GET', path: `/${await record(g)}` }) },
-  { op: 'update', writes: true, success: [200, 204], request: async (g) => ({ method: 'PATCH', path: `/${await record(g)}`, json: { actionState: 'done' } }) },
-  { op: 'delete', writes: true, success: [204], request: async (g) => ({ method: 'DELETE', path: `/${await record(g)}` }) },
+  { op: 'get', writes: true, success: [200], request: async (g, p) => ({ method: 'GET', path: `/${await record(g, p, 'get')}` }) },
+  { op: 'update', writes: true, success: [200, 204], request: async (g, p) => ({ method: 'PATCH', path: `/${await record(g, p, 'update')}`, json: { actionState: 'done' } }) },
+  { op: 'delete', writes: true, success: [204], request: async (g, p) => ({ method: 'DELETE', path: `/${await record(g, p, 'delete')}` }) },
 ];
 
-async function record(g: Graph): Promise<string> {
-  requirePrincipal(test, g.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  const { id, ex } = await g.createRecord(SEED_EXAMPLE_REQUEST);
+/**
+ * A record in the principal's tenant when a principal there may create it: another tenant's record is not found
+ * (RAA-TENANT-READ), whatever the permissions. A principal the matrix refuses is refused wherever the record lives.
+ */
+async function record(g: Graph, p: Principal, op: Operation): Promise<string> {
+  const allowed = decide(op, p.type, p.permissions) === 'allowed';
+  const creator = g.actorIn('create', p.tenant) ?? (allowed ? undefined : g.actor('create'));
+  requirePrincipal(test, creator, `a principal holding DeviceManagementManagedDevices.ReadWrite.All${allowed && p.tenant !== g.homeTenant ? ` in the tenant of "${p.name}" (${p.tenant ?? 'the default tenant'})` : ''}`);
+  const { id, ex } = await g.createRecord(SEED_EXAMPLE_REQUEST, { as: creator });
   blockedBy(test, id === undefined, 'RAA-CREATE-201', `no record to act on (create answered ${ex.status})`);
   return encodeURIComponent(id!);
 }
@@ -33,21 +40,21 @@ for (const { op, writes, success, request } of OPS) {
       const label = `${p.name} (${p.type}: ${p.permissions.join(', ') || 'no permissions'})`;
       if (p.type === 'delegated-personal') {
         test(`${op} by the personal account ${label} is refused`, cite('RAA-PERM-PERSONAL'), async ({ graph }) => {
-          check.refused('RAA-PERM-PERSONAL', await graph.send({ ...(await request(graph)), as: p }));
+          check.refused('RAA-PERM-PERSONAL', await graph.send({ ...(await request(graph, p)), as: p }));
         });
         continue;
       }
       const decision = decide(op, p.type, p.permissions);
       if (decision === 'allowed') {
         test(`${op} by ${label} is allowed`, cite('RAA-PERM-ALLOW'), async ({ graph }) => {
-          check.statusIs('RAA-PERM-ALLOW', await graph.send({ ...(await request(graph)), as: p }), success);
+          check.statusIs('RAA-PERM-ALLOW', await graph.send({ ...(await request(graph, p)), as: p }), success);
         });
       } else if (decision === 'denied') {
         test(`${op} by ${label} is refused`, cite('RAA-PERM-DENY'), async ({ graph }) => {
-          check.refused('RAA-PERM-DENY', await graph.send({ ...(await request(graph)), as: p }));
+          check.refused('RAA-PERM-DENY', await graph.send({ ...(await request(graph, p)), as: p }));
         });
         test(`${op} by ${label} is refused with 403`, cite('RAA-PERM-DENY-403'), async ({ graph }) => {
-          check.statusIs('RAA-PERM-DENY-403', await graph.send({ ...(await request(graph)), as: p }), [403]);
+          check.statusIs('RAA-PERM-DENY-403', await graph.send({ ...(await request(graph, p)), as: p }), [403]);
         });
       }
     }
@@ -58,6 +65,7 @@ for (const { op, writes, success, request } of OPS) {
 const wanted: [string, boolean, string][] = [
   ['RAA-PERM-ALLOW', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'allowed'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All'],
   ['RAA-PERM-DENY', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
+  ['RAA-PERM-DENY-403', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
   ['RAA-PERM-PERSONAL', valid.some((p) => p.type === 'delegated-personal'), 'a principal of type delegated-personal'],
 ];
 for (const [id, present, who] of wanted) {
