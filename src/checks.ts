@@ -199,3 +199,10 @@ export function foundAfter(req: string, write: Exchange, read: Exchange, what: s
   const diff = recordDifference(read.json, expected);
   if (diff) throw new CheckFailure(req, `${what}: ${diff.property} is ${diff.received} ${after}`, { expected: `${get} shows ${diff.property} ${diff.expected}`, received: `${diff.property} ${diff.received} (${answered})`, exchange: write });
 }
+
+/** A list page does not show the record `id` (another tenant's, say: GRAPH-FACTS §11); `what` names the record. */
+export function notListed(req: string, ex: Exchange, id: string, what: string): void {
+  const value = typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined;
+  const listed = Array.isArray(value) && value.some((i) => typeof i === 'object' && i !== null && ['string', 'number'].includes(typeof (i as { id?: unknown }).id) && String((i as { id: unknown }).id) === id);
+  if (listed) throw new CheckFailure(req, `${what} is listed`, { expected: `no item with the id ${id}`, received: `an item with the id ${id} on this page`, exchange: ex });
+}

@@ -407,6 +407,19 @@ test.describe('tenancy', () => {
     expect((await call('GET', item(theirs.id), { token: other })).status).toBe(200);
     graphError(await call('GET', item(theirs.id)), 404);
   });
+
+  test('with tenant-isolation-dropped every tenant shares one table', async () => {
+    const broken = new ReferenceServer({ defects: new Set(['tenant-isolation-dropped']) });
+    const root = await broken.listen(0);
+    try {
+      const mine = await broken.issuer.mint({ type: 'application', permissions: RW });
+      const other = await broken.issuer.mint({ type: 'application', permissions: RW, tenant: 'tenant-b' });
+      const r = await call('POST', COLLECTION_PATH, { token: mine, body: SEED_EXAMPLE_REQUEST }, root);
+      expect((await call('GET', item(r.json.id), { token: other }, root)).status).toBe(200);
+    } finally {
+      await broken.close();
+    }
+  });
 });
 
 test.describe('bad requests', () => {
