@@ -13,8 +13,8 @@ const permissionList = { type: 'array', items: { type: 'string', pattern: '^[A-Z
 const cell = {
   type: 'object',
   additionalProperties: false,
-  required: ['permissions', 'uncertain'],
-  properties: { permissions: permissionList, uncertain: permissionList },
+  required: ['permissions', 'uncertain', 'undocumented'],
+  properties: { permissions: permissionList, uncertain: permissionList, undocumented: permissionList },
 } as const;
 
 const opEntry = {

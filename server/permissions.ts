@@ -12,8 +12,11 @@ export function authorize(op: Operation, caller: Caller, defects: Defects): void
   const held = defects.has('listed-permission-refused')
     ? caller.permissions.filter((p) => p !== 'DeviceManagementConfiguration.ReadWrite.All')
     : caller.permissions;
-  // Cells the sources disagree on: the reference server takes the permissive reading.
-  if (decide(op, caller.type, held) !== 'denied') return;
+  // Cells the sources disagree on: the reference server takes the permissive reading. A permission no source
+  // lists for this operation is refused, unless the defect grants it as the neighbouring operations do.
+  const decision = decide(op, caller.type, held);
+  if (decision === 'allowed' || decision === 'uncertain') return;
+  if (decision === 'undocumented' && defects.has('undocumented-permission-allowed')) return;
   if (defects.has('read-permission-can-write') && held.some((p) => p.endsWith('.Read.All'))) return;
   const needed = permissionMatrix.operations[op][caller.type].permissions.join(', ');
   const message = `Application is not authorized to perform this operation. Application must have one of the following scopes: ${needed}`;

@@ -109,9 +109,10 @@ export class ConfigError extends Error {
 }
 
 export const permissionMatrix = loadValidated(`${ROOT}schemas/permissions.json`, validators.permissionMatrix, 'permission matrix');
-/** Every permission name the matrix knows, in any cell (allowed or uncertain): what a principals file may name. */
+type Cell = { permissions: string[]; uncertain: string[]; undocumented: string[] };
+/** Every permission name the matrix knows, in any cell (allowed, uncertain or undocumented): what a principals file may name. */
 export const KNOWN_PERMISSIONS: readonly string[] = [...new Set(Object.values(permissionMatrix.operations).flatMap((op) =>
-  PRINCIPAL_TYPES.flatMap((t) => { const cell = op[t] as { permissions: string[]; uncertain: string[] }; return [...cell.permissions, ...cell.uncertain]; })))].sort();
+  PRINCIPAL_TYPES.flatMap((t) => { const cell = op[t] as Cell; return [...cell.permissions, ...cell.uncertain, ...cell.undocumented]; })))].sort();
 export const catalogue = loadValidated(`${ROOT}schemas/requirements.json`, validators.requirementCatalogue, 'requirement catalogue');
 export const requirementsById = new Map<string, Requirement>(catalogue.requirements.map((r) => [r.id, r]));
 
@@ -121,16 +122,19 @@ export function requirement(id: string): Requirement {
   return r;
 }
 
-export type Decision = 'allowed' | 'denied' | 'uncertain';
+export type Decision = 'allowed' | 'denied' | 'uncertain' | 'undocumented';
 
 /**
  * What the matrix says about a principal calling an operation: allowed when it holds a listed permission,
- * uncertain when it only holds one the sources disagree on, denied otherwise (personal accounts: always).
+ * uncertain when it only holds one the sources disagree on, undocumented when it only holds one no source lists
+ * for this operation but the neighbouring operations accept (it should be refused, tentatively), denied
+ * otherwise (personal accounts: always).
  */
 export function decide(op: Operation, type: PrincipalType, permissions: readonly string[]): Decision {
-  const cell = permissionMatrix.operations[op][type] as { permissions: string[]; uncertain: string[] };
+  const cell = permissionMatrix.operations[op][type] as Cell;
   if (permissions.some((p) => cell.permissions.includes(p))) return 'allowed';
   if (permissions.some((p) => cell.uncertain.includes(p))) return 'uncertain';
+  if (permissions.some((p) => cell.undocumented.includes(p))) return 'undocumented';
   return 'denied';
 }
 

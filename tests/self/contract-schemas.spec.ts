@@ -239,7 +239,7 @@ test.describe('decide', () => {
     ['create', 'delegated-work', ['DeviceManagementManagedDevices.ReadWrite.All'], 'allowed'],
     ['update', 'application', ['DeviceManagementConfiguration.ReadWrite.All'], 'allowed'],
     ['update', 'application', ['DeviceManagementManagedDevices.Read.All'], 'denied'],
-    ['delete', 'application', ['DeviceManagementConfiguration.ReadWrite.All'], 'uncertain'],
+    ['delete', 'application', ['DeviceManagementConfiguration.ReadWrite.All'], 'undocumented'],
     ['delete', 'application', ['DeviceManagementManagedDevices.ReadWrite.All'], 'allowed'],
     ['delete', 'delegated-work', ['DeviceManagementManagedDevices.Read.All'], 'denied'],
     ['create', 'delegated-personal', ['DeviceManagementManagedDevices.ReadWrite.All'], 'denied'],

@@ -371,9 +371,9 @@ test.describe('permissions', () => {
     expect((await call('PATCH', item(e.id), { token: token.cfgRw, body: { deviceIMEI: 'x' } })).status).toBe(200);
   });
 
-  test('Configuration.ReadWrite.All may delete (an uncertain cell is permissive)', async () => {
+  test('Configuration.ReadWrite.All may not delete: no source lists it for Delete (an undocumented cell is refused)', async () => {
     const e = await created();
-    expect((await call('DELETE', item(e.id), { token: token.cfgRw })).status).toBe(204);
+    graphError(await call('DELETE', item(e.id), { token: token.cfgRw }), 403);
   });
 
   test('Configuration.Read.All may list (an uncertain cell is permissive)', async () => {

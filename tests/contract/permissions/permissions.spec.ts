@@ -1,6 +1,7 @@
 // Every configured principal against the permission matrix (schemas/permissions.json): the expected outcome
 // comes from the matrix, never from the test. Cells the sources disagree on assert nothing.
-import { SEED_EXAMPLE_REQUEST, decide, type Operation } from '../../../src/contract';
+import { SEED_EXAMPLE_REQUEST, decide, permissionMatrix, type Operation } from '../../../src/contract';
+import { CheckFailure } from '../../../src/failure';
 import * as check from '../../../src/checks';
 import type { Principal } from '../../../src/principals';
 import { loadRuntime } from '../../../src/runtime';
@@ -48,6 +49,16 @@ for (const { op, writes, success, request } of OPS) {
       if (decision === 'allowed') {
         test(`${op} by ${label} is allowed`, cite('RAA-PERM-ALLOW'), async ({ graph }) => {
           check.statusIs('RAA-PERM-ALLOW', await graph.send({ ...(await request(graph, p)), as: p }), success);
+        });
+      } else if (decision === 'undocumented') {
+        // Wider than documented: the operation's own page lists its permissions exactly, and this one is not there.
+        test(`${op} by ${label} is refused: no source lists it for ${op}`, cite('RAA-PERM-UNDOCUMENTED'), async ({ graph }) => {
+          const ex = await graph.send({ ...(await request(graph, p)), as: p });
+          const documented = permissionMatrix.operations[op][p.type];
+          if (ex.status !== 401 && ex.status !== 403) {
+            throw new CheckFailure('RAA-PERM-UNDOCUMENTED', `${op} was allowed to ${p.name}, whose permissions no source lists for ${op}`, {
+              expected: `401 or 403: ${permissionMatrix.operations[op].source} lists only ${documented.permissions.join(', ')}`, received: String(ex.status), exchange: ex });
+          }
         });
       } else if (decision === 'denied') {
         test(`${op} by ${label} is refused`, cite('RAA-PERM-DENY'), async ({ graph }) => {

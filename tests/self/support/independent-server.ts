@@ -15,7 +15,7 @@ import { STRING_PROPERTIES } from '../../../schemas/entity';
 
 const RW = 'DeviceManagementManagedDevices.ReadWrite.All';
 type TokenState = 'valid' | 'expired' | 'wrong-audience';
-const PRINCIPALS: { name: string; type: PrincipalType; permissions: string[]; tokenState?: TokenState }[] = [
+const PRINCIPALS: { name: string; type: PrincipalType; permissions: string[]; tokenState?: TokenState; tenant?: string }[] = [
   { name: 'app-rw', type: 'application', permissions: [RW] },
   { name: 'app-cfg-rw', type: 'application', permissions: ['DeviceManagementConfiguration.ReadWrite.All'] },
   { name: 'app-read', type: 'application', permissions: ['DeviceManagementManagedDevices.Read.All'] },
@@ -24,7 +24,10 @@ const PRINCIPALS: { name: string; type: PrincipalType; permissions: string[]; to
   { name: 'personal', type: 'delegated-personal', permissions: [RW] },
   { name: 'app-expired', type: 'application', permissions: [RW], tokenState: 'expired' },
   { name: 'app-aud', type: 'application', permissions: [RW], tokenState: 'wrong-audience' },
+  // Another tenant: its records and the others' never meet (opaque tokens name their tenant only in this table).
+  { name: 'app-rw-fabrikam', type: 'application', permissions: [RW], tenant: 'fabrikam' },
 ];
+const HOME_TENANT = 'contoso';
 
 const COLLECTION = '/deviceManagement/remoteActionAudits';
 const ROUTE = /^\/beta\/deviceManagement\/remoteActionAudits(?:\/([^/()]+)|\('([^']+)'\))?\/?$/i;
@@ -76,13 +79,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 export async function startIndependentServer(opts: IndependentOptions = {}): Promise<IndependentServer> {
   const tokens: Record<string, string> = {};
-  const table = new Map<string, { type: PrincipalType; permissions: string[] } | 'expired' | 'wrong-audience'>();
+  const table = new Map<string, { type: PrincipalType; permissions: string[]; tenant: string } | 'expired' | 'wrong-audience'>();
   for (const p of PRINCIPALS) {
     const token = `${opts.tokenPrefix ?? ''}${randomBytes(24).toString('hex')}`;
     tokens[p.name] = token;
-    table.set(token, p.tokenState && p.tokenState !== 'valid' ? p.tokenState : { type: p.type, permissions: p.permissions });
+    table.set(token, p.tokenState && p.tokenState !== 'valid' ? p.tokenState : { type: p.type, permissions: p.permissions, tenant: p.tenant ?? HOME_TENANT });
   }
-  const records = new Map<string, { seq: number; entity: Record<string, unknown> }>();
+  const records = new Map<string, { seq: number; tenant: string; entity: Record<string, unknown> }>();
   let seq = 0;
   let baseUrl = '';
 
@@ -159,16 +162,19 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
       if (!op) throw new Refusal(405, 'MethodNotAllowed', `The HTTP method '${method}' is not supported for this resource.`, { Allow: Object.keys(ops).join(', ') });
       if (caller.type === 'delegated-personal') throw new Refusal(403, 'Forbidden', 'Personal Microsoft accounts are not supported for this API.');
       // Cells the sources disagree on ('uncertain') are allowed: the permissive reading.
-      if (decide(op, caller.type, caller.permissions) === 'denied') {
+      const decision = decide(op, caller.type, caller.permissions);
+      if (decision === 'denied' || decision === 'undocumented') {
         throw new Refusal(opts.deniedAs401 ? 401 : 403, opts.deniedAs401 ? 'InvalidAuthenticationToken' : 'Forbidden', `Application is not authorized to perform this operation (${op}).`);
       }
-      const current = id === undefined ? undefined : records.get(id);
+      // Another tenant's record is simply not there.
+      const found = id === undefined ? undefined : records.get(id);
+      const current = found?.tenant === caller.tenant ? found : undefined;
       if (id !== undefined && !current) throw notFound();
       switch (op) {
         case 'create': {
           const body = await readEntityBody(req, 'create', prefer);
           const entity: Record<string, unknown> = { id: randomUUID(), ...DEFAULTS, ...body };
-          records.set(entity.id as string, { seq: ++seq, entity });
+          records.set(entity.id as string, { seq: ++seq, tenant: caller.tenant, entity });
           return ok(201, { '@odata.context': context('/$entity'), ...represent(entity) }, { Location: `${baseUrl}${COLLECTION}/${entity.id}` });
         }
         case 'get': return ok(200, { '@odata.context': context('/$entity'), ...represent(current!.entity) });
@@ -182,7 +188,7 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
           // Cursor paging on creation order: concurrent creates and deletes never shift a page.
           const top = Math.min(Math.max(Number(url.searchParams.get('$top') ?? PAGE) || PAGE, 1), PAGE);
           const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
-          const page = [...records.values()].filter((r) => r.seq > after);
+          const page = [...records.values()].filter((r) => r.tenant === caller.tenant && r.seq > after);
           const body: Record<string, unknown> = { '@odata.context': context(''), value: page.slice(0, top).map((r) => represent(r.entity)) };
           if (page.length > top) body['@odata.nextLink'] = `${baseUrl}${COLLECTION}?$top=${top}&$skiptoken=${page[top - 1]!.seq}`;
           return ok(200, body);
