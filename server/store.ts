@@ -69,6 +69,10 @@ export class Store {
     if (this.defects.has('strings-nfc-normalised')) {
       for (const p of STRING_PROPERTIES) if (typeof out[p] === 'string') out[p] = (out[p] as string).normalize('NFC');
     }
+    // An ORM convention that trims what it writes: leading and trailing white space is lost.
+    if (this.defects.has('strings-trimmed')) {
+      for (const p of STRING_PROPERTIES) if (typeof out[p] === 'string') out[p] = (out[p] as string).trim();
+    }
     return out;
   }
 
@@ -89,6 +93,11 @@ export class Store {
       throw badRequest('The conversion of a datetime2 data type to a datetime data type resulted in an out-of-range value.');
     }
     // A 32-bit Unix time with the fraction kept apart: seconds outside 1901-12-13..2038-01-19 wrap around.
+    // A PostgreSQL `timestamptz` column holds microseconds: the 7th fractional digit (the last 100 ns tick) is lost.
+    if (this.defects.has('datetime-microsecond-precision')) {
+      const cut = utc.ticks - (((utc.ticks % 10n) + 10n) % 10n);
+      return formatUtc({ ticks: cut, subTick: '' });
+    }
     if (this.defects.has('datetime-unix-32bit')) {
       const fraction = ((utc.ticks % TICKS_PER_SECOND) + TICKS_PER_SECOND) % TICKS_PER_SECOND;
       const seconds = BigInt.asIntN(32, (utc.ticks - fraction) / TICKS_PER_SECOND);
