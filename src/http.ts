@@ -1,5 +1,6 @@
 // The suite's one HTTP transport: undici with keep-alive and bounded concurrency, a timeout on every request,
 // a client-side rate limit, 429/503 waited out within a budget, and exchanges captured with secrets redacted.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as undiciRequest } from 'undici';
 import { Inconclusive } from './outcomes';
 import { redactor } from './redact';
@@ -36,6 +37,8 @@ export interface TransportOptions {
   maxRetries?: number;
   /** Wall-clock time this transport may spend waiting on 429/503 in all (default 300 s). */
   retryBudgetMs?: number;
+  /** Where the wait spent is kept across transports that share one budget (see RetryLedger). */
+  ledger?: RetryLedger;
 }
 
 export interface Stats {
@@ -64,15 +67,39 @@ export function retryDelay(retryAfter: string | undefined, attempt: number): num
   return Math.min(Math.max(ms, 0), MAX_WAIT_MS);
 }
 
+/**
+ * The wait spent so far by one lane of Playwright workers, in a private file of the run. Playwright replaces a
+ * worker after every failed test, inconclusive ones included; without the ledger each replacement would start
+ * with the whole budget again, and a throttled target could hold a run for a budget per test.
+ */
+export class RetryLedger {
+  constructor(readonly path: string) {}
+
+  read(): number {
+    try {
+      return Number(readFileSync(this.path, 'utf8')) || 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  write(spentMs: number): void {
+    writeFileSync(this.path, String(Math.round(spentMs)));
+  }
+}
+
 export class Transport {
   private readonly agent: Agent;
   private nextSlot = 0;
   /** When the latest wait on a 429/503 ends (performance.now() time). */
   private waitingUntil = 0;
   readonly stats: Stats = { requests: 0, throttled: 0, retryWaitMs: 0 };
+  /** Wait spent against the same budget before this transport existed (its ledger). */
+  private readonly spentBefore: number;
 
   constructor(private readonly opts: TransportOptions = {}) {
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: opts.connections ?? 16, pipelining: 1 });
+    this.spentBefore = opts.ledger?.read() ?? 0;
   }
 
   private async pace(): Promise<void> {
@@ -108,8 +135,9 @@ export class Transport {
       // this wait that no earlier wait already covers is counted. Waits start in time order, so that part is
       // whatever reaches past the latest end so far.
       const added = Math.max(0, start + waitMs - Math.max(start, this.waitingUntil));
+      const spent = this.spentBefore + this.stats.retryWaitMs;
       const why = throttled >= maxRetries ? `after ${throttled} retries (the cap per request)`
-        : this.stats.retryWaitMs + added > budgetMs ? `and the next wait (${seconds(waitMs)}) would pass the run's retry budget (${seconds(budgetMs)}, ${seconds(this.stats.retryWaitMs)} spent)`
+        : spent + added > budgetMs ? `and the next wait (${seconds(waitMs)}) would pass the run's retry budget (${seconds(budgetMs)}, ${seconds(spent)} spent)`
         : undefined;
       if (why) {
         throw new Inconclusive(redactor.redact(`${req.method} ${req.url} answered ${ex.status} ${why}; this request waited ${seconds(waitedMs)}. No verdict: the target only said "try later".`), waitedMs);
@@ -118,6 +146,7 @@ export class Transport {
       this.stats.throttled++;
       this.stats.retryWaitMs += added;
       this.waitingUntil = Math.max(this.waitingUntil, start + waitMs);
+      if (added > 0) this.opts.ledger?.write(this.spentBefore + this.stats.retryWaitMs);
       waitedMs += waitMs;
       await sleep(waitMs);
     }

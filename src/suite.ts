@@ -5,12 +5,12 @@
 // `_baseTest` is exported and typed by @playwright/test (~1.65 in package.json, exact in the lockfile); `test` is built on it.
 import { _baseTest as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { decide, requirement, type Operation } from './contract';
 import { BLOCKED_BY, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from './property';
 import { linkProblem, linkWithinTarget } from './checks';
-import { mapLimit, Transport, type Exchange } from './http';
+import { mapLimit, RetryLedger, Transport, type Exchange } from './http';
 import type { Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
@@ -327,7 +327,9 @@ export const test = base.extend<{ graph: Graph; matrixFinding: void }, { runtime
   runtime: [async ({}, use, workerInfo) => { await use(selectProject(workerInfo.project.name)); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
-    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers), retryBudgetMs: runtime.retryBudgetMs ?? 300_000 });
+    // The retry budget is per lane of workers: a worker replaced after a failed test continues its predecessor's.
+    const ledger = process.env.RAA_RUNTIME ? new RetryLedger(join(dirname(process.env.RAA_RUNTIME), `retry-wait-${runtime.project ?? 'run'}-${workerInfo.parallelIndex}`)) : undefined;
+    const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers), retryBudgetMs: runtime.retryBudgetMs ?? 300_000, ...(ledger ? { ledger } : {}) });
     const graph = new Graph(runtime, transport);
     await use(graph);
     await graph.cleanup();

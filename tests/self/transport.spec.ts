@@ -4,7 +4,10 @@
 import { expect, test } from '@playwright/test';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { retryDelay, Transport, TransportError } from '../../src/http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { retryDelay, RetryLedger, Transport, TransportError } from '../../src/http';
 import { Inconclusive } from '../../src/outcomes';
 
 /** A server on 127.0.0.1 whose answer to the n-th request (0-based) is `answer(n)`; it records every request. */
@@ -95,6 +98,25 @@ test('waits that overlap count once against the budget, and a spent budget ends 
     expect((err as Error).message).toMatch(/^DELETE \S+\/1 answered 429 and the next wait \(1\.0 s\) would pass the run's retry budget \(1\.5 s, 1\.\d s spent\)/);
   } finally {
     await t.close();
+    await s.close();
+  }
+});
+
+test('a transport that takes over a ledger continues its budget: a replaced worker does not start afresh', async () => {
+  const s = await standIn((n, _req, res) => answer(res, n % 2 === 0 ? 429 : 200, { 'Retry-After': '1' }));
+  const ledger = new RetryLedger(join(mkdtempSync(join(tmpdir(), 'raa-ledger-')), 'retry-wait'));
+  const first = new Transport({ retryBudgetMs: 1500, ledger });
+  try {
+    expect((await first.send({ method: 'GET', url: s.url, headers: {} })).status).toBe(200);
+    expect(ledger.read()).toBe(1000);
+    const replaced = new Transport({ retryBudgetMs: 1500, ledger });
+    try {
+      await expect(replaced.send({ method: 'GET', url: s.url, headers: {} })).rejects.toThrow(/would pass the run's retry budget \(1\.5 s, 1\.0 s spent\)/);
+    } finally {
+      await replaced.close();
+    }
+  } finally {
+    await first.close();
     await s.close();
   }
 });
