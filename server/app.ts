@@ -154,12 +154,14 @@ export class ReferenceServer {
   }
 
   private list(store: Store, ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
+    // $top sets the page size (Graph's client-side paging), up to the server's own.
     const asked = Number(url.searchParams.get('$top') ?? this.pageSize);
     const top = Number.isInteger(asked) && asked > 0 ? Math.min(asked, this.pageSize) : this.pageSize;
-    const skip = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
-    const { items, more } = store.page(skip, top);
+    // The skip token is the position of the last record served (store.ts page()), not an offset.
+    const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
+    const { items, next } = store.page(after, top);
     const body = withContext(origin, false, { value: items.map((r) => represent(r, ctx, this.defects, 'read')) }, this.defects);
-    if (more) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${skip + top}`;
+    if (next !== undefined) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${next}`;
     ctx.send(res, 200, body, this.headers(ctx));
   }
 

@@ -29,6 +29,12 @@ export class Store {
   private readonly deleted = new Set<string>();
   /** A read cache in front of the records, as a real service has; only the stale-cache defect needs one. */
   private readonly cache?: Map<string, StoredRecord>;
+  /**
+   * Each record's position in creation order, the key a skip token names: a page starts after a position, so
+   * records created or deleted by others between two pages never shift the rest of a list (as an offset would).
+   */
+  private readonly position = new Map<string, number>();
+  private lastPosition = 0;
 
   constructor(private readonly defects: Defects, private readonly capacity = 50_000) {
     if (defects.has('get-serves-stale-cache')) this.cache = new Map();
@@ -174,23 +180,28 @@ export class Store {
       if (existed) this.deleted.add(id);
     } else {
       this.records.delete(id);
+      this.position.delete(id);
     }
     // The defect: the affected-row count is ignored, so deleting nothing also reports success.
     return existed || this.defects.has('delete-unknown-id-204');
   }
 
-  /** A page of records in creation order, and whether more follow. */
-  page(skip: number, top: number): { items: StoredRecord[]; more: boolean } {
+  /**
+   * A page of at most `top` records in creation order, those after the position `after` (0: from the first), and
+   * the skip token of the next page when more follow: the position of this page's last record.
+   */
+  page(after: number, top: number): { items: StoredRecord[]; next?: number } {
     const items: StoredRecord[] = [];
-    let i = 0;
     for (const r of this.records.values()) {
-      if (this.deleted.has(r.id)) continue;
-      if (i++ < skip) continue;
-      // The defect: the query fetches exactly `top` rows, so it can never tell that more follow.
-      if (items.length === top) return { items, more: !this.defects.has('list-first-page-only') };
+      if (this.deleted.has(r.id) || this.position.get(r.id)! <= after) continue;
+      if (items.length === top) {
+        // The defect: the query fetches exactly `top` rows, so it can never tell that more follow.
+        if (this.defects.has('list-first-page-only')) return { items };
+        return { items, next: this.position.get(items[items.length - 1]!.id)! };
+      }
       items.push(r);
     }
-    return { items, more: false };
+    return { items };
   }
 
   /** The record unless it is absent or deleted. */
@@ -202,11 +213,14 @@ export class Store {
     this.deleted.delete(record.id);
     this.records.delete(record.id);
     this.records.set(record.id, record);
+    // Appended last, so positions rise in the records' iteration order.
+    this.position.set(record.id, ++this.lastPosition);
     this.cache?.set(record.id, record);
   }
 
   private evict(id: string): void {
     this.records.delete(id);
+    this.position.delete(id);
     this.deleted.delete(id);
     this.cache?.delete(id);
   }

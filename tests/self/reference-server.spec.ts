@@ -263,6 +263,53 @@ test.describe('get and list', () => {
       await small.close();
     }
   });
+
+  test('$top sets the page size, up to the server\'s own, and the next link keeps it', async () => {
+    const paged = new ReferenceServer({ pageSize: 3 });
+    const root = await paged.listen(0);
+    try {
+      const t = await paged.issuer.mint({ type: 'application', permissions: RW });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id);
+      const read = async (query: string) => {
+        const pages: string[][] = [];
+        for (let next: string | undefined = `${root}${COLLECTION_PATH}?${query}`; next; ) {
+          const r = await call('GET', next, { token: t });
+          pages.push(r.json.value.map((e: { id: string }) => e.id));
+          next = r.json['@odata.nextLink'];
+          if (next) expect(next).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/beta\/deviceManagement\/remoteActionAudits\?\$top=\d+&\$skiptoken=/);
+        }
+        return pages;
+      };
+      expect(await read('$top=2')).toEqual([ids.slice(0, 2), ids.slice(2, 4), ids.slice(4)]);
+      expect(await read('$top=10')).toEqual([ids.slice(0, 3), ids.slice(3)]);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  test('records deleted or created between two pages shift no other record across the skip token', async () => {
+    const paged = new ReferenceServer({ pageSize: 3 });
+    const root = await paged.listen(0);
+    try {
+      const t = await paged.issuer.mint({ type: 'application', permissions: RW });
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id);
+      const first = await call('GET', COLLECTION_PATH, { token: t }, root);
+      expect(first.json.value.map((e: { id: string }) => e.id)).toEqual(ids.slice(0, 3));
+      expect((await call('DELETE', item(ids[0]!), { token: t }, root)).status).toBe(204);
+      const added = (await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id;
+      const seen: string[] = [];
+      for (let next: string | undefined = first.json['@odata.nextLink']; next; ) {
+        const r = await call('GET', next, { token: t });
+        seen.push(...r.json.value.map((e: { id: string }) => e.id));
+        next = r.json['@odata.nextLink'];
+      }
+      expect(seen).toEqual([...ids.slice(3), added]);
+    } finally {
+      await paged.close();
+    }
+  });
 });
 
 test.describe('update and delete', () => {
