@@ -154,8 +154,9 @@ export class ReferenceServer {
   }
 
   private list(store: Store, ctx: RequestContext, res: ServerResponse, url: URL, origin: string): void {
-    // $top sets the page size (Graph's client-side paging), up to the server's own.
-    const asked = Number(url.searchParams.get('$top') ?? this.pageSize);
+    // $top sets the page size (Graph's client-side paging), up to the server's own. The defect: the handler never
+    // binds $top, so every page holds the server's page size whatever the client asked for.
+    const asked = this.defects.has('top-ignored') ? this.pageSize : Number(url.searchParams.get('$top') ?? this.pageSize);
     const top = Number.isInteger(asked) && asked > 0 ? Math.min(asked, this.pageSize) : this.pageSize;
     // The skip token is the position of the last record served (store.ts page()), not an offset.
     const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;

@@ -206,3 +206,15 @@ export function notListed(req: string, ex: Exchange, id: string, what: string): 
   const listed = Array.isArray(value) && value.some((i) => typeof i === 'object' && i !== null && ['string', 'number'].includes(typeof (i as { id?: unknown }).id) && String((i as { id: unknown }).id) === id);
   if (listed) throw new CheckFailure(req, `${what} is listed`, { expected: `no item with the id ${id}`, received: `an item with the id ${id} on this page`, exchange: ex });
 }
+
+/** The items of a list page's `value` (none when it has no array). */
+function pageValue(ex: Exchange): unknown[] {
+  const value = typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined;
+  return Array.isArray(value) ? value : [];
+}
+
+/** A list page answered to a request that sent `$top=top` holds at most `top` items. */
+export function pageWithinTop(req: string, ex: Exchange, top: number): void {
+  const n = pageValue(ex).length;
+  if (n > top) throw new CheckFailure(req, `a page of ${n} items where $top=${top} was sent`, { expected: `at most ${top} item(s)`, received: `${n} items`, exchange: ex });
+}

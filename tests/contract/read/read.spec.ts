@@ -18,6 +18,9 @@ async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) =>
 
 const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'get');
 
+/** A list page's @odata.nextLink as given (undefined when it has none). */
+const nextLinkOf = (ex: Exchange): unknown => (typeof ex.json === 'object' && ex.json !== null && !Array.isArray(ex.json) ? (ex.json as Record<string, unknown>)['@odata.nextLink'] : undefined);
+
 test.describe('get', () => {
   test('a created record is answered 200 with a schema-valid entity', cite('RAA-GET-200'), async ({ graph }) => {
     const { id } = await created(graph);
@@ -71,7 +74,8 @@ test.describe('list', () => {
     throw new CheckFailure('RAA-LIST-CONTAINS', `the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
   });
 
-  // Graph's $top sets the page size: with two records present, a page of one must link on to the rest.
+  // Graph's $top sets the page size: with two records present, a page of one must link on to the rest. Whether $top
+  // is applied is RAA-LIST-TOP's to judge.
   test('a page cut short by $top links on to the next page', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
     await created(graph);
     await created(graph);
@@ -80,8 +84,8 @@ test.describe('list', () => {
     const first = await graph.send({ method: 'GET', query: '$top=1', as });
     blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
     const items = Graph.items(first);
-    notTested(test, items.length > 1, 'target', `the target does not apply $top (a page of ${items.length}): nothing to follow`);
-    const next = (first.json as { '@odata.nextLink'?: unknown } | null | undefined)?.['@odata.nextLink'];
+    blockedBy(test, items.length > 1, 'RAA-LIST-TOP', `the target does not apply $top (a page of ${items.length}): no page was cut short`);
+    const next = nextLinkOf(first);
     if (items.length === 0 || typeof next !== 'string') {
       throw new CheckFailure('RAA-LIST-CONTAINS', 'records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
     }
@@ -92,5 +96,22 @@ test.describe('list', () => {
     if (more.length === 0 || more[0]!.id === items[0]!.id) {
       throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink does not lead on to the next records', { expected: `a page starting after ${String(items[0]!.id)}`, received: more.length ? `a page starting at ${String(more[0]!.id)} again` : 'an empty page', exchange: second });
     }
+  });
+
+  test('a list page holds no more items than $top', cite('RAA-LIST-TOP'), async ({ graph }) => {
+    await created(graph);
+    await created(graph);
+    const as = graph.actor('list');
+    requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const first = await graph.send({ method: 'GET', query: '$top=1', as });
+    blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
+    check.pageWithinTop('RAA-LIST-TOP', first, 1);
+    // The next page carries on with the $top its link names (Graph's links keep the request's query options).
+    const next = nextLinkOf(first);
+    if (typeof next !== 'string' || check.linkProblem(next, graph.runtime.target) !== undefined) return;
+    const top = Number(new URL(next).searchParams.get('$top'));
+    if (!Number.isInteger(top) || top < 1) return;
+    const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
+    if (second.status === 200) check.pageWithinTop('RAA-LIST-TOP', second, top);
   });
 });
