@@ -192,12 +192,18 @@ export class Store {
    */
   page(after: number, top: number): { items: StoredRecord[]; next?: number } {
     const items: StoredRecord[] = [];
+    // The defect: the next page's query reads the rows from the token on (>=) instead of after it, so each page
+    // starts again with the last record of the one before.
+    const from = this.defects.has('nextlink-repeats-record') ? after - 1 : after;
     for (const r of this.records.values()) {
-      if (this.deleted.has(r.id) || this.position.get(r.id)! <= after) continue;
+      if (this.deleted.has(r.id) || this.position.get(r.id)! <= from) continue;
       if (items.length === top) {
         // The defect: the query fetches exactly `top` rows, so it can never tell that more follow.
         if (this.defects.has('list-first-page-only')) return { items };
-        return { items, next: this.position.get(items[items.length - 1]!.id)! };
+        // The defect: the query reads one row more than `top` to tell that more follow, and the token is taken
+        // from that extra row (the next page's first) instead of this page's last: an off-by-one that loses it.
+        const last = this.defects.has('nextlink-skips-record') ? r : items[items.length - 1]!;
+        return { items, next: this.position.get(last.id)! };
       }
       items.push(r);
     }

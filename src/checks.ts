@@ -213,8 +213,48 @@ function pageValue(ex: Exchange): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
+/** The ids of a list page's items, as strings. */
+function pageIds(ex: Exchange): string[] {
+  return pageValue(ex).flatMap((i) => {
+    const id = typeof i === 'object' && i !== null ? (i as { id?: unknown }).id : undefined;
+    return (typeof id === 'string' && id !== '') || typeof id === 'number' ? [String(id)] : [];
+  });
+}
+
 /** A list page answered to a request that sent `$top=top` holds at most `top` items. */
 export function pageWithinTop(req: string, ex: Exchange, top: number): void {
   const n = pageValue(ex).length;
   if (n > top) throw new CheckFailure(req, `a page of ${n} items where $top=${top} was sent`, { expected: `at most ${top} item(s)`, received: `${n} items`, exchange: ex });
+}
+
+const some = (ids: readonly string[]) => `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}`;
+
+/**
+ * The pages read by following @odata.nextLink from the first (in that order) list each of `own` exactly once: this
+ * run's records, in the order they were created. Other records are not judged: they may come and go meanwhile.
+ * The evidence is the page where a record shows again, or the page after the one that lists the record created
+ * just before a missing one (where the gap most likely is).
+ */
+export function listedOnce(req: string, pages: readonly Exchange[], own: readonly string[]): void {
+  const mine = new Set(own);
+  const on = new Map<string, number[]>();
+  pages.forEach((ex, i) => { for (const id of pageIds(ex)) if (mine.has(id)) on.set(id, [...(on.get(id) ?? []), i]); });
+  const missing = own.filter((id) => !on.has(id));
+  const repeated = own.filter((id) => (on.get(id)?.length ?? 0) > 1).sort((a, b) => on.get(a)![1]! - on.get(b)![1]!);
+  if (missing.length === 0 && repeated.length === 0) return;
+  const sizes = pages.map((ex) => pageValue(ex).length);
+  const found: string[] = [`${pages.length} page(s) of ${sizes.slice(0, 12).join(', ')}${sizes.length > 12 ? ', …' : ''} items`];
+  let evidence = pages[Math.min(1, pages.length - 1)]!;
+  if (missing.length) {
+    const before = own.slice(0, own.indexOf(missing[0]!)).reverse().find((id) => on.has(id));
+    const page = before === undefined ? undefined : Math.max(...on.get(before)!);
+    found.push(`never listed: ${some(missing)}${page === undefined ? '' : ` (${missing[0]} was created after ${before}, listed on page ${page + 1}${page + 1 < pages.length ? `; this is page ${page + 2}` : ''})`}`);
+    if (page !== undefined && page + 1 < pages.length) evidence = pages[page + 1]!;
+  }
+  if (repeated.length) {
+    found.push(`listed more than once: ${repeated.slice(0, 3).map((id) => `${id} (pages ${on.get(id)!.map((p) => p + 1).join(', ')})`).join(', ')}${repeated.length > 3 ? ` and ${repeated.length - 3} more` : ''}`);
+    evidence = pages[on.get(repeated[0]!)![1]!]!;
+  }
+  const what = [missing.length ? `${missing.length} never listed` : '', repeated.length ? `${repeated.length} listed more than once` : ''].filter(Boolean).join(', ');
+  throw new CheckFailure(req, `following @odata.nextLink from the first page, of this run's ${own.length} records ${what}`, { expected: `each of this run's ${own.length} records exactly once over the pages`, received: found.join('; '), exchange: evidence });
 }

@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
 import * as check from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
-import type { Exchange } from '../../../src/http';
-import { notTested, blockedBy, cite, Graph, recordFor, requirePrincipal, test } from '../../../src/suite';
+import { mapLimit, type Exchange } from '../../../src/http';
+import type { Principal } from '../../../src/principals';
+import { notTested, blockedBy, cite, deleteEachTestsRecords, Graph, recordFor, requirePrincipal, requireWrites, test } from '../../../src/suite';
 
 /** Eventual consistency: poll a read a few times before judging it. */
 async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {
@@ -75,7 +76,7 @@ test.describe('list', () => {
   });
 
   // Graph's $top sets the page size: with two records present, a page of one must link on to the rest. Whether $top
-  // is applied is RAA-LIST-TOP's to judge.
+  // is applied is RAA-LIST-TOP's to judge, and whether the pages hold each record once, RAA-LIST-PAGES's.
   test('a page cut short by $top links on to the next page', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
     await created(graph);
     await created(graph);
@@ -92,9 +93,8 @@ test.describe('list', () => {
     const url = check.linkWithinTarget('RAA-LIST-CONTAINS', first, next, graph.runtime.target);
     const second = await graph.transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
     check.statusIs('RAA-LIST-CONTAINS', second, [200]);
-    const more = Graph.items(second);
-    if (more.length === 0 || more[0]!.id === items[0]!.id) {
-      throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink does not lead on to the next records', { expected: `a page starting after ${String(items[0]!.id)}`, received: more.length ? `a page starting at ${String(more[0]!.id)} again` : 'an empty page', exchange: second });
+    if (Graph.items(second).length === 0) {
+      throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink leads to an empty page', { expected: `the records after ${String(items[0]!.id)} (at least two records exist)`, received: 'an empty page', exchange: second });
     }
   });
 
@@ -113,5 +113,117 @@ test.describe('list', () => {
     if (!Number.isInteger(top) || top < 1) return;
     const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
     if (second.status === 200) check.pageWithinTop('RAA-LIST-TOP', second, top);
+  });
+});
+
+/** Records the paging check may create against a target that is not on loopback, by profile (README, "Paging"). */
+const PAGING_RECORDS = { quick: 250, deep: 2_000 } as const;
+/** On loopback nothing is metered: this only bounds a target whose pages are huge. */
+const PAGING_RECORDS_LOOPBACK = 5_000;
+/** Pages one reading of the list may take. */
+const PAGING_MAX_PAGES = 200;
+/** Readings of the list before a gap is a verdict: a record created a moment ago may not be listed yet. */
+const PAGING_READINGS = 3;
+/** The page size asked for with $top when the target does not page on its own (more for a long single page). */
+const PAGING_TOP = 5;
+
+interface Reading { pages: Exchange[]; truncated: boolean; loop?: { page: number; to: number } }
+
+/** The list from the first page of `query`, following each @odata.nextLink exactly as given, within the target's origin. */
+async function readAllPages(graph: Graph, as: Principal, query: string | undefined): Promise<Reading> {
+  const pages: Exchange[] = [];
+  const requested: string[] = [];
+  let url: string | undefined = `${graph.collectionUrl}${query ? `?${query}` : ''}`;
+  while (url !== undefined) {
+    if (pages.length === PAGING_MAX_PAGES) return { pages, truncated: true };
+    const ex = await graph.transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
+    requested.push(url);
+    check.statusIs('RAA-LIST-PAGES', ex, [200]);
+    pages.push(ex);
+    const next = nextLinkOf(ex);
+    url = next === undefined ? undefined : check.linkWithinTarget('RAA-LIST-PAGES', ex, next, graph.runtime.target);
+    if (url !== undefined && requested.includes(url)) return { pages, truncated: false, loop: { page: pages.length, to: requested.indexOf(url) + 1 } };
+  }
+  return { pages, truncated: false };
+}
+
+test.describe('list across pages', () => {
+  // A hundred records or more: deleted as the test ends, so later lists stay short.
+  deleteEachTestsRecords();
+
+  test('following @odata.nextLink from the first page yields every record of this run exactly once', cite('RAA-LIST-PAGES'), async ({ graph }) => {
+    requireWrites(test, graph.runtime);
+    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+    requirePrincipal(test, graph.actor('delete'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
+    const as = graph.actor('list');
+    requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
+
+    // The target's page size, learned from its first page: when it links on, that page is a full one. A target that
+    // does not is asked to page with $top, sized so that one reading of the list stays near 50 pages.
+    const first = await graph.send({ method: 'GET', as });
+    blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
+    const listed = Graph.items(first).length;
+    const top = nextLinkOf(first) === undefined ? Math.max(PAGING_TOP, Math.ceil(listed / 50)) : undefined;
+    const pageSize = top ?? Math.max(1, listed);
+    const wanted = pageSize + 1;
+    const { runtime } = graph;
+    const budget = runtime.loopback ? PAGING_RECORDS_LOOPBACK : PAGING_RECORDS[runtime.profile];
+    const within = runtime.loopback ? 'on loopback' : `in the ${runtime.profile} profile against a target that is not on loopback${runtime.profile === 'deep' ? '' : ` (the deep profile creates up to ${PAGING_RECORDS.deep})`}`;
+    notTested(test, wanted > budget, 'target', `the target's pages hold ${pageSize} records${top === undefined ? '' : ` with $top=${top}`}: spanning two of them takes ${wanted} records of this run, more than the ${budget} the suite creates for paging ${within}`);
+
+    // Time for the writes and the readings at the run's rate (each worker has its share), on top of the usual.
+    const rate = runtime.rateLimit / Math.max(1, test.info().config.workers);
+    const requests = 2 * wanted + PAGING_READINGS * Math.ceil((listed + wanted) / pageSize + 1);
+    test.setTimeout(test.info().timeout + requests * (rate > 0 ? 1000 / rate : 20));
+
+    // This run's records, in the order the target answered their creation: only these are judged.
+    const own: string[] = [];
+    const made = await mapLimit(Array.from({ length: wanted }, (_, i) => i), 4, async (i) => {
+      const r = await graph.createRecord({ ...SEED_EXAMPLE_REQUEST, deviceDisplayName: `paging ${i + 1} of ${wanted}` });
+      if (r.id !== undefined) own.push(r.id);
+      return r;
+    });
+    const refused = made.find((r) => r.id === undefined);
+    blockedBy(test, refused !== undefined, 'RAA-CREATE-201', `not every record to page through was created (create answered ${refused?.ex.status})`);
+
+    // A gap may be a record not listed yet (eventual consistency): the list is read again before it is a verdict.
+    const query = top === undefined ? undefined : `$top=${top}`;
+    const asked = query ? `GET ?${query}` : 'the list';
+    for (let reading = 1; ; reading++) {
+      let failure: CheckFailure | undefined;
+      let unreachable: string | undefined;
+      try {
+        const { pages, truncated, loop } = await readAllPages(graph, as, query);
+        const seen = new Set(pages.flatMap(Graph.ids));
+        if (truncated) {
+          // Past the bound a record may simply be further on: only a record listed twice is a verdict.
+          check.listedOnce('RAA-LIST-PAGES', pages, own.filter((id) => seen.has(id)));
+          notTested(test, true, 'target', `the list is longer than ${PAGING_MAX_PAGES} pages of ${pageSize}; this run's records were not all among them`);
+        }
+        if (pages.length === 1) {
+          const missing = own.filter((id) => !seen.has(id)).length;
+          notTested(test, missing === 0, 'target', `the target does not page: ${asked} answered all ${Graph.items(pages[0]!).length} records in one page without @odata.nextLink`);
+          unreachable = `records beyond the first page are unreachable: ${asked} answered ${Graph.items(pages[0]!).length} item(s) and no @odata.nextLink, without ${missing} of this run's ${own.length} records`;
+        } else {
+          check.listedOnce('RAA-LIST-PAGES', pages, own);
+          if (loop) {
+            const at = pages[loop.page - 1]!;
+            throw new CheckFailure('RAA-LIST-PAGES', `@odata.nextLink of page ${loop.page} leads back to page ${loop.to}: following it never ends`, { expected: 'a link to a page not read yet, or none after the last page', received: String(nextLinkOf(at)), exchange: at });
+          }
+          const mine = new Set(own);
+          const pagesOfOwn = pages.filter((ex) => Graph.ids(ex).some((id) => mine.has(id))).length;
+          notTested(test, pagesOfOwn < 2, 'target', `this run's ${own.length} records all fell on one of ${pages.length} pages (of ${pages.map((ex) => Graph.items(ex).length).join(', ')} items): no page boundary to judge`);
+          return;
+        }
+      } catch (e) {
+        if (!(e instanceof CheckFailure)) throw e;
+        failure = e;
+      }
+      if (reading === PAGING_READINGS) {
+        if (failure) throw failure;
+        blockedBy(test, true, 'RAA-LIST-CONTAINS', unreachable!);
+      }
+      await new Promise((r) => setTimeout(r, 500 * 2 ** reading));
+    }
   });
 });
