@@ -51,7 +51,7 @@ test.describe('protocol', () => {
     blockedBy(test, id === undefined, 'RAA-ENUM-EVOLVABLE', `the target did not store a tail member with Prefer (${ex.status})`);
     check.propertyEquals('RAA-ENUM-MASKED-READ', await graph.get(id!), 'action', SENTINEL);
     check.propertyEquals('RAA-ENUM-MASKED-READ', await graph.get(id!, { headers: PREFER }), 'action', 'launchRemoteHelp');
-    for await (const page of graph.pages()) {
+    for await (const page of graph.pages({ requirement: 'RAA-ENUM-MASKED-READ' })) {
       const item = (page.json as { value?: Record<string, unknown>[] } | undefined)?.value?.find((i) => i.id === id);
       if (!item) continue;
       if (item.action !== SENTINEL) throw new CheckFailure('RAA-ENUM-MASKED-READ', 'the list leaks an evolvable member to a client that did not opt in', { expected: SENTINEL, received: JSON.stringify(item.action), exchange: page });
