@@ -68,6 +68,11 @@ export class ReferenceServer {
   readonly store: Store;
   private readonly tenants: TenantStores;
   readonly defects: Defects;
+
+  /** The records of `tenant` (tests seed and inspect other tenants' tables through it). */
+  storeOf(tenant: string): Store {
+    return this.tenants.of(tenant);
+  }
   private readonly auth: Authenticator;
   private readonly pageSize: number;
   private readonly basePath: string;

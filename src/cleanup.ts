@@ -102,15 +102,36 @@ export async function findMarked(transport: Transport, target: string, lister: P
 export async function removeMarked(o: CleanupOptions): Promise<number> {
   const write = o.write ?? ((line: string) => { process.stdout.write(`${line}\n`); });
   const valid = o.principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal');
-  const lister = valid.find((p) => decide('list', p.type, p.permissions) === 'allowed');
-  const deleter = valid.find((p) => decide('delete', p.type, p.permissions) === 'allowed');
-  if (!lister) throw new ConfigError('no principal may list remoteActionAudits (needs DeviceManagementManagedDevices.Read.All or ReadWrite.All)');
-  if (!deleter && !o.dryRun) throw new ConfigError('no principal may delete remoteActionAudits (needs DeviceManagementManagedDevices.ReadWrite.All)');
+  // Records live in the tenant that created them and are invisible to the others: each tenant is cleaned as itself.
+  const tenants = [...new Set(valid.map((p) => p.tenant))];
+  const plans = tenants.map((tenant) => {
+    const mine = valid.filter((p) => p.tenant === tenant);
+    return { tenant, lister: mine.find((p) => decide('list', p.type, p.permissions) === 'allowed'), deleter: mine.find((p) => decide('delete', p.type, p.permissions) === 'allowed') };
+  });
+  if (!plans.some((t) => t.lister)) throw new ConfigError('no principal may list remoteActionAudits (needs DeviceManagementManagedDevices.Read.All or ReadWrite.All)');
+  if (!o.dryRun && !plans.some((t) => t.lister && t.deleter)) throw new ConfigError('no principal may delete remoteActionAudits (needs DeviceManagementManagedDevices.ReadWrite.All)');
   const prefix = `${MARKER_PREFIX}${o.runId ? `${o.runId}/` : ''}`;
   const transport = new Transport({ ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.rateLimit !== undefined ? { rateLimit: o.rateLimit } : {}), ...(o.retryBudgetMs !== undefined ? { retryBudgetMs: o.retryBudgetMs } : {}) });
+  let code: number = EXIT.ok;
   try {
+    for (const plan of plans) {
+      const label = tenants.length > 1 ? `tenant ${plan.tenant ?? '(default)'}: ` : '';
+      if (!plan.lister) { write(`${label}no principal of this tenant may list remoteActionAudits: its records were not looked at`); code = EXIT.nonConformant; continue; }
+      const c = await cleanTenant(o, transport, plan.lister, o.dryRun ? undefined : plan.deleter, prefix, label, write);
+      code = Math.max(code, c);
+    }
+    return code;
+  } finally {
+    await transport.close();
+  }
+}
+
+/** One tenant's marked records, listed as `lister` and deleted as `deleter` (none: a dry run, or nobody may). */
+async function cleanTenant(o: CleanupOptions, transport: Transport, lister: Principal, deleter: Principal | undefined, prefix: string, label: string, write: (line: string) => void): Promise<number> {
+  {
     const { records, truncated } = await findMarked(transport, o.target, lister, prefix, o.maxPages);
-    write(`${records.length} record(s) carry the marker ${prefix}`);
+    write(`${label}${records.length} record(s) carry the marker ${prefix}`);
+    if (!o.dryRun && !deleter && records.length) { write(`${label}no principal of this tenant may delete them (needs DeviceManagementManagedDevices.ReadWrite.All)`); return EXIT.nonConformant; }
     if (truncated) write(`the list goes on past ${o.maxPages ?? 1000} pages: records beyond them were not looked at; run cleanup again afterwards`);
     let failed = 0;
     for (const r of records) {
@@ -126,9 +147,7 @@ export async function removeMarked(o: CleanupOptions): Promise<number> {
       if (outcome !== 'deleted') failed++;
       write(`  ${outcome} ${r.id}`);
     }
-    write(o.dryRun ? 'dry run: nothing deleted' : `deleted ${records.length - failed}, failed ${failed}`);
+    write(o.dryRun ? `${label}dry run: nothing deleted` : `${label}deleted ${records.length - failed}, failed ${failed}`);
     return failed || truncated ? EXIT.nonConformant : EXIT.ok;
-  } finally {
-    await transport.close();
   }
 }

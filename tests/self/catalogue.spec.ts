@@ -95,3 +95,27 @@ test('every requirement with a test is caught by at least one defect', async ({}
   await testInfo.attach('table:catalogue coverage', { body: lines.join('\n'), contentType: 'text/plain' });
   expect(uncovered.filter((r) => r.level === 'MUST').map((r) => r.id), 'MUST requirements no defect makes fail').toEqual([]);
 });
+
+/** The fault model's table rows: requirement cell and defect-mode cell, with the line they sit on. */
+function faultModelRows(): { line: number; requirements: string[]; defects: string[] }[] {
+  const rows: { line: number; requirements: string[]; defects: string[] }[] = [];
+  readFileSync(join(ROOT, 'docs', 'FAULT-MODEL.md'), 'utf8').split('\n').forEach((text, i) => {
+    const cells = text.split('|').slice(1, -1).map((c) => c.trim());
+    if (cells.length !== 4 || cells[0] === 'Fault' || /^-+$/.test(cells[0]!)) return;
+    rows.push({ line: i + 1, requirements: cells[1]!.match(/RAA-[A-Z0-9-]*[A-Z0-9]/g) ?? [], defects: [...cells[3]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) });
+  });
+  return rows;
+}
+
+test('docs/FAULT-MODEL.md names only requirements and defects that exist, and every one of them', () => {
+  const rows = faultModelRows();
+  expect(rows.length, 'the fault model has rows').toBeGreaterThan(50);
+  const known = new Set(catalogue.requirements.map((r) => r.id));
+  const defectNames = new Set(defects.map((d) => d.name));
+  expect(rows.flatMap((r) => r.requirements.filter((id) => !known.has(id)).map((id) => `line ${r.line}: ${id}`)), 'unknown requirements').toEqual([]);
+  expect(rows.flatMap((r) => r.defects.filter((d) => !defectNames.has(d)).map((d) => `line ${r.line}: ${d}`)), 'unknown defect modes').toEqual([]);
+  const namedDefects = new Set(rows.flatMap((r) => r.defects));
+  expect(defects.map((d) => d.name).filter((d) => !namedDefects.has(d)), 'defect modes the fault model does not place').toEqual([]);
+  const namedRequirements = new Set(rows.flatMap((r) => r.requirements));
+  expect(catalogue.requirements.map((r) => r.id).filter((id) => !namedRequirements.has(id)), 'requirements the fault model does not place').toEqual([]);
+});

@@ -43,11 +43,18 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
   const base = await server.listen(0);
   try {
     const token = await server.issuer.mint({ type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'] });
+    // A second tenant's records are invisible to the first tenant's principal: cleanup acts in each tenant as itself.
+    const tokenB = await server.issuer.mint({ type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], tenant: 'tenant-b' });
     const dir = mkdtempSync(join(tmpdir(), 'raa-cleanup-'));
     const principals = join(dir, 'principals.json');
-    writeFileSync(principals, JSON.stringify({ principals: [{ name: 'app-rw', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], token }] }));
+    writeFileSync(principals, JSON.stringify({ principals: [
+      { name: 'app-rw', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], token },
+      { name: 'app-rw-b', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], token: tokenB }] }));
     const names = ['raa-conformance/20260101T000000-abc/left over', 'raa-conformance/20260102T000000-def/', 'a real device', 'not raa-conformance/x/'];
     for (const deviceDisplayName of names) server.store.create({ deviceDisplayName, action: 'remoteLock' });
+    const storeB = server.storeOf('tenant-b');
+    storeB.create({ deviceDisplayName: 'raa-conformance/20260103T000000-ghi/in tenant b', action: 'remoteLock' });
+    storeB.create({ deviceDisplayName: 'tenant b device', action: 'remoteLock' });
     // Asynchronous on purpose: the server lives in this process and must keep answering while cleanup runs.
     const cleanup = (...extra: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       execFile(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'cleanup', '--target', base, '--principals', principals, ...extra], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' },
@@ -57,7 +64,9 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
     const dry = await cleanup('--dry-run');
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('2 record(s) carry the marker');
+    expect(dry.stdout).toContain('tenant tenant-b: 1 record(s) carry the marker');
     expect(server.store.size).toBe(4);
+    expect(storeB.size).toBe(2);
 
     const one = await cleanup('--run-id', '20260101T000000-abc');
     expect(one.status, one.stderr).toBe(0);
@@ -66,6 +75,7 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
     const all = await cleanup();
     expect(all.status, all.stderr).toBe(0);
     expect(server.store.size).toBe(2);
+    expect(storeB.size, 'the second tenant is cleaned as itself').toBe(1);
     const left = server.store.page(0, 10).items.map((r) => r.deviceDisplayName);
     expect(left).toEqual(['a real device', 'not raa-conformance/x/']);
   } finally {
