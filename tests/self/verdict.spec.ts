@@ -103,6 +103,11 @@ test('verdict precedence: a failed MUST beats errors; errors beat untested; conf
   const should = req('S', 'SHOULD', 'not-tested', { notTested: 'writes' });
   expect(verdictFor(report([req('A', 'MUST', 'passed'), should]), false).verdict).toBe('CONFORMANT');
   expect(verdictFor(report([req('A', 'MUST', 'passed'), should]), true).verdict).toBe('INCOMPLETE');
+  // Blocked only by a failure the expectations file accepts: the run is PARTIAL and says why.
+  expect(verdictFor(report([req('E', 'MUST', 'expected-failure'), req('B', 'MUST', 'blocked', { blockedBy: ['E'] })]), false))
+    .toMatchObject({ verdict: 'PARTIAL', exit: 0, line: expect.stringContaining('1 MUST requirement(s) blocked by known deviations of the expectations file (blocked by E: B)') });
+  expect(verdictFor(report([req('E', 'MUST', 'expected-failure'), req('F', 'MUST', 'failed'), req('B', 'MUST', 'blocked', { blockedBy: ['E', 'F'] })]), false).verdict).toBe('NOT CONFORMANT');
+  expect(verdictFor(report([req('E', 'MUST', 'expected-failure'), req('F', 'SHOULD', 'failed'), req('B', 'MUST', 'blocked', { blockedBy: ['E', 'F'] })]), false).verdict).toBe('INCOMPLETE');
   expect(verdictFor(report([req('A', 'MUST', 'passed'), req('F', 'MUST', 'not-tested', { notTested: 'filtered' })], { selection: '--grep A' }), false))
     .toMatchObject({ verdict: 'PARTIAL', exit: 0, line: expect.stringContaining('1 of 2 requirements selected (--grep A)') });
 });

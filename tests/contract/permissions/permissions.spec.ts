@@ -78,6 +78,7 @@ const wanted: [string, boolean, string][] = [
   ['RAA-PERM-DENY', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
   ['RAA-PERM-DENY-403', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
   ['RAA-PERM-PERSONAL', valid.some((p) => p.type === 'delegated-personal'), 'a principal of type delegated-personal'],
+  ['RAA-PERM-UNDOCUMENTED', valid.some((p) => p.type !== 'delegated-personal' && OPS.some(({ op }) => decide(op, p.type, p.permissions) === 'undocumented')), 'a principal holding only DeviceManagementConfiguration.ReadWrite.All (no source lists it for Delete)'],
 ];
 for (const [id, present, who] of wanted) {
   if (!present) test(`${id} has a principal to check`, cite(id), () => { notTested(test, true, 'principal', `no suitable principal is configured: add ${who} to the principals file`); });
