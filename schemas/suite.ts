@@ -191,7 +191,7 @@ export const environmentSchema = {
     PRINCIPALS_FILE: { type: 'string', minLength: 1 },
     GRAPH_CLOUD: { enum: ['global', 'usgov-l4', 'usgov-l5-dod', 'china'] },
     CONFORMANCE_SEED: { type: 'string', pattern: '^-?[0-9]{1,10}$' },
-    CONFORMANCE_PROFILE: { enum: ['quick', 'deep'] },
+    CONFORMANCE_PROFILE: { enum: ['quick', 'deep', 'tenant'] },
     CONFORMANCE_REPORT_DIR: { type: 'string', minLength: 1 },
     CONFORMANCE_STRICT: flag,
     CONFORMANCE_ALLOW_WRITES: flag,

@@ -13,7 +13,7 @@ import {
   type Breakdown, type GrowthRun, type LoadResult, type MatrixCompare, type RateResult, type RawResult, type SuitePass,
 } from './bench/phases';
 import { runProfile } from './bench/profile';
-import { DEFAULT_TENANT_RATE } from './config';
+import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from './config';
 import { ROOT, SEED_EXAMPLE_REQUEST } from './contract';
 
 /** Intune's write limit per app per tenant: 200 requests per 20 s (GRAPH-FACTS §1). */
@@ -66,6 +66,8 @@ interface Measured {
   growth: GrowthRun[];
   rate: { single?: RateResult; workers?: RateResult };
   matrix?: MatrixCompare;
+  /** One run in the tenant profile (figure 7). */
+  tenant?: GrowthRun;
 }
 
 const rawBest = (r: PropertyRound) => Math.max(r.undici.perSec, r.nodeHttp.perSec);
@@ -145,6 +147,13 @@ export async function runBench(argv: string[]): Promise<number> {
         log(`  ${fmt(run.wallMs / 1000)} s, exit ${run.exitCode}, ${run.passed ?? '?'} passed, ${run.failed ?? '?'} failed`);
         m.growth.push(run);
       }
+    }
+
+    // 7. The tenant profile: what a CI gate against a real tenant sends.
+    if (!values['skip-growth']) {
+      log('conformance run in the tenant profile …');
+      m.tenant = await conformanceRun(PROFILES.tenant.numRuns, { seed: s.seed, timeoutMs: 300_000, workDir: work, profile: 'tenant' });
+      log(`  ${m.tenant.records?.requests ?? '?'} requests, exit ${m.tenant.exitCode}`);
     }
 
     // 6. The defect matrix in one run against the same servers run one by one.
@@ -249,6 +258,12 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
     rows.push(row({ id: '6a', figure: `defect matrix, clean + ${x.defects.length} defects in one run`, value: x.matrixMs / 1000, unit: 's', goalText: exits, note: `${fmt(x.matrixMs / servers / 1000)} s per server; 60 servers in npm test` }));
     rows.push(row({ id: '6b', figure: `the same ${servers} servers as separate runs, 2 at a time`, value: x.runsMs / 1000, unit: 's', note: `${fmt(x.runsMs / servers / 1000)} s per server, as the matrix ran before` }));
     rows.push(row({ id: '6', figure: 'defect matrix ÷ separate runs', value: ratio(x.matrixMs, x.runsMs), unit: '×', goalText: 'report', note: 'the matrix target is "a few minutes" for all 60 servers on 2 cores; npm test prints that time' }));
+  }
+  const requests = m.tenant?.records?.requests;
+  if (requests !== undefined) {
+    rows.push(row({ id: '7a', figure: 'tenant profile: requests in one run', value: requests, unit: 'requests', goal: { op: '<=', value: 600 }, goalText: m.tenant!.exitCode === 0 ? '' : `run exited ${m.tenant!.exitCode}` }));
+    rows.push(row({ id: '7b', figure: `the same at ${DEFAULT_TENANT_RATE} req/s (the default against a tenant)`, value: requests / DEFAULT_TENANT_RATE, unit: 's', goal: { op: '<=', value: 75 } }));
+    rows.push(row({ id: '7c', figure: 'the estimate printed before a run ÷ measured', value: ratio(estimateRequests(PROFILES.tenant.numRuns), requests), unit: '×', goalText: 'report', note: `src/config.ts REQUEST_ESTIMATE; refit it when this drifts from 1` }));
   }
   return rows;
 }

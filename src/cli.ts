@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, ROOT, loadValidated, validators } from './contract';
 import { loadExpectations } from './expectations';
-import { isLoopback, loadConfig, readEnvironment, type RunConfig } from './config';
+import { isLoopback, loadConfig, readEnvironment, requestPlan, type RunConfig } from './config';
 import { preflight } from './preflight';
 import { removeMarked } from './cleanup';
 export { preflight };
@@ -61,7 +61,7 @@ Options (each overrides the environment variable named):
   --target URL          base URL with the version segment (TARGET_BASE_URL), e.g. https://graph.microsoft.com/beta
   --principals FILE     principals file (PRINCIPALS_FILE)
   --cloud NAME          global | usgov-l4 | usgov-l5-dod | china (GRAPH_CLOUD)
-  --profile NAME        quick | deep (CONFORMANCE_PROFILE)
+  --profile NAME        quick | deep | tenant (CONFORMANCE_PROFILE)
   --seed N              replay a run (CONFORMANCE_SEED)
   --strict              SHOULD failures also fail the run (CONFORMANCE_STRICT=1)
   --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
@@ -376,6 +376,7 @@ async function run(argv: string[]): Promise<number> {
     chmodSync(runtimeFile, 0o600);
     cleanReports(config.reportDir);
     process.stdout.write(`raa-conformance: target ${target}${embedded ? ' (embedded reference server' + (config.defects.length ? `, defects: ${config.defects.join(',')}` : '') + ')' : ''}, profile ${config.profile}, seed ${config.seed}\n`);
+    process.stdout.write(`raa-conformance: ${requestPlan(config.numRuns, config.rateLimit)}\n`);
     const cli = require.resolve('@playwright/test/cli');
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...shardArgs, ...positionals],

@@ -10,7 +10,7 @@ import { variablesNamedBy } from './principals';
 import { didYouMean } from './suggest';
 import { ENVIRONMENT_PREFIXES, environmentSchema } from '../schemas/suite';
 
-export type Profile = 'quick' | 'deep';
+export type Profile = 'quick' | 'deep' | 'tenant';
 
 export interface RunConfig {
   /** Base URL including the version segment; undefined means the embedded reference server. */
@@ -48,7 +48,25 @@ export const KNOWN_VARIABLES: readonly string[] = Object.keys(environmentSchema.
 export const PROFILES: Record<Profile, { numRuns: number; propertyBudgetMs: number }> = {
   quick: { numRuns: 200, propertyBudgetMs: 0 },
   deep: { numRuns: 20_000, propertyBudgetMs: 60_000 },
+  // A CI gate against a real tenant at 8 requests/s: every requirement still tested, properties cut to 2 runs.
+  tenant: { numRuns: 2, propertyBudgetMs: 0 },
 };
+
+/**
+ * Requests a run against the embedded reference server sends: a fixed part (examples, data rows, permissions,
+ * paging) and a part per property run. Fitted from two runs and checked by `npm run bench` (figure 7c).
+ */
+export const REQUEST_ESTIMATE = { fixed: 530, perRun: 20 } as const;
+
+export function estimateRequests(numRuns: number): number {
+  return REQUEST_ESTIMATE.fixed + REQUEST_ESTIMATE.perRun * numRuns;
+}
+
+/** `about 570 requests; at 8 req/s about 71 s`: said before a run starts, so a slow gate is no surprise. */
+export function requestPlan(numRuns: number, rateLimit: number): string {
+  const n = estimateRequests(numRuns);
+  return `about ${n.toLocaleString('en-US')} requests${rateLimit > 0 ? `; at ${rateLimit} req/s about ${Math.ceil(n / rateLimit)} s` : ' (no client-side rate limit)'}`;
+}
 
 /** Intune's per-app write limit is 200 requests per 20 s (GRAPH-FACTS §1): stay under it by default. */
 export const DEFAULT_TENANT_RATE = 8;
