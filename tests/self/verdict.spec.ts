@@ -41,6 +41,16 @@ test('a run narrowed with --grep says PARTIAL (k of N requirements selected) and
   expect(run.report!.verdictLine).toMatch(/^PARTIAL: 1 of \d+ requirements selected \(--grep @RAA-CREATE-201/);
   expect(statuses(run.report)['RAA-CREATE-201']).toBe('passed');
   expect(run.report!.requirements.find((r) => r.id === 'RAA-GET-200')).toMatchObject({ status: 'not-tested', notTested: 'filtered' });
+  // Before any test, the run says what it will cost.
+  expect(run.stdout).toMatch(/^raa-conformance: about \d[\d,]* requests \(no client-side rate limit\)$/m);
+});
+
+test('the tenant profile tests every requirement with a small request budget', async () => {
+  const run = await runSuite(['run', '--profile', 'tenant', '--seed', '9'], {});
+  expect(run.code, explain(run)).toBe(0);
+  expect(run.report!.verdict).toBe('CONFORMANT');
+  expect(run.report!.profile).toBe('tenant');
+  expect(run.report!.records!.requests, 'the tenant profile stays under its stated budget of 600 requests').toBeLessThan(600);
 });
 
 test('a server implementing exactly the seed contract passes --strict; newer members and properties are reported as MAY', async () => {
