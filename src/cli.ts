@@ -230,7 +230,8 @@ async function targetPrincipals(config: RunConfig, secrets: string[]): Promise<P
       secrets.push(...extra);
       redactor.add(...extra);
       try {
-        const provider = new ClientCredentialsProvider(cc, cloud);
+        // A federated token fetched for the first token (GitHub's) is scrubbed from the reports like the rest.
+        const provider = new ClientCredentialsProvider(cc, cloud, { onSecret: (v) => secrets.push(v) });
         const token = await provider.getToken();
         return { token, renewal: { clientCredentials: cc, cloud, expiresAt: provider.expiresAt! } };
       } catch (e) {

@@ -1,8 +1,10 @@
-// Entra client-credentials tokens for a principal, per national cloud (GRAPH-FACTS §7), via msal-node.
-import { ConfidentialClientApplication, type Configuration, type INetworkModule } from '@azure/msal-node';
+// Entra client-credentials tokens for a principal, per national cloud (GRAPH-FACTS §7), via msal-node: with a
+// client secret, a certificate, or a federated token (workload identity federation) as the client assertion.
+import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
+import { redactor } from './redact';
 
 export interface ClientCredentialsSpec {
   tenantId: string;
@@ -11,17 +13,32 @@ export interface ClientCredentialsSpec {
   certificatePath?: string;
   certificateThumbprint?: string;
   privateKeyPath?: string;
+  /** A federated token in a file (Azure workload identity's AZURE_FEDERATED_TOKEN_FILE), read again for each token request. */
+  clientAssertionFile?: string;
+  /** A federated token from GitHub Actions' OIDC endpoint, fetched for each token request. */
+  clientAssertion?: 'github-oidc';
 }
 
 export interface ClientCredentialsOptions {
   networkClient?: INetworkModule;
   now?: () => number;
   renewBeforeSeconds?: number;
+  /**
+   * Told each client assertion read for a token request (a federated token), once, as soon as it is read: for a scrub
+   * outside this process. The process-wide redactor already knows it; the fixed secrets come from redactable().
+   */
+  onSecret?: (value: string) => void;
+  /** Self-tests: an http://127.0.0.1 origin that answers for the Entra authority (default: RAA_TEST_TOKEN_ORIGIN). */
+  tokenOrigin?: string;
 }
+
+/** The audience Entra expects in a federated token (GitHub's and Azure's documentation for federated credentials). */
+export const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
 
 type Credential =
   | { kind: 'secret'; secret: string; redact: string[] }
-  | { kind: 'certificate'; cert: NonNullable<Configuration['auth']['clientCertificate']>; redact: string[] };
+  | { kind: 'certificate'; cert: NonNullable<Configuration['auth']['clientCertificate']>; redact: string[] }
+  | { kind: 'assertion'; read: () => Promise<string>; redact: string[] };
 
 const CERT_RE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 const KEY_RE = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?)PRIVATE KEY-----[\s\S]+?-----END \1PRIVATE KEY-----/;
@@ -35,18 +52,73 @@ function readText(path: string, what: string): string {
   }
 }
 
+/** The federated token in a file, as the kubelet writes it (no trailing newline; one from elsewhere may have one). */
+function readAssertionFile(path: string, who: string): string {
+  const assertion = readText(path, 'client assertion').trim();
+  if (!assertion) throw new Error(`${who}: the client assertion file ${path} is empty`);
+  return assertion;
+}
+
+const GITHUB_VARIABLES = 'ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN';
+
+/**
+ * A federated token from GitHub Actions' OIDC endpoint, for Entra's audience. Messages name the status only: the
+ * request URL's path and the answer are the runner's business, and an answer could echo the request token.
+ */
+async function githubOidcToken(requestUrl: string, requestToken: string, who: string): Promise<string> {
+  // Appended to the URL as given (it already carries api-version), the way GitHub's own toolkit does.
+  const url = `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}audience=${encodeURIComponent(FEDERATED_AUDIENCE)}`;
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: { Authorization: `Bearer ${requestToken}`, Accept: 'application/json' }, signal: AbortSignal.timeout(30_000) });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string } };
+    throw new Error(`${who}: GitHub's OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL) did not answer (${err.cause?.code ?? err.name})`);
+  }
+  const body = (await res.json().catch(() => undefined)) as { value?: unknown } | undefined;
+  if (!res.ok) throw new Error(`${who}: GitHub's OIDC token endpoint answered ${res.status}`);
+  if (typeof body?.value !== 'string' || body.value === '') throw new Error(`${who}: GitHub's OIDC token endpoint answered ${res.status} without a token ("value")`);
+  return body.value;
+}
+
+/** The one way of authenticating a spec names; anything else is an error naming what it has. */
+function credentialKind(spec: ClientCredentialsSpec, who: string): 'secret' | 'certificate' | 'file' | 'github' {
+  const given = [
+    spec.clientSecretEnv !== undefined && 'clientSecretEnv',
+    (spec.certificatePath !== undefined || spec.privateKeyPath !== undefined) && 'certificatePath/privateKeyPath',
+    spec.clientAssertionFile !== undefined && 'clientAssertionFile',
+    spec.clientAssertion !== undefined && 'clientAssertion',
+  ].filter((g): g is string => !!g);
+  if (given.length !== 1) {
+    throw new Error(`${who}: needs exactly one of clientSecretEnv, certificatePath/privateKeyPath, clientAssertionFile, clientAssertion${given.length ? `, not ${given.join(' and ')}` : ''}`);
+  }
+  return spec.clientSecretEnv !== undefined ? 'secret' : spec.clientAssertionFile !== undefined ? 'file' : spec.clientAssertion !== undefined ? 'github' : 'certificate';
+}
+
 function loadCredential(spec: ClientCredentialsSpec): Credential {
   const who = `client credentials for app ${spec.clientId}`;
-  const hasCert = !!(spec.certificatePath || spec.privateKeyPath);
-  if (spec.clientSecretEnv && hasCert) {
-    throw new Error(`${who}: configure either clientSecretEnv or a certificate, not both`);
-  }
-  if (spec.clientSecretEnv) {
-    const secret = process.env[spec.clientSecretEnv];
+  const kind = credentialKind(spec, who);
+  if (kind === 'secret') {
+    const secret = process.env[spec.clientSecretEnv!];
     if (!secret) throw new Error(`${who}: environment variable ${spec.clientSecretEnv} is not set or empty`);
     return { kind: 'secret', secret, redact: [secret] };
   }
-  if (!hasCert) throw new Error(`${who}: needs clientSecretEnv, or certificatePath/privateKeyPath`);
+  if (kind === 'file') {
+    const path = spec.clientAssertionFile!;
+    // Read now so a missing file fails before any request, and read again for each token request: the kubelet
+    // rotates the token in place, and one read at start would be stale within the hour.
+    const first = readAssertionFile(path, who);
+    return { kind: 'assertion', read: async () => readAssertionFile(path, who), redact: [first] };
+  }
+  if (kind === 'github') {
+    if (spec.clientAssertion !== 'github-oidc') throw new Error(`${who}: clientAssertion ${spec.clientAssertion} is not known (github-oidc)`);
+    const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+    const requestToken = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    if (!url || !requestToken) {
+      throw new Error(`${who}: clientAssertion github-oidc needs ${GITHUB_VARIABLES}, which GitHub Actions sets only when the workflow or job has \`permissions: id-token: write\``);
+    }
+    return { kind: 'assertion', read: () => githubOidcToken(url, requestToken, who), redact: [requestToken] };
+  }
 
   const certText = spec.certificatePath ? readText(spec.certificatePath, 'certificate') : undefined;
   const keyFile = spec.privateKeyPath ?? spec.certificatePath!;
@@ -83,20 +155,61 @@ function loadCredential(spec: ClientCredentialsSpec): Credential {
   return { kind: 'certificate', cert: { thumbprintSha256: createHash('sha256').update(der).digest('hex'), privateKey }, redact };
 }
 
-/** Secret values (client secret, private-key PEM) for the caller's redaction list. Never throws. */
+/**
+ * Secret values (client secret, private-key PEM, the federated token in a file, GitHub's request token) for the
+ * caller's redaction list. Never throws. A token fetched later (GitHub's) reaches the caller through onSecret.
+ */
 export function redactable(spec: ClientCredentialsSpec): string[] {
   try {
     return loadCredential(spec).redact;
   } catch {
     // A broken spec fails loudly in getToken(); still redact whatever raw secret is reachable.
-    const secret = spec.clientSecretEnv ? process.env[spec.clientSecretEnv] : undefined;
-    return secret ? [secret] : [];
+    const raw = [spec.clientSecretEnv ? process.env[spec.clientSecretEnv] : undefined,
+      spec.clientAssertion !== undefined ? process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN : undefined];
+    return raw.filter((v): v is string => !!v);
+  }
+}
+
+/** Self-tests only: the loopback origin standing in for the Entra authority; anything else is refused. */
+function loopbackOrigin(value: string): string {
+  let url: URL | undefined;
+  try { url = new URL(value); } catch { /* refused below */ }
+  if (!url || url.protocol !== 'http:' || !['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) {
+    throw new Error(`RAA_TEST_TOKEN_ORIGIN ${value} is not an http:// loopback origin (it is for the self-tests only)`);
+  }
+  return url.origin;
+}
+
+/**
+ * Self-tests only: msal's requests go to a local token endpoint, path and query kept. msal still sees the cloud's
+ * authority (it refuses http authorities), so the test proves the same requests a real run sends.
+ */
+class LoopbackNetwork implements INetworkModule {
+  constructor(private readonly origin: string) {}
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('POST', url, options);
+  }
+
+  private async send<T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    const u = new URL(url);
+    const res = await fetch(`${this.origin}${u.pathname}${u.search}`, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });
+    const text = await res.text();
+    let body: unknown = {};
+    try { body = JSON.parse(text); } catch { /* msal reads a non-JSON answer as an empty body */ }
+    return { status: res.status, headers: Object.fromEntries(res.headers), body: body as T };
   }
 }
 
 export class ClientCredentialsProvider {
   private app?: ConfidentialClientApplication;
+  /** Every secret this provider has read, to scrub from a token endpoint's error message. */
   private redact: string[] = [];
+  private readonly told = new Set<string>();
   private cached?: { token: string; expiresAt: number };
   private inflight?: Promise<string>;
   private readonly now: () => number;
@@ -128,9 +241,28 @@ export class ClientCredentialsProvider {
     return this.inflight;
   }
 
+  /** A secret read: redacted in this process from now on; an assertion is handed to the caller's scrub too. */
+  private remember(value: string, assertion: boolean): void {
+    if (!this.redact.includes(value)) {
+      this.redact.push(value);
+      redactor.add(value);
+    }
+    if (assertion && !this.told.has(value)) {
+      this.told.add(value);
+      this.opts.onSecret?.(value);
+    }
+  }
+
+  private network(): INetworkModule | undefined {
+    if (this.opts.networkClient) return this.opts.networkClient;
+    const origin = this.opts.tokenOrigin ?? process.env.RAA_TEST_TOKEN_ORIGIN;
+    return origin ? new LoopbackNetwork(loopbackOrigin(origin)) : undefined;
+  }
+
   private build(): ConfidentialClientApplication {
     const credential = loadCredential(this.spec);
-    this.redact = credential.redact;
+    for (const v of credential.redact) this.remember(v, false);
+    const networkClient = this.network();
     const { authority } = CLOUDS[this.cloud];
     const host = new URL(authority).host;
     const base = `${authority}/${this.spec.tenantId}`;
@@ -138,7 +270,10 @@ export class ClientCredentialsProvider {
       auth: {
         clientId: this.spec.clientId,
         authority: base,
-        ...(credential.kind === 'secret' ? { clientSecret: credential.secret } : { clientCertificate: credential.cert }),
+        ...(credential.kind === 'secret' ? { clientSecret: credential.secret }
+          : credential.kind === 'certificate' ? { clientCertificate: credential.cert }
+          // A callback, so msal asks for the assertion again for each token request (a rotated file, a fresh OIDC token).
+          : { clientAssertion: async () => { const v = await credential.read(); this.remember(v, true); return v; } }),
         // Pin discovery and endpoints to the §7 authority host: no instance-discovery or OpenID requests,
         // and no silent switch to an alias (msal's built-in table maps login.chinacloudapi.cn to
         // login.partner.microsoftonline.cn).
@@ -156,7 +291,7 @@ export class ClientCredentialsProvider {
           issuer: `${base}/v2.0`,
         }),
       },
-      system: this.opts.networkClient ? { networkClient: this.opts.networkClient } : {},
+      system: networkClient ? { networkClient } : {},
     });
   }
 
