@@ -103,6 +103,10 @@ export const principalsFileSchema = {
           tenant: { type: 'string', minLength: 1 },
           /** Only for the embedded reference target: the token is minted by the reference server at start. */
           mint: { const: true },
+          /**
+           * An application token from Entra (client credentials), authenticated by exactly one of: a client secret in
+           * an environment variable, a certificate, or a federated token (workload identity federation, no secret held).
+           */
           clientCredentials: {
             type: 'object',
             additionalProperties: false,
@@ -110,11 +114,32 @@ export const principalsFileSchema = {
             properties: {
               tenantId: { type: 'string', minLength: 1 },
               clientId: { type: 'string', minLength: 1 },
+              /** The environment variable holding the client secret. */
               clientSecretEnv: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+              /** A PEM file with the certificate (and its key, unless privateKeyPath names the key's file). */
               certificatePath: { type: 'string', minLength: 1 },
               certificateThumbprint: { type: 'string', pattern: '^[0-9A-Fa-f]{40}$' },
               privateKeyPath: { type: 'string', minLength: 1 },
+              /**
+               * A file holding a federated token, sent as the client assertion: Azure workload identity mounts it at
+               * /var/run/secrets/azure/tokens/azure-identity-token (AZURE_FEDERATED_TOKEN_FILE). Read again for each
+               * token request, since the kubelet rotates it.
+               */
+              clientAssertionFile: { type: 'string', minLength: 1 },
+              /**
+               * `github-oidc`: a federated token from GitHub Actions' OIDC endpoint (ACTIONS_ID_TOKEN_REQUEST_URL and
+               * ACTIONS_ID_TOKEN_REQUEST_TOKEN, set for a job with `permissions: id-token: write`), audience
+               * api://AzureADTokenExchange, fetched for each token request.
+               */
+              clientAssertion: { enum: ['github-oidc'] },
             },
+            // src/principals.ts names the conflict in one line before this is checked.
+            oneOf: [
+              { required: ['clientSecretEnv'] },
+              { anyOf: [{ required: ['certificatePath'] }, { required: ['privateKeyPath'] }] },
+              { required: ['clientAssertionFile'] },
+              { required: ['clientAssertion'] },
+            ],
           },
         },
         oneOf: [

@@ -35,6 +35,7 @@ export interface Principal {
 export type TokenSource = (spec: PrincipalSpec) => Promise<string>;
 
 export function readPrincipalsFile(path: string): PrincipalSpec[] {
+  checkCredentialChoice(path);
   const file = loadValidated(path, validators.principalsFile, 'principals file');
   const names = new Set<string>();
   for (const p of file.principals) {
@@ -43,6 +44,31 @@ export function readPrincipalsFile(path: string): PrincipalSpec[] {
     checkPermissions(path, p);
   }
   return file.principals;
+}
+
+const CREDENTIALS: [string, (cc: Record<string, unknown>) => boolean][] = [
+  ['clientSecretEnv', (cc) => 'clientSecretEnv' in cc],
+  ['certificatePath/privateKeyPath', (cc) => 'certificatePath' in cc || 'privateKeyPath' in cc],
+  ['clientAssertionFile', (cc) => 'clientAssertionFile' in cc],
+  ['clientAssertion', (cc) => 'clientAssertion' in cc],
+];
+
+/**
+ * clientCredentials authenticates one way. The schema's oneOf says so too, but ajv reports each branch it tried:
+ * this names the conflict in one line first. A file that is not JSON is left to the schema check.
+ */
+function checkCredentialChoice(path: string): void {
+  let file: { principals?: { name?: unknown; clientCredentials?: unknown }[] };
+  try { file = JSON.parse(readFileSync(path, 'utf8')); } catch { return; }
+  if (!Array.isArray(file?.principals)) return;
+  file.principals.forEach((p, i) => {
+    const cc = p?.clientCredentials;
+    if (typeof cc !== 'object' || cc === null || Array.isArray(cc)) return;
+    const given = CREDENTIALS.filter(([, has]) => has(cc as Record<string, unknown>)).map(([name]) => name);
+    if (given.length === 1) return;
+    const who = typeof p.name === 'string' ? `"${p.name}"` : `#${i + 1}`;
+    throw new ConfigError(`principals file ${path}: principal ${who}: clientCredentials needs exactly one of ${CREDENTIALS.map(([n]) => n).join(', ')}${given.length ? `, not ${given.join(' and ')}` : ''}`);
+  });
 }
 
 /** A permission the matrix does not know would silently decide every expectation as "denied": refuse it. */
