@@ -316,10 +316,11 @@ test('no assertion or GitHub request token reaches the reports or the console of
   const server = await startIndependentServer({ tokenPrefix: 'fake-secret-token-' });
   await entra.close();
   const assertionFile = join(dir, 'azure-identity-token');
-  // Tokens that live 301 s are renewed 1 s after they are issued: every worker renews, reading the file and fetching from
-  // GitHub again, and the file rotates after each use. The third token and OIDC requests are refused with the secret echoed.
+  // Tokens that live 300 s are inside the 300 s renewal window as soon as they are issued: each use in a worker renews,
+  // reading the file and fetching from GitHub again, and the file rotates after each use. The runner makes one request
+  // per app, so every later one is a worker's. The third token and OIDC requests are refused with the secret echoed.
   entra = await startFakeEntra({ accessTokens: { [GITHUB_APP]: server.tokens['app-rw']!, [FILE_APP]: server.tokens['app-rw-fabrikam']! }, assertionFile, rotate: true,
-    requestToken, expiresIn: 301, failTokenRequests: [3], failOidcRequests: [3] });
+    requestToken, expiresIn: 300, failTokenRequests: [3], failOidcRequests: [3] });
   entra.writeAssertion();
   try {
     const principals = JSON.parse(readFileSync(server.principalsFile(dir), 'utf8')) as { principals: Record<string, unknown>[] };
@@ -337,8 +338,8 @@ test('no assertion or GitHub request token reaches the reports or the console of
     expect(run.code, `the refused renewal errors a test, so the run is inconclusive (exit 3)${tail}`).toBe(3);
     expect(entra.refused, 'the stand-ins accepted every assertion they were sent').toEqual([]);
     const fileAssertions = new Set(entra.tokenRequests.filter((r) => r.clientId === FILE_APP).map((r) => r.assertion));
-    expect(fileAssertions.size, `workers read the rotated file again${tail}`).toBeGreaterThan(2);
-    expect(entra.oidcIssued.length, `workers fetched fresh GitHub tokens${tail}`).toBeGreaterThan(2);
+    expect(fileAssertions.size, `a worker read the rotated file again${tail}`).toBeGreaterThanOrEqual(2);
+    expect(entra.oidcIssued.length, `a worker fetched a fresh GitHub token${tail}`).toBeGreaterThanOrEqual(2);
     const json = readFileSync(join(reportDir, 'conformance.json'), 'utf8');
     expect(json, 'the refused renewal, its secret echoed, reached the report (scrubbed)').toContain('token request for app');
 
