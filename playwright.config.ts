@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { loadRuntime } from './src/runtime';
 
 const rt = loadRuntime();
+// The npm package runs this config compiled (dist/playwright.config.js, scripts/build.mjs): its modules end in .js.
+const ext = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 // The defect matrix reads only conformance.json: it skips the HTML and JUnit reports, about 2 s of every run.
 const minimal = process.env.RAA_REPORTS === 'minimal';
 
@@ -24,7 +26,7 @@ export default defineConfig({
       ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }] as [string, object],
       ['junit', { outputFile: join(rt.reportDir, 'junit.xml') }] as [string, object],
     ]),
-    ['./src/reporter.ts'],
+    [`./src/reporter${ext}`],
   ],
   use: { trace: 'off' },
   // A matrix run (raa-conformance matrix): one project per reference server. One worker per project keeps

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, ROOT, loadValidated, validators } from './contract';
+import { COMPILED, ConfigError, ROOT, loadValidated, modulePath, validators } from './contract';
 import { loadExpectations } from './expectations';
 import { isLoopback, loadConfig, readEnvironment, requestPlan, type RunConfig } from './config';
 import { preflight } from './preflight';
@@ -380,7 +380,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`raa-conformance: ${requestPlan(config.numRuns, config.rateLimit)}\n`);
     const cli = require.resolve('@playwright/test/cli');
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
-    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...shardArgs, ...positionals],
+    const code = await runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.config.ts'), ...shardArgs, ...positionals],
       { ...process.env, RAA_RUNTIME: runtimeFile, ...(values.shard ? { RAA_SHARD: values.shard } : {}) });
     scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets, ...renewedTokens(runtime.renewedTokensFile!)]);
     const reportPath = join(config.reportDir, 'conformance.json');
@@ -448,7 +448,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
     cleanReports(config.reportDir);
     for (const f of ['matrix.json', 'matrix.md', ...names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
     const cli = require.resolve('@playwright/test/cli');
-    const code = await runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.config.ts'), ...positionals],
+    const code = await runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.config.ts'), ...positionals],
       { ...process.env, RAA_RUNTIME: runtimeFile, CONFORMANCE_WORKERS: String(workers), RAA_REPORTS: 'minimal' });
     scrubReports(config.reportDir, [...principals.map((p) => p.token), key]);
     const verdicts = names.map((name) => {
@@ -591,7 +591,7 @@ async function mergeCommand(argv: string[]): Promise<number> {
     const runtimeFile = join(workDir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
     const cli = require.resolve('@playwright/test/cli');
-    const code = await runRedacted(process.execPath, [cli, 'merge-reports', '-c', join(ROOT, 'playwright.config.ts'), blobs], { ...process.env, RAA_RUNTIME: runtimeFile, RAA_MERGE: '1' });
+    const code = await runRedacted(process.execPath, [cli, 'merge-reports', '-c', modulePath('playwright.config.ts'), blobs], { ...process.env, RAA_RUNTIME: runtimeFile, RAA_MERGE: '1' });
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) { process.stderr.write(`raa-conformance: merge produced no ${reportPath} (exit ${code})\n`); return EXIT.error; }
     return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, first!.strict);
@@ -602,11 +602,19 @@ async function mergeCommand(argv: string[]): Promise<number> {
 
 async function selfTest(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { process.stdout.write(HELP['self-test'] + '\n'); return EXIT.ok; }
+  if (COMPILED) return needsClone('self-test');
   const cli = require.resolve('@playwright/test/cli');
-  return runRedacted(process.execPath, [cli, 'test', '-c', join(ROOT, 'playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
+  return runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
+}
+
+/** The npm package carries the suite, not the project's own tests nor the bench's development dependencies. */
+function needsClone(command: string): number {
+  process.stderr.write(`raa-conformance ${command} needs a clone of the project (its tests and development dependencies are not in the npm package): clone it, then \`npm ci\` and \`node bin/raa-conformance.mjs ${command}\`\n`);
+  return EXIT.badInput;
 }
 
 async function bench(argv: string[]): Promise<number> {
+  if (COMPILED) return needsClone('bench');
   const { runBench } = await import('./bench');
   return runBench(argv);
 }

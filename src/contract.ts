@@ -4,6 +4,7 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 import addFormatsModule from 'ajv-formats';
 import type { FromSchema } from 'json-schema-to-ts';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectionSchema, createBodySchema, entitySchema, errorSchema, updateBodySchema } from '../schemas/entity';
 import {
@@ -89,7 +90,15 @@ export function describeErrors(errors: ErrorObject[] | null | undefined): string
   });
 }
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** Running the package's compiled JavaScript (dist/src/contract.js, scripts/build.mjs) rather than a clone's sources. */
+export const COMPILED = import.meta.url.endsWith('.js');
+/** The project's root, with a trailing separator: package.json, schemas/ and fixtures/ (a clone's, or the installed package's). */
+export const ROOT = fileURLToPath(new URL(COMPILED ? '../..' : '..', import.meta.url));
+
+/** A module of the suite by its source path ('server/process.ts'): the source in a clone, its compiled file in dist/ in the package. */
+export function modulePath(source: string): string {
+  return COMPILED ? join(ROOT, 'dist', source.replace(/\.ts$/, '.js')) : join(ROOT, source);
+}
 
 /** Reads a JSON data file and validates it, failing with one readable message naming the file. */
 export function loadValidated<T>(path: string, validate: ValidateFunction<T>, what: string): T {
