@@ -247,6 +247,7 @@ export const INTERNAL_ENVIRONMENT: Record<string, string> = {
   RAA_MERGE: 'set by `merge` for its Playwright merge-reports child',
   RAA_ASSUME_REMOTE: 'self-tests: treat a loopback target as remote (tenant-safety checks)',
   RAA_SELF_RUN: 'names a self-test run, so restarted workers share the defect matrix',
+  RAA_PACKAGE_NODES: 'self-tests: node binaries to run the packed npm package under (tests/self/package.spec.ts; .ci/run)',
   RAA_TEST_TOKEN_ORIGIN: 'self-tests: an http://127.0.0.1 origin that answers token requests for the Entra authority',
   ACTIONS_ID_TOKEN_REQUEST_URL: 'GitHub Actions: its OIDC token endpoint (principals with `clientAssertion: github-oidc`)',
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'GitHub Actions: the bearer token for that endpoint (redacted like every secret)',
