@@ -48,6 +48,7 @@ Commands:
   cleanup     delete records the suite left on a target (only those carrying its marker)
   pin         pin the shrunk counterexamples of a failed run as regression fixtures
   diff        compare two conformance.json files: what regressed, got fixed, is new or gone
+  drift       compare the suite's contract with a CSDL document (a file, or a target's $metadata)
   merge       merge the reports of a sharded run (run --shard i/n) into one
   matrix      run the suite against the reference server with each defect (the defect matrix)
   bench       measure the suite's speed as ratios (npm run bench)
@@ -125,6 +126,21 @@ GitHub Actions, to the job summary. Exits 1 when something regressed.
 
 Example:
   raa-conformance diff last-night/conformance.json reports/conformance.json --markdown diff.md`,
+  drift: `Usage: raa-conformance drift --csdl FILE|URL [--report-dir DIR]
+
+Compares the suite's contract (schemas/entity.ts: properties, types, nullability; schemas/enums.ts: members,
+their order, where unknownFutureValue sits) with a CSDL document: a file, or an http(s) URL such as a target's
+$metadata. Prints what was added, removed, retyped (type or nullability) or reordered, and for each change the
+current requirements it would make wrong. Members and properties newer than the seed are printed as known.
+Writes DIR/drift.json and DIR/drift.md (and, in GitHub Actions, the job summary); the conformance page shows them.
+  --csdl FILE|URL       the document, e.g. fixtures/csdl/beta-remoteActionAudit-slice.xml or https://graph.microsoft.com/beta/$metadata
+  --report-dir DIR      where drift.json and drift.md go (CONFORMANCE_REPORT_DIR, default reports/)
+
+Exit codes: 0 nothing touches a MUST requirement; 1 a change does; 2 bad input (a file that cannot be read, a
+document that is not CSDL or declares no remoteActionAudit, a URL that does not answer).
+
+Example:
+  raa-conformance drift --csdl 'https://graph.microsoft.com/beta/$metadata'`,
   merge: `Usage: raa-conformance merge --report-dir DIR SHARD_DIR...
 
 Each shard: raa-conformance run --shard i/n --report-dir SHARD_DIR (same --seed for all shards).
@@ -564,6 +580,17 @@ async function diffCommand(argv: string[]): Promise<number> {
   return hasRegression(d) ? EXIT.nonConformant : EXIT.ok;
 }
 
+/** Compares the contract with a CSDL document (src/drift.ts). */
+async function driftCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { csdl: { type: 'string' }, 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(HELP.drift + '\n'); return EXIT.ok; }
+  if (!values.csdl) throw new UsageError('drift: --csdl FILE|URL is required (a CSDL file, or a target\'s $metadata URL)', 'drift');
+  // Only the environment's names and values are checked: reading a document needs no principals, even with a target set.
+  const env = readEnvironment({ CONFORMANCE_REPORT_DIR: values['report-dir'] });
+  const { runDrift } = await import('./drift');
+  return runDrift(values.csdl, resolve(env.CONFORMANCE_REPORT_DIR ?? 'reports'), env.CONFORMANCE_TIMEOUT_MS ? Number(env.CONFORMANCE_TIMEOUT_MS) : undefined);
+}
+
 /** Merges the blob reports of a sharded run into one set of reports, as a single run would have written. */
 async function mergeCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -619,7 +646,7 @@ async function bench(argv: string[]): Promise<number> {
   return runBench(argv);
 }
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix: matrixCommand, serve, cleanup, pin: pinCommand, diff: diffCommand, merge: mergeCommand, bench, 'self-test': selfTest };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { run, matrix: matrixCommand, serve, cleanup, pin: pinCommand, diff: diffCommand, drift: driftCommand, merge: mergeCommand, bench, 'self-test': selfTest };
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
