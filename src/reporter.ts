@@ -13,6 +13,7 @@ import { loadRuntime, projectRuntime, type Runtime } from './runtime';
 import type { ConformanceReport, Counterexample, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './report/types';
 import { applyExpectations, loadExpectations } from './expectations';
 import { renderConformanceHtml } from './report/html';
+import { readDriftReport } from './drift';
 
 
 
@@ -183,7 +184,9 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(rt.reportDir, 'conformance.json'), json);
     writeFileSync(join(rt.reportDir, 'conformance.md'), redactor.redact(renderMarkdown(report)));
     const history = rt.historyDir ? recordHistory(rt.historyDir, report, json) : [];
-    writeFileSync(join(rt.reportDir, 'conformance.html'), redactor.redact(renderConformanceHtml(report, { history, htmlReportPath: 'html/index.html' })));
+    // A drift run that wrote drift.json into this folder (the nightly runs it first) shows on the page.
+    const drift = readDriftReport(rt.reportDir);
+    writeFileSync(join(rt.reportDir, 'conformance.html'), redactor.redact(renderConformanceHtml(report, { history, htmlReportPath: 'html/index.html', ...(drift ? { drift } : {}) })));
     return report;
   }
 

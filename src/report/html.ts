@@ -3,12 +3,15 @@
 // report text never passes through innerHTML. A hash-based CSP is defence in depth: only our own script/style run.
 import { createHash } from 'node:crypto';
 import type { ConformanceReport, RequirementResult, RequirementStatus, TestResult } from './types';
+import type { DriftReport } from '../drift';
 
 export interface HtmlOptions {
   /** Earlier runs (the current one included if it should be plotted); a chart is drawn when there are ≥2. */
   history?: ConformanceReport[];
   /** Relative link to Playwright's HTML report. */
   htmlReportPath?: string;
+  /** A `raa-conformance drift` result (drift.json of the report folder): shown when it holds drift. */
+  drift?: DriftReport;
 }
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -100,6 +103,28 @@ function verdictBanner(report: ConformanceReport): string {
   return `<p class="verdict ${cls}" data-testid="verdict">${escapeHtml(report.verdictLine ?? report.verdict)}</p>`;
 }
 
+/** The contract drift a `drift` run found, when any: each change with the requirements it would make wrong. */
+function driftSection(drift: DriftReport | undefined): string {
+  const changes = drift?.changes ?? [];
+  if (!drift || !changes.some((c) => !c.known)) return '';
+  const row = (c: DriftReport['changes'][number]) => {
+    // drift.json is read back from disk: every field is escaped, and a missing list is an empty one.
+    const requirements = c.requirements ?? [];
+    const must = !c.known && requirements.some((r) => r.level === 'MUST');
+    const reqs = requirements.map((r) => `<code>${escapeHtml(r.id)}</code> ${escapeHtml(r.level)}${r.tentative ? ' (tentative)' : ''}`).join(', ');
+    return `<tr data-testid="drift-row" data-kind="${escapeHtml(c.kind)}" data-known="${escapeHtml(String(c.known === true))}"${c.known ? ' class="muted"' : ''}>`
+      + `<td class="status${must ? ' s-failed' : c.known ? '' : ' s-skipped'}">${c.known ? 'known ' : ''}${escapeHtml(c.kind)}</td>`
+      + `<td>${escapeHtml(c.subject)} <code>${escapeHtml(c.name)}</code></td><td>${escapeHtml(c.detail)}</td>`
+      + `<td>${reqs || '—'}</td><td>${escapeHtml(c.because)}</td></tr>`;
+  };
+  const drifted = changes.filter((c) => !c.known).length;
+  return `<h2>Contract drift</h2><p data-testid="drift-summary">${escapeHtml(drifted)} change(s) between the suite's contract and <code>${escapeHtml(drift.source)}</code>`
+    + ` (compared ${escapeHtml(drift.comparedAt)})${drift.mustTouched?.length ? `; they touch MUST requirements: ${escapeHtml(drift.mustTouched.join(', '))}` : '; none touches a MUST requirement'}.`
+    + ` ${escapeHtml(changes.length - drifted)} known difference(s) are listed last.</p>`
+    + `<table data-testid="drift"><thead><tr><th>Change</th><th>What</th><th>Detail</th><th>Would make wrong</th><th>Why</th></tr></thead><tbody>${changes.map(row).join('')}</tbody></table>`
+    + (drift.notes?.length ? `<ul class="muted">${drift.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '');
+}
+
 /** Requirements tested per level: `MUST 31 of 31`. */
 function coverageCells(report: ConformanceReport): string {
   const c = report.summary.coverage;
@@ -143,6 +168,7 @@ ${verdictBanner(report)}
 <h2>Requirements by outcome</h2>
 <div class="counts">${count('passed', 'passed', s.passed)}${count('failed', 'failed', s.failed)}${count('not-tested', 'not tested', s.notTested ?? s.skipped)}${count('blocked', 'blocked', s.blocked ?? 0)}${count('inconclusive', 'inconclusive', s.inconclusive ?? 0)}${s.expectedFailures ? count('expected-failures', 'expected failures', s.expectedFailures) : ''}${s.errored ? count('errored', 'tests errored', s.errored) : ''}</div>
 <div class="counts">${coverageCells(report)}</div>
+${driftSection(opts.drift)}
 ${historyChart(opts.history ?? [])}
 <h2>Requirements</h2>
 <div class="filters">
