@@ -172,6 +172,13 @@ test.describe('the npm package', () => {
       expect(matrix.stdout).toContain('defects caught: 1/1');
     });
 
+    test(`drift compares the contract with the CSDL slice the package carries ${under}`, async () => {
+      const slice = join(app, 'node_modules', pkg.name, 'fixtures', 'csdl', 'beta-remoteActionAudit-slice.xml');
+      const r = await npx(node, ['drift', '--csdl', slice, '--report-dir', join(work, 'drift')]);
+      expect(r.code, tail(r)).toBe(0);
+      expect(existsSync(join(work, 'drift', 'drift.json'))).toBe(true);
+    });
+
     test(`every command answers --help; bench and self-test say they need a clone ${under}`, async () => {
       const help = await npx(node, ['--help']);
       expect(help.code, tail(help)).toBe(0);
