@@ -216,7 +216,8 @@ export function qualifiedName(model: CsdlModel, name: string): string {
 
 function find<T>(map: Map<string, T>, model: CsdlModel, name: string): T | undefined {
   const q = qualifiedName(model, name);
-  return q.startsWith(`${model.namespace}.`) ? map.get(q.slice(model.namespace.length + 1)) : map.get(q);
+  const dot = q.lastIndexOf('.');
+  return q.slice(0, dot) === model.namespace ? map.get(q.slice(dot + 1)) : map.get(q);
 }
 
 /** An entity type by simple, aliased or qualified name. */
