@@ -7,6 +7,7 @@ import { type Authenticator, JwtAuthenticator } from './auth';
 import { PREFER_UNKNOWN_ENUM, RequestContext } from './context';
 import { type Defects, NO_DEFECTS, SEED_CONTRACT } from './defects';
 import { GraphError, badRequest, notFound, renderError, toGraphError } from './errors';
+import { METADATA_PATH, metadataDocument, sendMetadata } from './metadata';
 import { authorize } from './permissions';
 import { represent, withContext } from './representation';
 import { type Store, TenantStores } from './store';
@@ -101,6 +102,7 @@ export class ReferenceServer {
   private async route(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://reference.invalid');
     if (!url.pathname.toLowerCase().startsWith(this.basePath.toLowerCase() + '/')) throw notFound(`Invalid version: ${url.pathname.split('/')[1] ?? ''}`);
+    if (url.pathname.slice(this.basePath.length) === METADATA_PATH) return this.metadata(ctx, req, res);
     const m = ROUTE.exec(url.pathname.slice(this.basePath.length));
     if (!m) throw badRequest(`Resource not found for the segment '${url.pathname.split('/').pop()}'.`);
     let id: string | undefined;
@@ -136,6 +138,15 @@ export class ReferenceServer {
       }
     }
   }
+
+  /** The service's description (server/metadata.ts): served without a token, as Graph does; one that is sent is not checked. */
+  private metadata(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): void {
+    if (req.method !== 'GET') throw new GraphError(405, 'MethodNotAllowed', `The HTTP method '${req.method}' is not supported for $metadata.`, { Allow: 'GET' });
+    this.metadataXml ??= metadataDocument(this.defects);
+    sendMetadata(ctx, res, this.metadataXml);
+  }
+
+  private metadataXml?: string;
 
   private headers(ctx: RequestContext, extra: Record<string, string> = {}): Record<string, string> {
     const h: Record<string, string> = { 'Content-Type': this.defects.has('content-type-text-plain') ? 'text/plain' : JSON_MINIMAL, 'OData-Version': '4.0', ...extra };

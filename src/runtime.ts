@@ -35,6 +35,8 @@ export interface Runtime {
   regressionsFile?: string;
   /** Accept MUST requirements left untested by configuration (--allow-partial): the run says so instead of INCOMPLETE. */
   allowPartial?: boolean;
+  /** A target without $metadata (404) fails RAA-META-SERVED instead of leaving the metadata requirements not tested. */
+  requireMetadata?: boolean;
   /** How the user narrowed the run (e.g. `--grep @RAA-GET-200`, `--shard 1/3`); unset when every test was selected. */
   selection?: string;
   /** Private file where workers append the tokens they renew, so the runner can scrub them too. */
