@@ -221,6 +221,7 @@ export const environmentSchema = {
     CONFORMANCE_STRICT: flag,
     CONFORMANCE_ALLOW_WRITES: flag,
     CONFORMANCE_ALLOW_PARTIAL: flag,
+    CONFORMANCE_REQUIRE_METADATA: flag,
     CONFORMANCE_RETRY_BUDGET_S: { type: 'string', pattern: '^[0-9]{1,5}$' },
     /** Read by playwright.config.ts: test workers in a run (the matrix sets it for its own run). */
     CONFORMANCE_WORKERS: { type: 'string', pattern: '^[1-9][0-9]{0,2}$' },

@@ -68,6 +68,8 @@ Options (each overrides the environment variable named):
   --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
   --allow-writes        allow POST/PATCH/DELETE against a non-loopback target (CONFORMANCE_ALLOW_WRITES=1)
   --allow-partial       accept MUST requirements left untested by configuration (CONFORMANCE_ALLOW_PARTIAL=1)
+  --require-metadata    a target without $metadata (404) fails RAA-META-SERVED instead of leaving the
+                        metadata requirements not tested (CONFORMANCE_REQUIRE_METADATA=1)
   --defects LIST        embedded target only: break the reference server on purpose (REFERENCE_DEFECTS)
   --reference-contract today|seed
                         embedded target only: the contract the reference server implements (REFERENCE_CONTRACT)
@@ -340,7 +342,7 @@ async function run(argv: string[]): Promise<number> {
       target: { type: 'string' }, principals: { type: 'string' }, cloud: { type: 'string' }, profile: { type: 'string' },
       seed: { type: 'string' }, strict: { type: 'boolean' }, 'report-dir': { type: 'string' }, 'allow-writes': { type: 'boolean' },
       'allow-partial': { type: 'boolean' }, defects: { type: 'string' }, 'reference-contract': { type: 'string' }, shard: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
+      'require-metadata': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { process.stdout.write(HELP.run + '\n'); return EXIT.ok; }
@@ -350,6 +352,7 @@ async function run(argv: string[]): Promise<number> {
     CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: values.strict ? '1' : undefined, CONFORMANCE_REPORT_DIR: values['report-dir'],
     CONFORMANCE_ALLOW_WRITES: values['allow-writes'] ? '1' : undefined, CONFORMANCE_ALLOW_PARTIAL: values['allow-partial'] ? '1' : undefined,
     REFERENCE_DEFECTS: values.defects, REFERENCE_CONTRACT: values['reference-contract'],
+    CONFORMANCE_REQUIRE_METADATA: values['require-metadata'] ? '1' : undefined,
   });
   const selection = describeSelection(positionals, values.shard);
   if (config.expectationsFile) loadExpectations(config.expectationsFile);
@@ -382,6 +385,7 @@ async function run(argv: string[]): Promise<number> {
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
       retryBudgetMs: config.retryBudgetMs, reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
       ...(config.allowPartial ? { allowPartial: true } : {}),
+      ...(config.requireMetadata ? { requireMetadata: true } : {}),
       ...(selection ? { selection } : {}),
       ...(config.expectationsFile ? { expectationsFile: config.expectationsFile } : {}),
       ...(config.historyDir ? { historyDir: config.historyDir } : {}),

@@ -40,6 +40,8 @@ export interface RunConfig {
   allowPartial: boolean;
   /** Total time the run may spend waiting out 429/503 answers (CONFORMANCE_RETRY_BUDGET_S). */
   retryBudgetMs: number;
+  /** A target without $metadata fails RAA-META-SERVED instead of leaving the metadata requirements not tested (CONFORMANCE_REQUIRE_METADATA). */
+  requireMetadata: boolean;
 }
 
 /** Every variable the suite reads as a setting: the environment schema's names. */
@@ -172,5 +174,6 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     ...(env.REFERENCE_CONTRACT ? { referenceContract: env.REFERENCE_CONTRACT as 'today' | 'seed' } : {}),
     allowPartial: truthy(env.CONFORMANCE_ALLOW_PARTIAL),
     retryBudgetMs: env.CONFORMANCE_RETRY_BUDGET_S !== undefined ? Number(env.CONFORMANCE_RETRY_BUDGET_S) * 1000 : 300_000,
+    requireMetadata: truthy(env.CONFORMANCE_REQUIRE_METADATA),
   };
 }

@@ -2,7 +2,8 @@
 // inherited through base types) and refuses what is not CSDL; contractCsdl writes the contract exactly as
 // schemas/ state it, and the reference server serves it at $metadata, each metadata defect caught by one check.
 import { test, expect } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entitySchema, NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { ENUM_PROPERTIES, ENUMS, REMOTE_ACTION_SEED } from '../../schemas/enums';
@@ -11,7 +12,9 @@ import * as check from '../../src/checks';
 import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/csdl';
 import { isCheckFailure } from '../../src/failure';
 import type { Exchange } from '../../src/http';
+import type { ConformanceReport } from '../../src/report/types';
 import { ReferenceServer } from '../../server/app';
+import { runCli, startIndependentServer } from './support/independent-server';
 
 const SLICE = readFileSync(join(ROOT, 'fixtures', 'csdl', 'beta-remoteActionAudit-slice.xml'), 'utf8');
 
@@ -254,3 +257,26 @@ test.describe('the reference server serves the contract at $metadata', () => {
   }
 });
 
+test('a target without $metadata: the metadata requirements are not tested (kind target), or with --require-metadata RAA-META-SERVED fails', async () => {
+  test.setTimeout(180_000);
+  const server = await startIndependentServer();
+  const dir = mkdtempSync(join(tmpdir(), 'raa-metadata-'));
+  try {
+    const metaOf = async (extra: string[], name: string) => {
+      const reportDir = join(dir, name);
+      const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir, ...extra, '--', '--grep', '@RAA-META-'], { timeoutMs: 150_000 });
+      const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+      return { code: run.code, results: Object.fromEntries(report.requirements.filter((r) => r.id.startsWith('RAA-META-')).map((r) => [r.id, { status: r.status, reason: r.reason, kind: r.notTested, by: r.blockedBy }])) };
+    };
+    const plain = await metaOf([], 'plain');
+    expect(plain.code, 'a narrowed run where nothing failed').toBe(0);
+    for (const [id, r] of Object.entries(plain.results)) expect(r, id).toEqual({ status: 'not-tested', reason: 'the target serves no $metadata', kind: 'target', by: undefined });
+    const required = await metaOf(['--require-metadata', '--strict'], 'required');
+    expect(required.code, 'strict: the SHOULD RAA-META-SERVED failed').toBe(1);
+    expect(required.results['RAA-META-SERVED']!.status).toBe('failed');
+    for (const id of ['RAA-META-ENTITY', 'RAA-META-ENUMS', 'RAA-META-NAV']) expect(required.results[id], id).toMatchObject({ status: 'blocked', by: ['RAA-META-SERVED'] });
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
