@@ -57,15 +57,16 @@ export function verdictFor(report: ConformanceReport, strict: boolean, allowPart
     return { verdict: 'INCOMPLETE', exit: EXIT.incomplete, line: `INCOMPLETE: ${untested.length} ${level} requirement(s) not tested (${untestedWhy(untested)}); --allow-partial accepts this` };
   }
   const selected = reqs.filter((r) => r.notTested !== 'filtered').length;
+  const informational = reqs.filter((r) => r.status === 'failed');
+  const nonGating = informational.length ? `; ${informational.length} failed without gating (${list(informational.map((r) => `${r.id} ${r.level}${r.tentative ? ' tentative' : ''}`))})` : '';
   if (untested.length || hidden.length || report.selection) {
     const parts = [report.selection ? `${selected} of ${reqs.length} requirements selected (${report.selection})` : '',
       untested.length ? `${untested.length} ${level} requirement(s) not tested, accepted by --allow-partial (${untestedWhy(untested)})` : '',
       hidden.length ? `${hidden.length} ${level} requirement(s) blocked by known deviations of the expectations file (${untestedWhy(hidden)})` : ''].filter(Boolean);
-    return { verdict: 'PARTIAL', exit: EXIT.ok, line: `PARTIAL: ${parts.join('; ')}; nothing that ran failed` };
+    return { verdict: 'PARTIAL', exit: EXIT.ok, line: `PARTIAL: ${parts.join('; ')}; nothing that ran and gates failed${nonGating}` };
   }
   const counts = (['MUST', 'SHOULD', 'MAY'] as const).map((l) => `${reqs.filter((r) => r.level === l).length} ${l}`).join(', ');
-  const informational = reqs.filter((r) => r.status === 'failed');
-  return { verdict: 'CONFORMANT', exit: EXIT.ok, line: `CONFORMANT: every requirement that gates${strict ? ' (strict)' : ''} was tested and passed (${counts})${informational.length ? `; ${informational.length} failed without gating (${list(informational.map((r) => `${r.id} ${r.level}${r.tentative ? ' tentative' : ''}`))})` : ''}` };
+  return { verdict: 'CONFORMANT', exit: EXIT.ok, line: `CONFORMANT: every requirement that gates${strict ? ' (strict)' : ''} was tested and passed (${counts})${nonGating}` };
 }
 
 export function exitCodeFor(report: ConformanceReport, strict: boolean): number {

@@ -120,4 +120,7 @@ test('verdict precedence: a failed MUST beats errors; errors beat untested; conf
   expect(verdictFor(report([req('E', 'MUST', 'expected-failure'), req('F', 'SHOULD', 'failed'), req('B', 'MUST', 'blocked', { blockedBy: ['E', 'F'] })]), false).verdict).toBe('INCOMPLETE');
   expect(verdictFor(report([req('A', 'MUST', 'passed'), req('F', 'MUST', 'not-tested', { notTested: 'filtered' })], { selection: '--grep A' }), false))
     .toMatchObject({ verdict: 'PARTIAL', exit: 0, line: expect.stringContaining('1 of 2 requirements selected (--grep A)') });
+  // A narrowed run never says "nothing failed" over a failure that does not gate.
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('T', 'SHOULD', 'failed', { tentative: true }), req('F', 'MUST', 'not-tested', { notTested: 'filtered' })], { selection: '--grep A|T' }), false).line)
+    .toMatch(/nothing that ran and gates failed; 1 failed without gating \(T SHOULD tentative\)$/);
 });
