@@ -82,6 +82,13 @@ test('a date-time precision bug fails RAA-CREATE-ECHO, not the newer-properties 
   expect(s['RAA-CREATE-NEWER-PROPS'], explain(run)).toBe('passed');
 });
 
+test('a date-time range bug fails the range and create requirements, not the evolvable or newer-property ones', async () => {
+  const run = await runSuite(['run', '--seed', '10', '--defects', 'datetime-sql-datetime-range', '--', '--grep', '@RAA-CREATE-DATETIME-RANGE|@RAA-ENUM-EVOLVABLE|@RAA-CREATE-NEWER-PROPS'], QUICK);
+  const s = statuses(run.report);
+  expect(s['RAA-CREATE-DATETIME-RANGE'], explain(run)).toBe('failed');
+  expect([s['RAA-ENUM-EVOLVABLE'], s['RAA-CREATE-NEWER-PROPS']], explain(run)).toEqual(['passed', 'passed']);
+});
+
 test('a selection that matches no test is INCONCLUSIVE (exit 3), never a pass', async () => {
   const run = await runSuite(['run', '--seed', '8', '--', '--grep', '@RAA-NO-SUCH-REQUIREMENT'], QUICK);
   expect(run.code, explain(run)).toBe(3);
