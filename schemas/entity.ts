@@ -26,8 +26,6 @@ export const SEED_PROPERTIES = [
   'deviceOwnerUserPrincipalName', 'deviceIMEI', 'actionState', 'managedDeviceId',
 ] as const;
 
-export const NON_NULLABLE = ['action', 'actionState', 'deviceActionCategory', 'requestDateTime'] as const;
-
 const writableProperties = {
   deviceDisplayName: nullableString,
   userName: nullableString,

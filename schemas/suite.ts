@@ -191,7 +191,6 @@ export const casesFileSchema = {
             required: ['status'],
             properties: {
               status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
-              invalidAgainstSchema: { type: 'boolean' },
             },
           },
         },

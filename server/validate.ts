@@ -1,6 +1,6 @@
 // Request bodies: media type, JSON parsing, the compiled contract schemas, and the evolvable-enum write rules
 // (GRAPH-FACTS §4). Everything a client can get wrong is answered 400 (415 for a non-JSON media type).
-import { describeErrors, validators, type CreateBody } from '../src/contract';
+import { describeErrors, validators } from '../src/contract';
 import { ENUM_PROPERTIES, ENUMS, SENTINEL, isAfterSentinel } from '../schemas/enums';
 import { NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import { parseInstant } from '../src/datetime';
@@ -125,4 +125,3 @@ function applyEnumWriteRules(kind: 'create' | 'update', body: Body, ctx: Request
   return out;
 }
 
-export type ValidCreateBody = CreateBody;
