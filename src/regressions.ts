@@ -25,7 +25,7 @@ export function toRegression(c: Counterexample): Regression {
     requirement: c.requirement,
     body: bodyOf(c),
     ...(c.headers ? { headers: c.headers } : {}),
-    expect: { status: c.expectStatus, echo: /ECHO|NEWER-PROPS/.test(c.requirement), schema: c.requirement === 'RAA-CREATE-SCHEMA' },
+    expect: { status: c.expectStatus, echo: /ECHO|NEWER-PROPS|DATETIME-RANGE|DATETIME-EDGE/.test(c.requirement), schema: c.requirement === 'RAA-CREATE-SCHEMA' },
     pinnedFrom: { seed: c.seed, path: c.path },
   };
 }
