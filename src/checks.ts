@@ -1,13 +1,11 @@
 // Response checks: one small named function each, shared by example tests and properties. Each throws a
 // CheckFailure naming the requirement it checks; none asserts the wording of an error message.
 import type { ValidateFunction } from 'ajv';
-import { describeErrors, validators } from './contract';
+import { describeErrors, entityId, listValue, validators } from './contract';
 import { parseInstant, sameInstant } from './datetime';
 import { CheckFailure } from './failure';
 import type { Exchange } from './http';
-import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../schemas/entity';
-import { ACTION_STATE, REMOTE_ACTION_SEED, SENTINEL } from '../schemas/enums';
-import { allProperties, edmTypeOf, findEntityType, findEnumType, GRAPH_ALIAS, GRAPH_NAMESPACE, nullableOf, parseCsdl, type CsdlModel } from './csdl';
+import { SEED_PROPERTIES } from '../schemas/entity';
 import { unobserved, type PropertyCheck } from './property';
 
 const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -111,13 +109,8 @@ export function propertyEquals(req: string, ex: Exchange, prop: string, value: u
 
 /** The record read back equals `expected` (what create or update returned): values, with instants compared exactly. */
 export function sameRecord(req: string, ex: Exchange, expected: Record<string, unknown>): void {
-  const got = entity(req, ex);
-  for (const [k, v] of Object.entries(expected)) {
-    if (k.startsWith('@odata.')) continue;
-    const r = got[k];
-    const same = k === 'requestDateTime' && typeof v === 'string' && typeof r === 'string' ? sameInstant(v, r) : JSON.stringify(r) === JSON.stringify(v);
-    if (!same) throw new CheckFailure(req, `${k} differs from what was written`, { expected: show(v), received: show(r), exchange: ex });
-  }
+  const diff = recordDifference(entity(req, ex), expected);
+  if (diff) throw new CheckFailure(req, `${diff.property} differs from what was written`, { expected: diff.expected, received: diff.received, exchange: ex });
 }
 
 /**
@@ -204,23 +197,14 @@ export function foundAfter(req: string, write: Exchange, read: Exchange, what: s
 
 /** A list page does not show the record `id` (another tenant's, say: GRAPH-FACTS §11); `what` names the record. */
 export function notListed(req: string, ex: Exchange, id: string, what: string): void {
-  const value = typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined;
-  const listed = Array.isArray(value) && value.some((i) => typeof i === 'object' && i !== null && ['string', 'number'].includes(typeof (i as { id?: unknown }).id) && String((i as { id: unknown }).id) === id);
-  if (listed) throw new CheckFailure(req, `${what} is listed`, { expected: `no item with the id ${id}`, received: `an item with the id ${id} on this page`, exchange: ex });
+  if (pageIds(ex).includes(id)) throw new CheckFailure(req, `${what} is listed`, { expected: `no item with the id ${id}`, received: `an item with the id ${id} on this page`, exchange: ex });
 }
 
-/** The items of a list page's `value` (none when it has no array). */
-function pageValue(ex: Exchange): unknown[] {
-  const value = typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined;
-  return Array.isArray(value) ? value : [];
-}
+const pageValue = (ex: Exchange) => listValue(ex.json);
 
 /** The ids of a list page's items, as strings. */
 function pageIds(ex: Exchange): string[] {
-  return pageValue(ex).flatMap((i) => {
-    const id = typeof i === 'object' && i !== null ? (i as { id?: unknown }).id : undefined;
-    return (typeof id === 'string' && id !== '') || typeof id === 'number' ? [String(id)] : [];
-  });
+  return pageValue(ex).map(entityId).filter((id): id is string => id !== undefined);
 }
 
 /** A list page answered to a request that sent `$top=top` holds at most `top` items. */
@@ -259,114 +243,4 @@ export function listedOnce(req: string, pages: readonly Exchange[], own: readonl
   }
   const what = [missing.length ? `${missing.length} never listed` : '', repeated.length ? `${repeated.length} listed more than once` : ''].filter(Boolean).join(', ');
   throw new CheckFailure(req, `following @odata.nextLink from the first page, of this run's ${own.length} records ${what}`, { expected: `each of this run's ${own.length} records exactly once over the pages`, received: found.join('; '), exchange: evidence });
-}
-
-// ---- $metadata: the target's own description against the contract (GRAPH-FACTS §2, §3, §11) ----
-
-const ENTITY_TYPE = `${GRAPH_NAMESPACE}.remoteActionAudit`;
-const qualified = (type: string) => (type.startsWith(`${GRAPH_ALIAS}.`) ? `${GRAPH_NAMESPACE}${type.slice(GRAPH_ALIAS.length)}` : type);
-const describeProperty = (type: string, nullable: boolean) => `${type}${nullable ? '' : ', not nullable'}`;
-
-/** The answer to GET $metadata is CSDL XML labelled application/xml; returns the document read. */
-export function isCsdl(req: string, ex: Exchange): CsdlModel {
-  const type = ex.headers['content-type'] ?? '';
-  if (type.split(';')[0]!.trim().toLowerCase() !== 'application/xml') {
-    throw new CheckFailure(req, '$metadata is not labelled application/xml', { expected: 'Content-Type: application/xml[;…]', received: type || '(no Content-Type)', exchange: ex });
-  }
-  try {
-    return parseCsdl(ex.text);
-  } catch (e) {
-    throw new CheckFailure(req, '$metadata is not a CSDL document', { expected: 'CSDL XML: edmx:Edmx, edmx:DataServices, a Schema of microsoft.graph', received: (e as Error).message, exchange: ex });
-  }
-}
-
-/**
- * The document declares microsoft.graph.remoteActionAudit with the key id and each seed property with the contract's
- * EDM type and nullability; a newer property (bulkDeviceActionId, deviceActionCategory) may be absent, and is judged
- * the same way when present. Other properties are tolerated.
- */
-export function declaresEntity(req: string, ex: Exchange, model: CsdlModel): void {
-  const entity = findEntityType(model, ENTITY_TYPE);
-  if (!entity) throw new CheckFailure(req, `$metadata declares no EntityType ${ENTITY_TYPE}`, { expected: `EntityType remoteActionAudit in the Schema of ${GRAPH_NAMESPACE}`, received: `EntityTypes of ${model.namespace}: ${[...model.entityTypes.keys()].slice(0, 20).join(', ') || '(none)'}`, exchange: ex });
-  const declared = new Map(allProperties(model, entity).map((p) => [p.name, p]));
-  const problems: string[] = [];
-  if (entity.key.length !== 1 || entity.key[0] !== 'id') problems.push(`key (${entity.key.join(', ') || 'none'}) where (id) is due`);
-  const newer = new Set<string>(NEWER_PROPERTIES);
-  for (const name of ['id', ...SEED_PROPERTIES, ...NEWER_PROPERTIES]) {
-    const type = name === 'id' ? 'Edm.String' : qualified(edmTypeOf(name));
-    const nullable = name === 'id' ? false : nullableOf(name);
-    const got = declared.get(name);
-    if (!got) {
-      if (!newer.has(name)) problems.push(`${name} is not declared (${describeProperty(type, nullable)} is due)`);
-      continue;
-    }
-    const gotType = qualified(got.type);
-    if (gotType !== type || got.nullable !== nullable) problems.push(`${name} is ${describeProperty(gotType, got.nullable)} where ${describeProperty(type, nullable)} is due`);
-  }
-  if (problems.length) {
-    throw new CheckFailure(req, `$metadata describes remoteActionAudit otherwise than the contract: ${problems.join('; ')}`, {
-      expected: `key id; ${['id', ...SEED_PROPERTIES].map((n) => `${n} ${n === 'id' ? 'Edm.String, not nullable' : describeProperty(qualified(edmTypeOf(n)), nullableOf(n))}`).join('; ')}`,
-      received: [...declared.values()].map((p) => `${p.name} ${describeProperty(qualified(p.type), p.nullable)}`).join('; '),
-      exchange: ex,
-    });
-  }
-}
-
-/**
- * Where an enum's members stray from the seed's list: missing, out of order, or (evolvable enums) on the wrong side of
- * the sentinel: only the seed's known members before it; its tail and any newer member after it.
- */
-function enumProblems(members: readonly string[], seed: readonly string[]): string[] {
-  const problems: string[] = [];
-  const missing = seed.filter((m) => !members.includes(m));
-  if (missing.length) problems.push(`missing ${missing.join(', ')}`);
-  const order = members.filter((m) => seed.includes(m) && m !== SENTINEL);
-  const expected = seed.filter((m) => members.includes(m) && m !== SENTINEL);
-  const first = order.findIndex((m, i) => m !== expected[i]);
-  if (first >= 0) problems.push(`out of the seed's order: ${order.slice(first, first + 4).join(', ')} where ${expected.slice(first, first + 4).join(', ')} are due`);
-  const sentinel = members.indexOf(SENTINEL);
-  if (seed.includes(SENTINEL) && sentinel >= 0) {
-    const known = seed.slice(0, seed.indexOf(SENTINEL));
-    const before = members.slice(0, sentinel).filter((m) => !known.includes(m));
-    const after = members.slice(sentinel + 1).filter((m) => known.includes(m));
-    const some = (l: string[]) => `${l.slice(0, 4).join(', ')}${l.length > 4 ? ` and ${l.length - 4} more` : ''}`;
-    if (before.length) problems.push(`${SENTINEL} is member ${sentinel + 1}, after ${some(before)}: only the seed's ${known.length} known members come before it, newer members after it`);
-    if (after.length) problems.push(`${some(after)} (known members) after ${SENTINEL}`);
-  }
-  return problems;
-}
-
-/**
- * remoteAction and actionState list the seed's members in the seed's order (remoteAction's unknownFutureValue
- * after its 31 known members), and any member newer than the seed only after unknownFutureValue.
- */
-export function declaresEnums(req: string, ex: Exchange, model: CsdlModel): void {
-  const problems: string[] = [];
-  const received: string[] = [];
-  for (const [name, seed] of [['remoteAction', REMOTE_ACTION_SEED], ['actionState', ACTION_STATE]] as const) {
-    const e = findEnumType(model, `${GRAPH_NAMESPACE}.${name}`);
-    if (!e) { problems.push(`no EnumType ${GRAPH_NAMESPACE}.${name}`); received.push(`${name}: (not declared)`); continue; }
-    const members = e.members.map((m) => m.name);
-    received.push(`${name}: ${members.join(', ')}`);
-    problems.push(...enumProblems(members, seed).map((p) => `${name}: ${p}`));
-  }
-  if (problems.length) {
-    throw new CheckFailure(req, `$metadata's enums differ from the seed's: ${problems.join('; ')}`, {
-      expected: `remoteAction: ${REMOTE_ACTION_SEED.join(', ')} (newer members after ${SENTINEL}); actionState: ${ACTION_STATE.join(', ')}`,
-      received: received.join(' | '),
-      exchange: ex,
-    });
-  }
-}
-
-/** deviceManagement's remoteActionAudits is Collection(microsoft.graph.remoteActionAudit) with ContainsTarget. */
-export function declaresNavigation(req: string, ex: Exchange, model: CsdlModel): void {
-  const expected = `remoteActionAudits: Collection(${ENTITY_TYPE}), ContainsTarget="true"`;
-  const container = findEntityType(model, `${GRAPH_NAMESPACE}.deviceManagement`);
-  if (!container) throw new CheckFailure(req, `$metadata declares no EntityType ${GRAPH_NAMESPACE}.deviceManagement`, { expected, received: '(no deviceManagement)', exchange: ex });
-  const nav = container.navigation.find((n) => n.name === 'remoteActionAudits');
-  const got = nav ? `remoteActionAudits: ${qualified(nav.type)}${nav.containsTarget ? ', ContainsTarget="true"' : ', not contained'}` : `(none; navigation properties: ${container.navigation.map((n) => n.name).slice(0, 20).join(', ') || 'none'})`;
-  if (!nav || qualified(nav.type) !== `Collection(${ENTITY_TYPE})` || !nav.containsTarget) {
-    throw new CheckFailure(req, 'deviceManagement does not declare remoteActionAudits as a contained collection of remoteActionAudit', { expected, received: got, exchange: ex });
-  }
 }

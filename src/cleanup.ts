@@ -3,14 +3,12 @@
 // bare JSON array, string or numeric ids), follows @odata.nextLink only within the target, and says plainly when
 // it cannot read the list.
 import { linkProblem } from './checks';
-import { ConfigError, decide } from './contract';
+import { COLLECTION, ConfigError, decide, entityId } from './contract';
 import { EXIT } from './exit-code';
 import { Transport, TransportError, type Exchange } from './http';
 import { Inconclusive } from './outcomes';
-import type { Principal } from './principals';
+import { mayAct, type Principal } from './principals';
 import { MARKER_PREFIX } from './runtime';
-
-const COLLECTION = '/deviceManagement/remoteActionAudits';
 
 export interface CleanupOptions {
   /** Base URL with the version segment. */
@@ -78,10 +76,9 @@ export async function findMarked(transport: Transport, target: string, lister: P
     const items = itemsOf(ex.json);
     if (!items) throw cannotRead(url, 'the answer is neither a JSON array nor an object with a "value" array');
     for (const item of items) {
-      if (typeof item !== 'object' || item === null) continue;
-      const { id, deviceDisplayName: name } = item as { id?: unknown; deviceDisplayName?: unknown };
-      if ((typeof id !== 'string' || id === '') && typeof id !== 'number') continue;
-      if (typeof name === 'string' && name.startsWith(prefix)) byId.set(String(id), { id: String(id), name });
+      const id = entityId(item);
+      const name = (item as { deviceDisplayName?: unknown } | undefined)?.deviceDisplayName;
+      if (id !== undefined && typeof name === 'string' && name.startsWith(prefix)) byId.set(id, { id, name });
     }
     const next = Array.isArray(ex.json) ? undefined : (ex.json as Record<string, unknown>)['@odata.nextLink'];
     if (next === undefined) return { records: [...byId.values()], truncated: false };
@@ -101,7 +98,7 @@ export async function findMarked(transport: Transport, target: string, lister: P
  */
 export async function removeMarked(o: CleanupOptions): Promise<number> {
   const write = o.write ?? ((line: string) => { process.stdout.write(`${line}\n`); });
-  const valid = o.principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal');
+  const valid = o.principals.filter(mayAct);
   // Records live in the tenant that created them and are invisible to the others: each tenant is cleaned as itself.
   const tenants = [...new Set(valid.map((p) => p.tenant))];
   const plans = tenants.map((tenant) => {

@@ -1,12 +1,11 @@
 // The preflight: before any test, one GET of the collection without a token and one as each principal, all at
 // once, so a dead target, a wrong base URL, a web page or a token the target disagrees about ends the run in
 // seconds with one line (exit 2) instead of as hundreds of failed checks.
-import { ConfigError, decide } from './contract';
+import { COLLECTION, ConfigError, decide } from './contract';
 import { Transport, TransportError, type Exchange } from './http';
 import { Inconclusive } from './outcomes';
 import type { Principal } from './principals';
 
-export const COLLECTION = '/deviceManagement/remoteActionAudits';
 const HINT = 'does TARGET_BASE_URL end with the version segment, e.g. /beta?';
 
 /** Short enough to fail in seconds, long enough for a tenant's cold first answer. */

@@ -32,6 +32,9 @@ export interface Principal {
   renewal?: Renewal;
 }
 
+/** A principal the suite may act as: a valid token, and not a personal account (which every operation refuses). */
+export const mayAct = (p: Principal) => p.tokenState === 'valid' && p.type !== 'delegated-personal';
+
 export type TokenSource = (spec: PrincipalSpec) => Promise<string>;
 
 export function readPrincipalsFile(path: string): PrincipalSpec[] {

@@ -6,18 +6,18 @@
 import { _baseTest as base, type TestInfo } from '@playwright/test';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decide, requirement, type Operation } from './contract';
+import { COLLECTION, decide, entityId, listValue, requirement, type Operation } from './contract';
 import { BLOCKED_BY, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from './property';
 import { linkProblem, linkWithinTarget } from './checks';
 import { mapLimit, RetryLedger, Transport, type Exchange } from './http';
-import type { Principal } from './principals';
+import { mayAct, type Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
 import { isCheckFailure } from './failure';
 import { TokenRenewal } from './token-renewal';
 
-export const COLLECTION = '/deviceManagement/remoteActionAudits';
+export { COLLECTION };
 
 /** Test details for one requirement: a tag every reporter shows and an annotation the conformance report reads. */
 export function cite(id: string, extra: { tag?: string[] } = {}) {
@@ -39,15 +39,7 @@ export interface SendOptions {
   contentType?: string | null;
 }
 
-/** An entity's id as a string (json-server and the like hand out numbers); undefined when it has none usable. */
-function idIn(entity: unknown): string | undefined {
-  const id = typeof entity === 'object' && entity !== null && !Array.isArray(entity) ? (entity as { id?: unknown }).id : undefined;
-  if (typeof id === 'string' && id !== '') return id;
-  if (typeof id === 'number') return String(id);
-  return undefined;
-}
-
-const idOf = (ex: Exchange) => idIn(ex.json);
+const idOf = (ex: Exchange) => entityId(ex.json);
 
 export class Graph {
   readonly created = new Set<string>();
@@ -82,12 +74,12 @@ export class Graph {
    * reachable only from its own tenant (GRAPH-FACTS §11), so every test but the tenancy checks stays in this one.
    */
   get homeTenant(): string | undefined {
-    return this.runtime.principals.find((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal')?.tenant;
+    return this.runtime.principals.find(mayAct)?.tenant;
   }
 
   /** The tenants of valid principals that are not personal accounts, the home tenant first (undefined: the default tenant). */
   get tenants(): (string | undefined)[] {
-    return [...new Set(this.runtime.principals.filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal').map((p) => p.tenant))];
+    return [...new Set(this.runtime.principals.filter(mayAct).map((p) => p.tenant))];
   }
 
   /** Valid-token principals of the home tenant the matrix gives `decision` for `op`, application ones first. */
@@ -98,7 +90,7 @@ export class Graph {
   /** Valid-token principals of `tenant` the matrix gives `decision` for `op`, application ones first. */
   principalsIn(op: Operation, decision: 'allowed' | 'denied', tenant: string | undefined): Principal[] {
     return this.runtime.principals
-      .filter((p) => p.tokenState === 'valid' && p.type !== 'delegated-personal' && p.tenant === tenant && decide(op, p.type, p.permissions) === decision)
+      .filter((p) => mayAct(p) && p.tenant === tenant && decide(op, p.type, p.permissions) === decision)
       .sort((a, b) => (a.type === b.type ? 0 : a.type === 'application' ? -1 : 1));
   }
 
@@ -188,13 +180,12 @@ export class Graph {
 
   /** The objects in a list page's `value` (or none): whatever a target answers, reading it never throws. */
   static items(ex: Exchange): Record<string, unknown>[] {
-    const value = (typeof ex.json === 'object' && ex.json !== null ? (ex.json as { value?: unknown }).value : undefined);
-    return Array.isArray(value) ? value.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i)) : [];
+    return listValue(ex.json).filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i));
   }
 
   /** The ids of a list page's items, as strings like those createRecord returns. */
   static ids(ex: Exchange): string[] {
-    return Graph.items(ex).map(idIn).filter((id): id is string => id !== undefined);
+    return Graph.items(ex).map(entityId).filter((id): id is string => id !== undefined);
   }
 
   /** Creates a marked record from `body` and returns its exchange and id (undefined id when not created). */
