@@ -3,9 +3,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, requirementsById, type Level } from './contract';
-import { parseCsdl, type CsdlEntityType, type CsdlModel } from './csdl';
+import { edmTypeOf, GRAPH_ALIAS, nullableOf, parseCsdl, type CsdlEntityType, type CsdlModel } from './csdl';
 import { entitySchema, SEED_PROPERTIES } from '../schemas/entity';
-import { ENUM_PROPERTIES, ENUMS, SENTINEL, type EnumInfo } from '../schemas/enums';
+import { ENUMS, SENTINEL, type EnumInfo } from '../schemas/enums';
 
 export const NAMESPACE = 'microsoft.graph';
 export const ENTITY = 'remoteActionAudit';
@@ -30,15 +30,9 @@ export interface Contract {
 /** The contract as the schemas state it: every property of the entity schema with its Edm type and nullability. */
 export function suiteContract(): Contract {
   const seed = new Set<string>(['id', ...SEED_PROPERTIES]);
-  const enumOf = ENUM_PROPERTIES as Record<string, EnumInfo>;
-  const properties = Object.entries(entitySchema.properties as Record<string, { type?: string | readonly string[]; format?: string }>)
-    .filter(([name]) => !name.startsWith('@'))
-    .map(([name, s]): ContractProperty => {
-      const types = ([] as string[]).concat(s.type ?? []);
-      const type = enumOf[name] ? `${NAMESPACE}.${enumOf[name]!.name}` : s.format === 'date-time' ? 'Edm.DateTimeOffset' : types.includes('string') ? 'Edm.String' : undefined;
-      if (!type) throw new Error(`schemas/entity.ts: no Edm type for ${name}`);
-      return { name, type, nullable: types.includes('null'), seed: seed.has(name) };
-    });
+  // The same mapping the reference server's $metadata is generated with, written in the namespace, not its alias.
+  const properties = Object.keys(entitySchema.properties).filter((name) => !name.startsWith('@'))
+    .map((name): ContractProperty => ({ name, type: edmTypeOf(name).replace(new RegExp(`^${GRAPH_ALIAS}\\.`), `${NAMESPACE}.`), nullable: nullableOf(name), seed: seed.has(name) }));
   return { properties, enums: Object.values(ENUMS) };
 }
 

@@ -3,6 +3,7 @@
 import { requirement } from './contract';
 import type { Exchange } from './http';
 import { REDACTED, redactor } from './redact';
+import { errorNamed, plain } from './outcomes';
 
 export interface FailureDetail {
   expected?: string;
@@ -15,13 +16,10 @@ export interface FailureDetail {
 
 export const CHECK_FAILURE = 'CheckFailure';
 
-/** Strips the terminal colour codes Playwright puts into error messages. */
-export const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+export { plain };
 
 /** Whether a reported error (message and stack, possibly coloured) is a check's verdict rather than an error. */
-export function isCheckFailure(err: { message?: string; stack?: string } | undefined): boolean {
-  return plain(err?.stack ?? '').startsWith(`${CHECK_FAILURE}:`) || plain(err?.message ?? '').startsWith(`${CHECK_FAILURE}:`);
-}
+export const isCheckFailure = (err: { message?: string; stack?: string } | undefined) => errorNamed(err, CHECK_FAILURE);
 
 export class CheckFailure extends Error {
   override name = CHECK_FAILURE;

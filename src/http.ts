@@ -140,7 +140,7 @@ export class Transport {
         : spent + added > budgetMs ? `and the next wait (${seconds(waitMs)}) would pass the run's retry budget (${seconds(budgetMs)}, ${seconds(spent)} spent)`
         : undefined;
       if (why) {
-        throw new Inconclusive(redactor.redact(`${req.method} ${req.url} answered ${ex.status} ${why}; this request waited ${seconds(waitedMs)}. No verdict: the target only said "try later".`), waitedMs);
+        throw new Inconclusive(redactor.redact(`${req.method} ${req.url} answered ${ex.status} ${why}; this request waited ${seconds(waitedMs)}. No verdict: the target only said "try later".`));
       }
       throttled++;
       this.stats.throttled++;

@@ -41,9 +41,6 @@ export const INCONCLUSIVE = 'Inconclusive';
 /** The target answered only "try later" (429/503) and the run's retry budget is spent: no verdict either way. */
 export class Inconclusive extends Error {
   override name = INCONCLUSIVE;
-  constructor(message: string, readonly waitedMs = 0) {
-    super(message);
-  }
 }
 
 /** Thrown by code that is not a Playwright test body (properties): the fixture turns it into a skip with a note. */
@@ -54,8 +51,12 @@ export class NotObserved extends Error {
   }
 }
 
-const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
+/** Strips the terminal colour codes Playwright puts into error messages. */
+export const plain = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
 
-export function isInconclusive(err: { message?: string; stack?: string } | undefined): boolean {
-  return plain(err?.stack ?? '').startsWith(`${INCONCLUSIVE}:`) || plain(err?.message ?? '').startsWith(`${INCONCLUSIVE}:`);
+/** Whether a reported error (message and stack, possibly coloured) is one the suite threw under `name`. */
+export function errorNamed(err: { message?: string; stack?: string } | undefined, name: string): boolean {
+  return plain(err?.stack ?? '').startsWith(`${name}:`) || plain(err?.message ?? '').startsWith(`${name}:`);
 }
+
+export const isInconclusive = (err: { message?: string; stack?: string } | undefined) => errorNamed(err, INCONCLUSIVE);

@@ -65,7 +65,7 @@ export interface PassResult {
   failures: Map<string, { index: number; failure: CheckFailure }>;
   /** Per requirement: exchanges that showed it, and those that could not (with what stood in the way). */
   observed: Map<string, number>;
-  unobserved: Map<string, Unobserved & { count: number }>;
+  unobserved: Map<string, Unobserved>;
   /** Samples whose only answers were 429/503 past the retry budget: no exchange to judge. */
   inconclusive: number;
   lastInconclusive?: Inconclusive;
@@ -132,8 +132,7 @@ async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, Propert
       try {
         const out = checkFn(v, ex);
         if (isUnobserved(out)) {
-          const u = result.unobserved.get(requirement);
-          result.unobserved.set(requirement, { ...out, count: (u?.count ?? 0) + 1 });
+          if (!result.unobserved.has(requirement)) result.unobserved.set(requirement, out);
         } else result.observed.set(requirement, (result.observed.get(requirement) ?? 0) + 1);
       } catch (e) {
         if (!(e instanceof CheckFailure)) throw e;
