@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { entitySchema, NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { ENUM_PROPERTIES, ENUMS, REMOTE_ACTION_SEED } from '../../schemas/enums';
 import { ROOT } from '../../src/contract';
-import * as check from '../../src/checks';
+import * as check from '../../src/checks-metadata';
 import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/csdl';
 import { isCheckFailure } from '../../src/failure';
 import type { Exchange } from '../../src/http';

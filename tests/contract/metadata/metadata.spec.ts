@@ -3,6 +3,7 @@
 // and the contained collection under deviceManagement. A target that serves none (404) is not tested unless the run
 // requires it (--require-metadata).
 import * as check from '../../../src/checks';
+import * as metadata from '../../../src/checks-metadata';
 import { parseCsdl, type CsdlModel } from '../../../src/csdl';
 import type { Exchange } from '../../../src/http';
 import { blockedBy, cite, notTested, test, type Graph } from '../../../src/suite';
@@ -41,21 +42,21 @@ test.describe('$metadata', () => {
     const ex = await fetchMetadata(graph);
     notTested(test, ex.status === 404 && !graph.runtime.requireMetadata, 'target', NO_METADATA);
     check.statusIs('RAA-META-SERVED', ex, [200]);
-    check.isCsdl('RAA-META-SERVED', ex);
+    metadata.isCsdl('RAA-META-SERVED', ex);
   });
 
   test('$metadata declares remoteActionAudit with key id and the seed properties, types and nullability', cite('RAA-META-ENTITY'), async ({ graph }) => {
     const { ex, model } = await described(graph);
-    check.declaresEntity('RAA-META-ENTITY', ex, model);
+    metadata.declaresEntity('RAA-META-ENTITY', ex, model);
   });
 
   test("$metadata lists remoteAction's and actionState's seed members in order, newer members after unknownFutureValue", cite('RAA-META-ENUMS'), async ({ graph }) => {
     const { ex, model } = await described(graph);
-    check.declaresEnums('RAA-META-ENUMS', ex, model);
+    metadata.declaresEnums('RAA-META-ENUMS', ex, model);
   });
 
   test('$metadata declares deviceManagement/remoteActionAudits as a contained collection', cite('RAA-META-NAV'), async ({ graph }) => {
     const { ex, model } = await described(graph);
-    check.declaresNavigation('RAA-META-NAV', ex, model);
+    metadata.declaresNavigation('RAA-META-NAV', ex, model);
   });
 });
