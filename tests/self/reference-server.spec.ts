@@ -226,13 +226,19 @@ test.describe('get and list', () => {
     expect((await call('GET', COLLECTION_PATH)).json['@odata.context']).toBe(`${base}/$metadata#deviceManagement/remoteActionAudits`);
   });
 
-  test('more records than the page size are paged with @odata.nextLink', async () => {
+  /** A reference server with pages of 3 holding `n` records created as a ReadWrite principal (token `t`). */
+  async function pagedServer(n: number, body: (i: number) => Record<string, unknown> = () => ({})) {
     const paged = new ReferenceServer({ pageSize: 3 });
     const root = await paged.listen(0);
+    const t = await paged.issuer.mint({ type: 'application', permissions: RW });
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: body(i) }, root)).json.id);
+    return { paged, root, t, ids };
+  }
+
+  test('more records than the page size are paged with @odata.nextLink', async () => {
+    const { paged, root, t, ids } = await pagedServer(7, (i) => ({ deviceIMEI: `imei-${i}` }));
     try {
-      const t = await paged.issuer.mint({ type: 'application', permissions: RW });
-      const ids: string[] = [];
-      for (let i = 0; i < 7; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: { deviceIMEI: `imei-${i}` } }, root)).json.id);
       const sizes: number[] = [];
       const seen: string[] = [];
       let next: string | undefined = `${root}${COLLECTION_PATH}`;
@@ -251,11 +257,8 @@ test.describe('get and list', () => {
   });
 
   test('a list that fits one page has no @odata.nextLink', async () => {
-    const small = new ReferenceServer({ pageSize: 3 });
-    const root = await small.listen(0);
+    const { paged: small, root, t } = await pagedServer(3);
     try {
-      const t = await small.issuer.mint({ type: 'application', permissions: RW });
-      for (let i = 0; i < 3; i++) await call('POST', COLLECTION_PATH, { token: t, body: {} }, root);
       const r = await call('GET', COLLECTION_PATH, { token: t }, root);
       expect(r.json.value).toHaveLength(3);
       expect(r.json).not.toHaveProperty('@odata.nextLink');
@@ -265,12 +268,8 @@ test.describe('get and list', () => {
   });
 
   test('$top sets the page size, up to the server\'s own, and the next link keeps it', async () => {
-    const paged = new ReferenceServer({ pageSize: 3 });
-    const root = await paged.listen(0);
+    const { paged, root, t, ids } = await pagedServer(5);
     try {
-      const t = await paged.issuer.mint({ type: 'application', permissions: RW });
-      const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id);
       const read = async (query: string) => {
         const pages: string[][] = [];
         for (let next: string | undefined = `${root}${COLLECTION_PATH}?${query}`; next; ) {
@@ -289,12 +288,8 @@ test.describe('get and list', () => {
   });
 
   test('records deleted or created between two pages shift no other record across the skip token', async () => {
-    const paged = new ReferenceServer({ pageSize: 3 });
-    const root = await paged.listen(0);
+    const { paged, root, t, ids } = await pagedServer(7);
     try {
-      const t = await paged.issuer.mint({ type: 'application', permissions: RW });
-      const ids: string[] = [];
-      for (let i = 0; i < 7; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id);
       const first = await call('GET', COLLECTION_PATH, { token: t }, root);
       expect(first.json.value.map((e: { id: string }) => e.id)).toEqual(ids.slice(0, 3));
       expect((await call('DELETE', item(ids[0]!), { token: t }, root)).status).toBe(204);
