@@ -19,6 +19,8 @@ export default defineConfig({
   outputDir: join(rt.reportDir, 'test-results'),
   // A shard also writes a blob report for `raa-conformance merge`; merging replays it through the same reporters.
   reporter: [
+    // First: a test that kept its worker after a failed check is shown failed to every reporter below.
+    [`./src/playwright-adapter${ext}`],
     // A matrix run prints one line per server (src/reporter.ts), not thousands of expected failures.
     ...(process.env.RAA_MERGE || rt.projects ? [] : [[process.env.CI ? 'dot' : 'list'] as [string]]),
     ...(process.env.RAA_SHARD ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),

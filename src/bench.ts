@@ -15,6 +15,7 @@ import {
 import { runProfile } from './bench/profile';
 import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from './config';
 import { ROOT, SEED_EXAMPLE_REQUEST } from './contract';
+import { loadDefects } from './matrix';
 
 /** Intune's write limit per app per tenant: 200 requests per 20 s (GRAPH-FACTS §1). */
 const INTUNE_APP_WRITES_PER_SEC = 200 / 20;
@@ -68,6 +69,8 @@ interface Measured {
   matrix?: MatrixCompare;
   /** One run in the tenant profile (figure 7). */
   tenant?: GrowthRun;
+  /** A quick run against the clean reference server and one against a server that fails most checks (figure 8). */
+  failing?: { clean: GrowthRun; failing: GrowthRun };
 }
 
 const rawBest = (r: PropertyRound) => Math.max(r.undici.perSec, r.nodeHttp.perSec);
@@ -154,6 +157,16 @@ export async function runBench(argv: string[]): Promise<number> {
       log('conformance run in the tenant profile …');
       m.tenant = await conformanceRun(PROFILES.tenant.numRuns, { seed: s.seed, timeoutMs: 300_000, workDir: work, profile: 'tenant' });
       log(`  ${m.tenant.records?.requests ?? '?'} requests, exit ${m.tenant.exitCode}`);
+    }
+
+    // 8. Time to verdict against a target that fails most checks: the reference server with every defect at once.
+    if (!values['skip-growth']) {
+      log('quick run against the clean reference server, then against one with every defect of fixtures/defects.json …');
+      const defects = loadDefects().map((d) => d.name);
+      const clean = await conformanceRun(PROFILES.quick.numRuns, { seed: s.seed, timeoutMs: 300_000, workDir: work, profile: 'quick' });
+      const failing = await conformanceRun(PROFILES.quick.numRuns, { seed: s.seed, timeoutMs: 600_000, workDir: work, profile: 'quick', defects });
+      m.failing = { clean, failing };
+      log(`  ${fmt(clean.wallMs / 1000)} s (exit ${clean.exitCode}) vs ${fmt(failing.wallMs / 1000)} s (exit ${failing.exitCode}, ${failing.failed ?? '?'} requirements failed)`);
     }
 
     // 6. The defect matrix in one run against the same servers run one by one.
@@ -264,6 +277,14 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
     rows.push(row({ id: '7a', figure: 'tenant profile: requests in one run', value: requests, unit: 'requests', goal: { op: '<=', value: 600 }, goalText: m.tenant!.exitCode === 0 ? '' : `run exited ${m.tenant!.exitCode}` }));
     rows.push(row({ id: '7b', figure: `the same at ${DEFAULT_TENANT_RATE} req/s (the default against a tenant)`, value: requests / DEFAULT_TENANT_RATE, unit: 's', goal: { op: '<=', value: 75 } }));
     rows.push(row({ id: '7c', figure: 'the estimate printed before a run ÷ measured', value: ratio(estimateRequests(PROFILES.tenant.numRuns), requests), unit: '×', goalText: 'report', note: `src/config.ts REQUEST_ESTIMATE; refit it when this drifts from 1` }));
+  }
+  if (m.failing) {
+    const { clean, failing } = m.failing;
+    const exits = clean.exitCode === 0 && failing.exitCode === 1 ? '' : `exits: clean ${clean.exitCode}, failing ${failing.exitCode}`;
+    rows.push(row({ id: '8a', figure: 'quick run, clean reference server', value: clean.wallMs / 1000, unit: 's', goalText: exits, note: `${clean.peaks.workers} worker process(es)` }));
+    rows.push(row({ id: '8b', figure: 'quick run, reference server with every defect (fails most checks)', value: failing.wallMs / 1000, unit: 's',
+      note: `${failing.failed ?? '?'} requirements failed, ${failing.passed ?? '?'} passed; ${failing.peaks.workers} worker process(es)` }));
+    rows.push(row({ id: '8', figure: 'time to verdict, failing target ÷ clean run', value: ratio(failing.wallMs, clean.wallMs), unit: '×', goal: { op: '<=', value: 2 } }));
   }
   return rows;
 }

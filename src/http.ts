@@ -24,8 +24,10 @@ export interface Exchange {
   throttled: number;
 }
 
+export const TRANSPORT_ERROR = 'TransportError';
+
 export class TransportError extends Error {
-  override name = 'TransportError';
+  override name = TRANSPORT_ERROR;
 }
 
 export interface TransportOptions {

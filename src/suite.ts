@@ -1,16 +1,15 @@
 // The conformance suite's Playwright fixtures: `graph` (a client for the target that records exchanges and
 // tracks what it creates) and `cite` (tags a test with the requirement it checks).
-// Playwright's base test type, without the browser fixtures of `test` (page, context, trace recording): the
-// suite drives no browser, and those fixtures' two automatic steps per test were a third of a matrix run's CPU.
-// `_baseTest` is exported and typed by @playwright/test (~1.65 in package.json, exact in the lockfile); `test` is built on it.
-import { _baseTest as base, type TestInfo } from '@playwright/test';
+// Built on Playwright's base test type, without browser fixtures (src/playwright-adapter.ts says why).
+import type { TestInfo } from '@playwright/test';
+import { baseTest as base, keepWorkerAfterFinding } from './playwright-adapter';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { COLLECTION, decide, entityId, listValue, requirement, type Operation } from './contract';
-import { BLOCKED_BY, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
+import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from './property';
 import { linkProblem, linkWithinTarget } from './checks';
-import { mapLimit, RetryLedger, Transport, type Exchange } from './http';
+import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from './http';
 import { mayAct, type Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
@@ -314,7 +313,7 @@ export function workerRate(runRate: number, workers: number): number {
   return runRate / Math.max(1, workers);
 }
 
-export const test = base.extend<{ graph: Graph; matrixFinding: void }, { runtime: Runtime; workerGraph: Graph }>({
+export const test = base.extend<{ graph: Graph; keepWorker: void }, { runtime: Runtime; workerGraph: Graph }>({
   runtime: [async ({}, use, workerInfo) => { await use(selectProject(workerInfo.project.name)); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
@@ -331,14 +330,12 @@ export const test = base.extend<{ graph: Graph; matrixFinding: void }, { runtime
   // No step of its own (box 'self'): a step captures a source-mapped stack, twice per test, for a plain
   // hand-over; about 3% of a matrix run's CPU.
   graph: [async ({ workerGraph }, use) => { await use(workerGraph); }, { box: 'self' }],
-  // In a matrix run a failed check is the finding the run exists for, and Playwright restarts the worker after
-  // every failed test (a new process, and this worker's records deleted): on a defect that fails a dozen tests
-  // that is most of the run's time. Marking a check failure as expected keeps the worker; the conformance
-  // report still reads the test's status (failed) and error (the CheckFailure), as in any run. Errors that are
-  // not verdicts (timeouts, transport errors, suite bugs) still restart it.
-  matrixFinding: [async ({ runtime }, use, testInfo) => {
+  // A failed check, or a check the target's "try later" left without a verdict, is a finding: the worker is kept
+  // (src/playwright-adapter.ts). So is a request that got no answer: the target's fault, not the worker's. Other
+  // errors (timeouts, suite bugs) still restart it.
+  keepWorker: [async ({}, use, testInfo) => {
     await use();
-    if (runtime.project !== undefined && testInfo.status === 'failed' && isCheckFailure(testInfo.error)) testInfo.expectedStatus = 'failed';
+    keepWorkerAfterFinding(testInfo, (e) => isCheckFailure(e) || isInconclusive(e) || errorNamed(e, TRANSPORT_ERROR));
   }, { auto: true, box: 'self' }],
 });
 

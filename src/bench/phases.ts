@@ -270,7 +270,7 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** One `raa-conformance run` against its embedded reference server, with a time limit. */
-export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string; profile?: string }): Promise<GrowthRun> {
+export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string; profile?: string; defects?: string[] }): Promise<GrowthRun> {
   const reportDir = mkdtempSync(join(o.workDir, `run-${numRuns}-`));
   const log = join(reportDir, 'run.log');
   // Only the embedded (loopback) target: nothing from the environment or a .env may point the run elsewhere,
@@ -278,6 +278,7 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
   const env = childEnv();
   if (o.profile) env.CONFORMANCE_PROFILE = o.profile;
   else env.CONFORMANCE_NUM_RUNS = String(numRuns);
+  if (o.defects?.length) env.REFERENCE_DEFECTS = o.defects.join(',');
   const fd = openSync(log, 'w');
   const t0 = now();
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'run', '--seed', String(o.seed), '--report-dir', reportDir], {
