@@ -30,6 +30,8 @@ export interface PropertySpec<T> {
   send: (value: T) => Promise<Exchange>;
   /** Throws a CheckFailure when the exchange breaks the requirement; returns Unobserved when it shows nothing about it. */
   check: PropertyCheck<T>;
+  /** Called after each chunk of samples has been judged, e.g. to delete the records the chunk created. */
+  afterChunk?: () => Promise<void>;
   /** What a pinned regression of this property expects (see `raa-conformance pin`). */
   pin?: { expectStatus: number[]; headers?: Record<string, string> };
 }
@@ -148,6 +150,7 @@ async function sendPass<T>(spec: PropertySpec<T>, checks: Record<string, Propert
   for (let start = 0; start < spec.numRuns && (!budgetMs || performance.now() < deadline); start += chunk) {
     const values = fc.sample(spec.arbitrary, { seed: spec.seed, numRuns: Math.min(chunk, spec.numRuns - start), path: String(start) });
     await mapLimit(values, concurrency, (v, i) => judge(v, start + i));
+    await spec.afterChunk?.();
   }
   return result;
 }

@@ -53,6 +53,7 @@ test.describe('create: requestDateTime across the range', () => {
       send: (b: Record<string, unknown>) => graph.create(b),
       check: (b: Record<string, unknown>, ex: Exchange) => judge(requirement, b, ex),
       pin: { expectStatus: ALLOWED[requirement]! },
+      afterChunk: graph.releaseSince(),
     };
   };
 

@@ -15,7 +15,7 @@ const PREFER = { Prefer: 'include-unknown-enum-members' };
 
 function spec<T>(graph: Graph, requirement: string, arbitrary: fc.Arbitrary<T>, send: (v: T) => ReturnType<Graph['create']>, checkFn: (v: T, ex: Awaited<ReturnType<Graph['create']>>) => void, pin: { expectStatus: number[]; headers?: Record<string, string> } = { expectStatus: [201] }) {
   const rt = graph.runtime;
-  return { requirement, arbitrary, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs, send, check: checkFn, pin };
+  return { requirement, arbitrary, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs, send, check: checkFn, pin, afterChunk: graph.releaseSince() };
 }
 
 test.describe('create: generated valid bodies', () => {
