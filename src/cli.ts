@@ -346,6 +346,8 @@ async function run(argv: string[]): Promise<number> {
     },
   });
   if (values.help) { process.stdout.write(HELP.run + '\n'); return EXIT.ok; }
+  // Where a run's fixed cost goes (bench figure 3c): each step's time, carried to conformance.json.
+  const marks: Record<string, number> = { processStart: Math.round(performance.timeOrigin), commandStart: Date.now() };
   if (values.shard !== undefined) checkShard(values.shard);
   const config: RunConfig = loadConfig({
     TARGET_BASE_URL: values.target, PRINCIPALS_FILE: values.principals, GRAPH_CLOUD: values.cloud, CONFORMANCE_PROFILE: values.profile,
@@ -357,6 +359,7 @@ async function run(argv: string[]): Promise<number> {
   const selection = describeSelection(positionals, values.shard);
   if (config.expectationsFile) loadExpectations(config.expectationsFile);
   if (existsSync(config.regressionsFile)) loadValidated(config.regressionsFile, validators.regressionsFile, 'regressions file');
+  marks.configured = Date.now();
   let embedded: Embedded | undefined;
   let principals: Principal[];
   let target: string;
@@ -370,6 +373,7 @@ async function run(argv: string[]): Promise<number> {
     target = config.targetBaseUrl;
     principals = await targetPrincipals(config, secrets);
   }
+  marks.targetReady = Date.now();
   const workDir = mkdtempSync(join(tmpdir(), 'raa-run-'));
   // The runtime file holds tokens: remove it even when the run is interrupted.
   const interrupted = () => { rmSync(workDir, { recursive: true, force: true }); process.exit(130); };
@@ -378,6 +382,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     // A reference server broken on purpose may disagree with its own tokens: that is for the suite to catch.
     await preflight(target, principals, { checkTokens: !embedded || config.defects.length === 0 });
+    marks.preflight = Date.now();
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
       runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target) && !process.env.RAA_ASSUME_REMOTE, principals,
@@ -391,6 +396,7 @@ async function run(argv: string[]): Promise<number> {
       ...(config.historyDir ? { historyDir: config.historyDir } : {}),
       regressionsFile: config.regressionsFile,
       renewedTokensFile: join(workDir, 'renewed-tokens'),
+      marks: { ...marks, runtimeWritten: Date.now() },
     };
     const runtimeFile = join(workDir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
@@ -400,6 +406,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`raa-conformance: ${requestPlan(config.numRuns, config.rateLimit)}\n`);
     const cli = require.resolve('@playwright/test/cli');
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
+
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.config.ts'), ...shardArgs, ...positionals],
       { ...process.env, RAA_RUNTIME: runtimeFile, ...(values.shard ? { RAA_SHARD: values.shard } : {}) });
     scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets, ...renewedTokens(runtime.renewedTokensFile!)]);

@@ -91,7 +91,11 @@ export default class ConformanceReporter implements Reporter {
     process.stderr.write(`raa-conformance: the suite could not load or run a file: ${redactor.redact(plain(error.message ?? String(error))).split('\n')[0]}\n`);
   }
 
+  /** When Playwright had loaded its configuration and collected the tests. */
+  private collected = 0;
+
   onBegin(_config: FullConfig, suite: Suite): void {
+    this.collected = Date.now();
     this.totals = new Map(suite.suites.map((p) => [p.title, p.allTests().length]));
   }
 
@@ -176,6 +180,7 @@ export default class ConformanceReporter implements Reporter {
       ...(counterexamples.length ? { counterexamples } : {}),
       playwrightStatus: result.status,
       ...(process.env.RAA_SHARD ? { shard: process.env.RAA_SHARD } : {}),
+      timings: { ...rt.marks, collected: this.collected, ...(c && c.last ? { firstTest: c.first, lastTest: c.last } : {}), reporting: Date.now() },
     };
     const v = verdictFor(report, rt.strict, rt.allowPartial ?? false);
     Object.assign(report, { verdict: v.verdict, verdictLine: v.line, exitCode: v.exit });

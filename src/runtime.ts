@@ -48,6 +48,8 @@ export interface Runtime {
   projects?: MatrixProject[];
   /** In a worker of a matrix run: the project (reference server) this worker serves. */
   project?: string;
+  /** When the command reached each step before Playwright (epoch ms): conformance.json's `timings` start with these. */
+  marks?: Record<string, number>;
 }
 
 export interface MatrixProject {

@@ -95,6 +95,12 @@ export interface ConformanceReport {
   counterexamples?: Counterexample[];
   playwrightStatus?: string;
   shard?: string;
+  /**
+   * When the run reached each step (epoch ms), in order: the command's start (processStart, commandStart,
+   * configured, targetReady, preflight, runtimeWritten), then collected, firstTest, lastTest and reporting
+   * (this report being written, after Playwright's own reporters). `npm run bench` turns them into figure 3c.
+   */
+  timings?: Record<string, number>;
 }
 
 export interface Counterexample {
