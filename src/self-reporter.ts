@@ -3,6 +3,9 @@
 // or one row of a shared table as `row:<table>` (JSON, see TableRow): rows are grouped into one table per name,
 // with a header and, when rows carry a score label, a closing `<label>: N/M` line (e.g. `defects caught: 24/24`).
 import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 
 /** The JSON body of a `row:<table>` attachment. */
 export interface TableRow {
@@ -44,6 +47,8 @@ export default class SelfReporter implements Reporter {
   /** One line per unexpected outcome, printed just above the count so a log's tail names what failed. */
   private readonly failures: string[] = [];
 
+  private readonly loadStart = loadavg();
+
   onTestEnd(test: TestCase, result: TestResult): void {
     // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
     const outcome = test.outcome();
@@ -71,6 +76,17 @@ export default class SelfReporter implements Reporter {
     for (const t of this.tables.sort((a, b) => a.title.localeCompare(b.title))) process.stdout.write(`\n${t.text.trimEnd()}\n`);
     if (this.failures.length) process.stdout.write(`\nfailed:\n${this.failures.join('\n')}\n`);
     process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
+    // `npm run bench` shows how long the last self-test run took here, and how many tests it held (figure 9).
+    this.keepSummary(result);
+  }
+
+  private keepSummary(result: FullResult): void {
+    const dir = join(process.cwd(), 'reports', 'self');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'summary.json'), JSON.stringify({
+      startedAt: result.startTime.toISOString(), durationMs: Math.round(result.duration), passed: this.passed, failed: this.failed, skipped: this.skipped,
+      cpus: cpus().length, loadavgStart: this.loadStart, loadavgEnd: loadavg(),
+    }, null, 2) + '\n');
   }
 
   printsToStdio(): boolean {

@@ -258,6 +258,9 @@ export interface GrowthRun {
   validSendTestMs?: number;
   peaks: { cliKb?: number; runnerKb?: number; workerMaxKb?: number; workers: number };
   log: string;
+  /** When the bench spawned the run (epoch ms), and the steps conformance.json's `timings` recorded. */
+  spawnedAt?: number;
+  timings?: Record<string, number>;
 }
 
 const RUN_ENV_DROP = /^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/;
@@ -280,6 +283,7 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
   else env.CONFORMANCE_NUM_RUNS = String(numRuns);
   if (o.defects?.length) env.REFERENCE_DEFECTS = o.defects.join(',');
   const fd = openSync(log, 'w');
+  const spawnedAt = Date.now();
   const t0 = now();
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'run', '--seed', String(o.seed), '--report-dir', reportDir], {
     cwd: o.workDir, env, stdio: ['ignore', fd, fd],
@@ -296,7 +300,7 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
   const peaks: ProcPeak[] = sampler.stop();
   const workers = peaks.filter((p) => p.role === 'worker');
   const out: GrowthRun = {
-    numRuns, wallMs, exitCode, timedOut, log,
+    numRuns, wallMs, exitCode, timedOut, log, spawnedAt,
     peaks: {
       cliKb: peaks.find((p) => p.role === 'cli')?.vmHwmKb,
       runnerKb: peaks.find((p) => p.role === 'runner')?.vmHwmKb,
@@ -309,6 +313,7 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
     const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport & { records?: { created: number; left: string[]; requests: number } };
     if (!/^http:\/\/127\.0\.0\.1:/.test(report.target)) throw new Error(`the conformance run went to ${report.target}, not the embedded loopback server`);
     out.suiteMs = report.durationMs;
+    if (report.timings) out.timings = report.timings;
     out.passed = report.summary.passed;
     out.failed = report.summary.failed;
     if (report.records) out.records = { created: report.records.created, left: report.records.left.length, requests: report.records.requests };
