@@ -24,12 +24,18 @@ export class RequestContext {
 
   /** Writes a response with the headers Graph puts on every answer. */
   send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = body === undefined ? '' : JSON.stringify(body);
     const h: Record<string, string | number> = { ...headers };
     if (!this.defects.has('no-request-id')) h['request-id'] = this.requestId;
     if (!(this.defects.has('client-request-id-not-echoed') && this.clientSentRequestId)) h['client-request-id'] = this.clientRequestId;
-    if (body !== undefined) h['Content-Length'] = Buffer.byteLength(text);
+    if (body === undefined) {
+      res.writeHead(status, h);
+      res.end('');
+      return;
+    }
+    // Encoded once: the length is the buffer's, and the socket writes these bytes without encoding them again.
+    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+    h['Content-Length'] = bytes.length;
     res.writeHead(status, h);
-    res.end(text);
+    res.end(bytes);
   }
 }

@@ -6,6 +6,9 @@ import type { RequestContext } from './context';
 import type { Defects } from './defects';
 import type { StoredRecord } from './store';
 
+/** ENUM_PROPERTIES as entries, made once rather than per response. */
+const ENUM_ENTRIES = Object.entries(ENUM_PROPERTIES);
+
 /** `write`: the entity a create or update answers with; `read`: what get and list show. */
 export type View = 'write' | 'read';
 
@@ -14,7 +17,7 @@ export function represent(r: StoredRecord, ctx: RequestContext, defects: Defects
   // get-leaks-tail: the masking was written into the write path's serializer; the read path has its own without it.
   const masks = !defects.has('enum-tail-leaked') && !(view === 'read' && defects.has('get-leaks-tail'));
   if (!ctx.includeUnknownEnumMembers && masks) {
-    for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
+    for (const [prop, e] of ENUM_ENTRIES) {
       if (typeof out[prop] === 'string' && isAfterSentinel(e, out[prop] as string)) out[prop] = SENTINEL;
     }
   }

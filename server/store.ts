@@ -35,6 +35,12 @@ export class Store {
    */
   private readonly position = new Map<string, number>();
   private lastPosition = 0;
+  /**
+   * The records' keys in insertion order, kept across evictions: everything before it has been evicted, so its next
+   * key is the oldest record. `records.keys().next()` would be the same key, but a fresh iterator walks over every
+   * deleted entry V8 still keeps at the front of the Map (about 20 µs per create at 50,000 records).
+   */
+  private oldest: Iterator<string> = this.records.keys();
 
   constructor(private readonly defects: Defects, private readonly capacity = 50_000) {
     if (defects.has('get-serves-stale-cache')) this.cache = new Map();
@@ -127,7 +133,7 @@ export class Store {
     }
     const record = this.ordered({ ...this.normalise(body), id: this.newId(body) });
     this.put(record);
-    if (this.records.size > this.capacity) this.evict(this.records.keys().next().value!);
+    if (this.records.size > this.capacity) this.evict(this.nextOldest());
     return record;
   }
 
@@ -222,6 +228,13 @@ export class Store {
     // Appended last, so positions rise in the records' iteration order.
     this.position.set(record.id, ++this.lastPosition);
     this.cache?.set(record.id, record);
+  }
+
+  private nextOldest(): string {
+    let next = this.oldest.next();
+    // An iterator that has run out sees no later keys: start again from the first.
+    if (next.done) next = (this.oldest = this.records.keys()).next();
+    return next.value as string;
   }
 
   private evict(id: string): void {

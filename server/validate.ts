@@ -10,6 +10,9 @@ import { GraphError, badRequest } from './errors';
 
 export type Body = Record<string, unknown>;
 
+/** ENUM_PROPERTIES as entries, made once rather than per request. */
+const ENUM_ENTRIES = Object.entries(ENUM_PROPERTIES);
+
 export function checkMediaType(contentType: string | undefined, defects: Defects): void {
   if (defects.has('media-type-unchecked')) return;
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
@@ -31,7 +34,7 @@ export function parseJson(text: string, defects: Defects): unknown {
 /** Deviations that loosen input before the schema sees it, each the shape of a real bug. */
 function loosen(body: Body, defects: Defects): Body {
   const b = { ...body };
-  for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
+  for (const [prop, e] of ENUM_ENTRIES) {
     const v = b[prop];
     if (typeof v !== 'string') continue;
     if (defects.has('enum-case-insensitive')) {
@@ -92,7 +95,9 @@ export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: Reque
   }
   const loosened = loosen(raw as Body, defects);
   const held = unchecked(kind, loosened, defects);
-  const body = Object.fromEntries(Object.entries(loosened).filter(([k]) => !(k in held)));
+  // Usually nothing is held back and the schema sees the loosened body itself (already a copy). `in` also sees
+  // Object.prototype's names, so a body's `constructor` or `toString` is dropped here, as it always was.
+  const body = Object.keys(loosened).some((k) => k in held) ? Object.fromEntries(Object.entries(loosened).filter(([k]) => !(k in held))) : loosened;
   const validate = kind === 'create' ? validators.createBody : validators.updateBody;
   if (!validate(body)) {
     throw badRequest(`Invalid request body: ${describeErrors(validate.errors).join('; ')}`);
@@ -105,10 +110,12 @@ export function validateBody(kind: 'create' | 'update', raw: unknown, ctx: Reque
   return applyEnumWriteRules(kind, { ...body, ...held }, ctx, defects);
 }
 
-/** GRAPH-FACTS §4: the sentinel is rejected in POST and ignored in PATCH; tail members need the Prefer header. */
-function applyEnumWriteRules(kind: 'create' | 'update', body: Body, ctx: RequestContext, defects: Defects): Body {
-  const out = { ...body };
-  for (const [prop, e] of Object.entries(ENUM_PROPERTIES)) {
+/**
+ * GRAPH-FACTS §4: the sentinel is rejected in POST and ignored in PATCH; tail members need the Prefer header.
+ * Edits `out`, a copy validateBody made for it.
+ */
+function applyEnumWriteRules(kind: 'create' | 'update', out: Body, ctx: RequestContext, defects: Defects): Body {
+  for (const [prop, e] of ENUM_ENTRIES) {
     const v = out[prop];
     if (typeof v !== 'string') continue;
     if (v === SENTINEL) {
