@@ -255,44 +255,6 @@ export const INTERNAL_ENVIRONMENT: Record<string, string> = {
   GITHUB_STEP_SUMMARY: '`diff` appends its Markdown there in GitHub Actions',
 };
 
-/** Requirement outcomes a conformance.json may carry, older words included. */
-export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive'] as const;
-
-/**
- * What `diff`, `merge` and `pin` need from a conformance.json. Extra fields are allowed everywhere: newer
- * reports carry more than older readers know.
- */
-export const conformanceReportSchema = {
-  $schema: DIALECT,
-  $id: `${SCHEMA_BASE}conformance-report`,
-  type: 'object',
-  required: ['suiteVersion', 'target', 'profile', 'seed', 'startedAt', 'summary', 'requirements'],
-  properties: {
-    suiteVersion: { type: 'string' },
-    target: { type: 'string' },
-    profile: { type: 'string' },
-    seed: { type: 'integer' },
-    startedAt: { type: 'string' },
-    summary: { type: 'object' },
-    requirements: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['id', 'level', 'title', 'operation', 'tentative', 'status', 'tests'],
-        properties: {
-          id: { type: 'string' },
-          level: { enum: LEVELS },
-          title: { type: 'string' },
-          operation: { type: 'string' },
-          tentative: { type: 'boolean' },
-          status: { enum: REPORT_STATUSES },
-          tests: { type: 'array', items: { type: 'object', required: ['title', 'status'], properties: { title: { type: 'string' }, status: { type: 'string' } } } },
-        },
-      },
-    },
-  },
-} as const;
-
 /** Known deviations of a target: kept out of the tests, applied by the reporter (INTERPRETING.md). */
 export const expectationsFileSchema = {
   $schema: DIALECT,

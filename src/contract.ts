@@ -11,7 +11,7 @@ import {
   casesFileSchema, environmentSchema, expectationsFileSchema, permissionMatrixSchema, principalsFileSchema, regressionsFileSchema, requirementCatalogueSchema,
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from '../schemas/suite';
-import { conformanceReportSchema } from '../schemas/suite';
+import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema } from '../schemas/report';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -24,7 +24,7 @@ for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSch
   expectationsFileSchema, regressionsFileSchema]) {
   ajv.addSchema(s as object);
 }
-ajv.addSchema(conformanceReportSchema as object);
+for (const s of REPORT_SCHEMAS) ajv.addSchema(s as object);
 
 function compiled<T>(id: string): ValidateFunction<T> {
   const v = ajv.getSchema<T>(id);
@@ -77,8 +77,9 @@ export const validators = {
   environment: lazy<Record<string, string>>(environmentSchema),
   expectationsFile: lazy<ExpectationsFile>(expectationsFileSchema),
   regressionsFile: lazy<RegressionsFile>(regressionsFileSchema),
-  /** Only what diff, merge and pin rely on; src/report/types.ts has the full shape. */
+  /** Any conformance.json this version reads (schemas/report.ts); src/report/read.ts brings version 1 up to date. */
   conformanceReport: lazy<unknown>(conformanceReportSchema),
+  failure: lazy<unknown>(failureSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */

@@ -5,19 +5,6 @@ import fc from 'fast-check';
 import { CheckFailure } from './failure';
 import { Inconclusive, NotObserved } from './outcomes';
 import { mapLimit, type Exchange } from './http';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { loadRuntime } from './runtime';
-import { redactor } from './redact';
-import type { Counterexample } from './report/types';
-
-/** Leaves the shrunk case where the reporter collects it into conformance.json. */
-function keepCounterexample(c: Counterexample): void {
-  const dir = join(loadRuntime().reportDir, '.counterexamples');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${c.requirement}-${randomUUID()}.json`), redactor.redact(JSON.stringify(c)));
-}
 
 export interface PropertySpec<T> {
   requirement: string;
@@ -178,9 +165,9 @@ async function shrink<T>(spec: PropertySpec<T>, index: number, first: CheckFailu
   // fast-check leaves `last` at the final failing (smallest) case it tried.
   const path = result.counterexamplePath ?? String(index);
   const counterexample = result.counterexample ? result.counterexample[0] : undefined;
-  if (spec.pin) keepCounterexample({ requirement: spec.requirement, seed: spec.seed, path, numRuns: spec.numRuns, value: counterexample, expectStatus: spec.pin.expectStatus, ...(spec.pin.headers ? { headers: spec.pin.headers } : {}) });
+  // The counterexample travels in the failure (attached to this test), and the reporter collects it for `pin`.
   return new CheckFailure(spec.requirement, `property failed: ${last.summary}`, {
     ...last.detail,
-    property: { seed: spec.seed, path, counterexample, numRuns: spec.numRuns },
+    property: { seed: spec.seed, path, counterexample, numRuns: spec.numRuns, ...(spec.pin ? { pin: spec.pin } : {}) },
   });
 }

@@ -1,7 +1,8 @@
 // Pinned regressions: a failed property's shrunk counterexample becomes a fixture that runs first, every time.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadValidated, validators, type Regression } from './contract';
-import type { ConformanceReport, Counterexample } from './report/types';
+import type { Counterexample } from './report/types';
+import { readConformanceReport } from './report/read';
 import { MARKER_PREFIX } from './runtime';
 
 export function loadRegressions(path: string): Regression[] {
@@ -33,7 +34,7 @@ export function toRegression(c: Counterexample): Regression {
 /** Appends the report's counterexamples to the regressions file, skipping ones already pinned. */
 export function pin(reportPath: string, regressionsPath: string): Regression[] {
   if (!existsSync(reportPath)) throw new ConfigError(`no report at ${reportPath}: run the suite first`);
-  const report = JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport;
+  const report = readConformanceReport(reportPath);
   const existing = loadRegressions(regressionsPath);
   const key = (r: Regression) => JSON.stringify([r.requirement, r.body, r.headers ?? {}]);
   const seen = new Set(existing.map(key));

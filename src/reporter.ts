@@ -3,14 +3,16 @@
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogue } from './contract';
-import { CHECK_FAILURE, isCheckFailure, plain } from './failure';
+import { catalogue, describeErrors, validators } from './contract';
+import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from './failure';
 import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from './outcomes';
 import { verdictFor } from './exit-code';
 import { redactor } from './redact';
 import { WRITES_SKIP } from './suite-constants';
 import { loadRuntime, projectRuntime, type Runtime } from './runtime';
-import type { ConformanceReport, Counterexample, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './report/types';
+import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './report/types';
+import { REPORT_SCHEMA_VERSION } from '../schemas/report';
+import { exchangeLines, failureText } from './report/failure-text';
 import { applyExpectations, loadExpectations } from './expectations';
 import { renderConformanceHtml } from './report/html';
 import { readDriftReport } from './drift';
@@ -31,12 +33,25 @@ export function testStatus(result: TestResult, annotations: { type: string; desc
   }
   const err = result.errors[0] ?? result.error;
   const text = plain(err?.stack ?? err?.message ?? `test ${result.status}`);
-  const failure = redactor.redact(plain(err?.message ?? text)).replace(new RegExp(`^(${CHECK_FAILURE}|${INCONCLUSIVE}): `), '');
+  const message = redactor.redact(plain(err?.message ?? text)).replace(new RegExp(`^(${CHECK_FAILURE}|${INCONCLUSIVE}): `), '');
+  const asText = (kind: Failure['kind']): Failure => ({ kind, summary: message.split('\n')[0]!, message });
   // Only a CheckFailure is a verdict on the target; "try later" past the budget is no verdict; anything else (a
   // timeout, an unanswered request, a bug in the suite) is an error that leaves the run without a verdict.
-  if (isCheckFailure(err)) return { status: 'failed', failure };
-  if (isInconclusive(err)) return { status: 'inconclusive', failure };
-  return { status: 'errored', failure };
+  if (isCheckFailure(err)) return { status: 'failed', failure: attachedFailure(result) ?? asText('check') };
+  if (isInconclusive(err)) return { status: 'inconclusive', failure: asText('inconclusive') };
+  return { status: 'errored', failure: asText('error') };
+}
+
+/**
+ * The failure a worker attached to the test (src/suite.ts, keepWorker): none when the check failed outside a test
+ * body (a hook), where only its text is known. An attachment that does not match its schema is a suite bug.
+ */
+function attachedFailure(result: TestResult): Failure | undefined {
+  const a = result.attachments.find((x) => x.name === FAILURE_ATTACHMENT && x.body);
+  if (!a) return undefined;
+  const data: unknown = JSON.parse(a.body!.toString('utf8'));
+  if (!validators.failure(data)) throw new Error(`a failure attachment does not match schemas/report.ts:\n  ${describeErrors(validators.failure.errors).join('\n  ')}`);
+  return data as Failure;
 }
 
 const RANK: ReportTest['status'][] = ['failed', 'errored', 'inconclusive', 'passed', 'expected-failure', 'blocked', 'not-tested', 'skipped'];
@@ -54,7 +69,7 @@ export function aggregate(tests: ReportTest[], selection?: string): Pick<Require
   const first = tests.find((t) => t.status === worst)!;
   switch (worst) {
     case 'failed': case 'passed': case 'expected-failure': return { status: worst };
-    case 'errored': case 'inconclusive': return { status: 'inconclusive', reason: (worst === 'errored' ? `a test errored: ${first.failure ?? ''}` : first.failure ?? '').split('\n')[0]! };
+    case 'errored': case 'inconclusive': return { status: 'inconclusive', reason: `${worst === 'errored' ? 'a test errored: ' : ''}${first.failure?.summary ?? ''}` };
     case 'blocked': return { status: 'blocked', blockedBy: [...new Set(tests.flatMap((t) => (t.blockedBy ? [t.blockedBy] : [])))], ...(first.reason ? { reason: first.reason } : {}) };
     default: {
       // A configuration reason (no principal, no writes) outranks "the target offered nothing": it is fixable.
@@ -74,6 +89,9 @@ interface Collected {
   last: number;
   ended: number;
   failedTests: number;
+  /** Tests that failed on a requirement they do not cite. */
+  mismatches: CiteMismatch[];
+  counterexamples: Counterexample[];
 }
 
 export default class ConformanceReporter implements Reporter {
@@ -102,8 +120,8 @@ export default class ConformanceReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     const project = test.parent.project()?.name ?? '';
     let c = this.projects.get(project);
-    if (!c) this.projects.set(project, c = { byRequirement: new Map(), errored: 0, inconclusive: 0, first: Infinity, last: 0, ended: 0, failedTests: 0 });
-    const ids = test.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
+    if (!c) this.projects.set(project, c = { byRequirement: new Map(), errored: 0, inconclusive: 0, first: Infinity, last: 0, ended: 0, failedTests: 0, mismatches: [], counterexamples: [] });
+    const cited = test.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
     const outcome = testStatus(result, [...result.annotations, ...test.annotations]);
     const { status } = outcome;
     const entry: ReportTest = {
@@ -112,14 +130,16 @@ export default class ConformanceReporter implements Reporter {
       location: `${test.location.file.replace(/^.*?tests\//, 'tests/')}:${test.location.line}`,
       durationMs: Math.round(result.duration),
     };
+    const counterexample = counterexampleOf(outcome.failure);
+    if (counterexample) c.counterexamples.push(counterexample);
     if (status === 'errored') c.errored++;
     if (status === 'failed') c.failedTests++;
     if (status === 'inconclusive') c.inconclusive++;
     c.first = Math.min(c.first, result.startTime.getTime());
     c.last = Math.max(c.last, result.startTime.getTime() + result.duration);
-    for (const id of ids) {
+    for (const [id, filed] of filing(entry, cited, c.mismatches)) {
       const list = c.byRequirement.get(id) ?? [];
-      list.push(entry);
+      list.push(filed);
       c.byRequirement.set(id, list);
     }
     // A matrix run lasts minutes and prints no test lines: one line per server as it finishes.
@@ -158,8 +178,10 @@ export default class ConformanceReporter implements Reporter {
       return [level, { total: at.length, tested: n('passed', 'failed', 'expected-failure'), notTested: n('not-tested'), blocked: n('blocked'), inconclusive: n('inconclusive') }];
     })) as Record<RequirementLevel, LevelCoverage>;
     const workers = readWorkerFiles(join(rt.reportDir, '.run'));
-    const counterexamples = readCounterexamples(join(rt.reportDir, '.counterexamples'));
+    const counterexamples = c?.counterexamples ?? [];
+    const citeMismatches = c?.mismatches ?? [];
     const report: ConformanceReport = {
+      schemaVersion: REPORT_SCHEMA_VERSION,
       suiteVersion: rt.suiteVersion,
       target: rt.target,
       profile: rt.profile,
@@ -178,12 +200,17 @@ export default class ConformanceReporter implements Reporter {
       records: { created: workers.created, left: workers.left, requests: workers.requests, throttled: workers.throttled },
       ...(expectations ? { expectations } : {}),
       ...(counterexamples.length ? { counterexamples } : {}),
+      ...(citeMismatches.length ? { citeMismatches } : {}),
       playwrightStatus: result.status,
       ...(process.env.RAA_SHARD ? { shard: process.env.RAA_SHARD } : {}),
       timings: { ...rt.marks, collected: this.collected, ...(c && c.last ? { firstTest: c.first, lastTest: c.last } : {}), reporting: Date.now() },
     };
     const v = verdictFor(report, rt.strict, rt.allowPartial ?? false);
     Object.assign(report, { verdict: v.verdict, verdictLine: v.line, exitCode: v.exit });
+    // A report its own schema refuses is a bug in this writer: fail loudly rather than hand readers a broken file.
+    if (!validators.conformanceReport(report)) {
+      throw new Error(`conformance.json does not match schemas/report.ts (a bug in the suite):\n  ${describeErrors(validators.conformanceReport.errors).join('\n  ')}`);
+    }
     mkdirSync(rt.reportDir, { recursive: true });
     const json = redactor.redact(JSON.stringify(report, null, 2)) + '\n';
     writeFileSync(join(rt.reportDir, 'conformance.json'), json);
@@ -208,13 +235,30 @@ function recordHistory(dir: string, report: ConformanceReport, json: string): Co
     .filter((r) => Array.isArray(r.requirements)).slice(-60);
 }
 
-function readCounterexamples(dir: string): Counterexample[] {
-  if (!existsSync(dir)) return [];
-  const out = readdirSync(dir).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Counterexample);
-  rmSync(dir, { recursive: true, force: true });
-  return out;
+/** A failed property's shrunk case, ready to pin, when its failure carries one. */
+function counterexampleOf(f: Failure | undefined): Counterexample | undefined {
+  const p = f?.property;
+  if (!p?.pin || !f?.requirement) return undefined;
+  return { requirement: f.requirement, seed: p.seed, path: p.path, numRuns: p.numRuns, value: p.counterexample, expectStatus: p.pin.expectStatus, ...(p.pin.headers ? { headers: p.pin.headers } : {}) };
 }
 
+/**
+ * Where a test's entry is filed. A failure is filed under the requirement it names; a test that cites other
+ * requirements and failed on one it does not cite is flagged, and the requirements it cites are blocked by that
+ * failure (the test stopped before it could judge them).
+ */
+export function filing(entry: ReportTest, cited: string[], mismatches: CiteMismatch[]): [string, ReportTest][] {
+  const raised = entry.status === 'failed' ? entry.failure?.requirement : undefined;
+  if (!raised || cited.includes(raised)) return cited.map((id) => [id, entry]);
+  mismatches.push({ test: entry.title, ...(entry.location ? { location: entry.location } : {}), cited, raised });
+  const { failure: _failure, ...rest } = entry;
+  const blocked: ReportTest = { ...rest, status: 'blocked', blockedBy: raised, reason: `the test failed on ${raised} before it could judge this requirement` };
+  return [[raised, entry], ...cited.map((id): [string, ReportTest] => [id, blocked])];
+}
+
+// Record counts and the records left behind are known only when a worker's graph has cleaned up, in a worker
+// fixture's teardown after the worker's last test: there is no test left to attach them to, so each worker leaves
+// one file here, read and removed below.
 function readWorkerFiles(dir: string): { created: number; left: string[]; requests: number; throttled: number; retryWaitMs: number } {
   const out = { created: 0, left: [] as string[], requests: 0, throttled: 0, retryWaitMs: 0 };
   if (!existsSync(dir)) return out;
@@ -275,6 +319,7 @@ function renderSummary(r: ConformanceReport): string {
   if (r.summary.expectedFailures) lines.push(`${r.summary.expectedFailures} requirement(s) failed as the expectations file says (${r.expectations?.file})`);
   for (const u of r.expectations?.unexpectedPasses ?? []) lines.push(`UNEXPECTED PASS: ${u}`);
   for (const u of r.expectations?.unknownEntries ?? []) lines.push(`EXPECTATION MATCHES NOTHING: ${u}`);
+  for (const m of r.citeMismatches ?? []) lines.push(`CITE MISMATCH: "${m.test}"${m.location ? ` (${m.location})` : ''} cites ${m.cited.join(', ')} but failed on ${m.raised}; filed under ${m.raised}`);
   for (const c of r.counterexamples ?? []) lines.push(`counterexample for ${c.requirement}: seed ${c.seed}, path "${c.path}" (pin it with: raa-conformance pin --report ${join(loadRuntime().reportDir, 'conformance.json')})`);
   lines.push(`coverage: ${coverageLine(r)}`);
   lines.push(`conformance: ${countsLine(r)}`);
@@ -307,7 +352,31 @@ function renderMarkdown(r: ConformanceReport): string {
   const failed = r.requirements.filter((q) => q.status === 'failed');
   if (failed.length) {
     lines.push('', '## Failures');
-    for (const q of failed) for (const t of q.tests.filter((t) => t.failure)) lines.push('', `### ${q.id}: ${t.title}`, '', '```', t.failure!, '```');
+    for (const q of failed) for (const t of q.tests.filter((t) => t.failure)) lines.push('', `### ${q.id}: ${t.title}`, '', ...failureMarkdown(t.failure!));
   }
+  for (const m of r.citeMismatches ?? []) lines.push('', `> **Cite mismatch:** "${mdCell(m.test)}" cites ${m.cited.join(', ')} but failed on ${m.raised}.`);
   return lines.join('\n') + '\n';
+}
+
+/** A code block whose fence no backtick run inside it can close. */
+function fenced(text: string, lang = ''): string[] {
+  const fence = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+  return [`${fence}${lang}`, text, fence];
+}
+
+/** A failure in Markdown: expected and received side by side, schema paths, the exchange and the reproduce line. */
+export function failureMarkdown(f: Failure): string[] {
+  if (f.kind !== 'check' || (!f.exchange && f.expected === undefined && f.received === undefined && !f.schemaErrors && !f.property)) return fenced(failureText(f));
+  const code = (v: string | undefined) => (v === undefined ? '' : `<code>${mdCell(v).replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`);
+  const out = [`**[${f.requirement ?? ''} ${f.level ?? ''}${f.tentative ? ', tentative' : ''}] ${mdCell(f.summary)}**`, ''];
+  if (f.expected !== undefined || f.received !== undefined) out.push('| Expected | Received |', '|---|---|', `| ${code(f.expected)} | ${code(f.received)} |`, '');
+  for (const e of f.schemaErrors ?? []) out.push(`- Schema: \`${e.replace(/`/g, "'")}\``);
+  if (f.schemaErrors?.length) out.push('');
+  if (f.property) out.push(`Property: seed ${f.property.seed}, path \`${f.property.path}\`, ${f.property.numRuns} runs; replay with \`CONFORMANCE_SEED=${f.property.seed}\`. Counterexample (shrunk):`, '', ...fenced(JSON.stringify(f.property.counterexample, null, 2) ?? 'null', 'json'), '');
+  if (f.exchange) {
+    const { request, response } = exchangeLines(f.exchange);
+    out.push('Request:', '', ...fenced(request.join('\n'), 'http'), '', 'Response:', '', ...fenced(response.join('\n'), 'http'), '');
+  }
+  if (f.reproduce) out.push('Reproduce with:', '', ...fenced(f.reproduce, 'sh'));
+  return out;
 }

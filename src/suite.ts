@@ -13,7 +13,7 @@ import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from
 import { mayAct, type Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
-import { isCheckFailure } from './failure';
+import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTest } from './failure';
 import { TokenRenewal } from './token-renewal';
 
 export { COLLECTION };
@@ -339,11 +339,15 @@ export const test = base.extend<{ graph: Graph; keepWorker: void }, { runtime: R
   // No step of its own (box 'self'): a step captures a source-mapped stack, twice per test, for a plain
   // hand-over; about 3% of a matrix run's CPU.
   graph: [async ({ workerGraph }, use) => { await use(workerGraph); }, { box: 'self' }],
-  // A failed check, or a check the target's "try later" left without a verdict, is a finding: the worker is kept
-  // (src/playwright-adapter.ts). So is a request that got no answer: the target's fault, not the worker's. Other
-  // errors (timeouts, suite bugs) still restart it.
-  keepWorker: [async ({}, use, testInfo) => {
+  // A failed check hands its data to the reporter as a JSON attachment (src/failure.ts), and is a finding: the
+  // worker is kept (src/playwright-adapter.ts), as after a check the target's "try later" left without a verdict, or
+  // a request that got no answer (the target's fault, not the worker's). Other errors (timeouts, suite bugs) restart it.
+  keepWorker: [async ({ runtime }, use, testInfo) => {
+    namePrincipals(runtime.principals);
+    startTest();
     await use();
+    const failure = failureOf(testInfo.errors[0]);
+    if (failure) await testInfo.attach(FAILURE_ATTACHMENT, { body: JSON.stringify(failure.record), contentType: 'application/json' });
     keepWorkerAfterFinding(testInfo, (e) => isCheckFailure(e) || isInconclusive(e) || errorNamed(e, TRANSPORT_ERROR));
   }, { auto: true, box: 'self' }],
 });

@@ -2,7 +2,8 @@
 // Rows are rendered here (escaped) rather than by client JS from embedded JSON, so the page reads without JS and
 // report text never passes through innerHTML. A hash-based CSP is defence in depth: only our own script/style run.
 import { createHash } from 'node:crypto';
-import type { ConformanceReport, RequirementResult, RequirementStatus, TestResult } from './types';
+import type { ConformanceReport, Failure, RequirementResult, RequirementStatus, TestResult } from './types';
+import { exchangeLines, headline } from './failure-text';
 import type { DriftReport } from '../drift';
 
 export interface HtmlOptions {
@@ -35,6 +36,8 @@ th{background:#f6f8fa}.status{font-weight:600}.s-passed{color:var(--ok)}.s-faile
 pre{white-space:pre-wrap;word-break:break-word;background:#fff1f0;border:1px solid #ffcecb;padding:.4rem;margin:.2rem 0;max-height:20rem;overflow:auto}
 button.toggle{border:0;background:none;cursor:pointer;font-size:1rem;width:1.5rem}button.toggle[aria-expanded=true]{transform:rotate(90deg)}
 .muted{color:var(--muted)}svg text{font-size:11px;fill:var(--muted)}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.pair h4{margin:.3rem 0 0;font-size:.85rem;color:var(--muted)}
+.failure .headline{font-weight:600;margin:.2rem 0}pre.ok{background:#f6f8fa;border-color:var(--line)}
 `;
 
 // Plain DOM; no framework. Filtering hides rows via the `hidden` attribute so tests can assert visibility.
@@ -67,9 +70,32 @@ function testRows(r: RequirementResult, reportPath: string): string {
     const link = bad ? ` <a data-testid="pw-link" href="${escapeHtml(`${reportPath}#?q=${encodeURIComponent(t.title)}`)}">open in Playwright report</a>` : '';
     return `<tr data-testid="test-row" data-status="${escapeHtml(t.status)}"><td class="status s-${escapeHtml(t.status)}">${escapeHtml(t.status)}</td>`
       + `<td>${escapeHtml(t.title)}${link}${t.location ? `<div class="muted">${escapeHtml(t.location)}</div>` : ''}</td>`
-      + `<td>${escapeHtml(t.reason)}${t.failure ? `<pre data-testid="failure">${escapeHtml(t.failure)}</pre>` : ''}</td></tr>`;
+      + `<td>${escapeHtml(t.reason)}${t.failure ? failureHtml(t.failure) : ''}</td></tr>`;
   };
   return `<table><thead><tr><th>Status</th><th>Test</th><th>Reason / failure</th></tr></thead><tbody>${r.tests.map(row).join('')}</tbody></table>`;
+}
+
+const pre = (testid: string, text: string, cls = '') => `<pre data-testid="${testid}"${cls ? ` class="${cls}"` : ''}>${escapeHtml(text)}</pre>`;
+const pair = (a: [string, string, string], b: [string, string, string]) =>
+  `<div class="pair"><div><h4>${a[0]}</h4>${pre(a[1], a[2], 'ok')}</div><div><h4>${b[0]}</h4>${pre(b[1], b[2])}</div></div>`;
+
+/** A failure: expected and received side by side, schema paths, the exchange side by side, the reproduce line. */
+export function failureHtml(f: Failure): string {
+  if (f.kind !== 'check') return `<div class="failure" data-testid="failure">${pre('failure-text', f.message)}</div>`;
+  const parts = [`<p class="headline" data-testid="failure-headline">${escapeHtml(headline(f))}</p>`];
+  if (f.expected !== undefined || f.received !== undefined) parts.push(pair(['Expected', 'expected', f.expected ?? ''], ['Received', 'received', f.received ?? '']));
+  if (f.schemaErrors?.length) parts.push(`<ul data-testid="schema-errors">${f.schemaErrors.map((e) => `<li><code>${escapeHtml(e)}</code></li>`).join('')}</ul>`);
+  if (f.property) {
+    parts.push(`<p class="muted">property: seed ${escapeHtml(f.property.seed)}, path ${escapeHtml(f.property.path)}, ${escapeHtml(f.property.numRuns)} runs; replay with CONFORMANCE_SEED=${escapeHtml(f.property.seed)}</p>`,
+      pre('counterexample', JSON.stringify(f.property.counterexample, null, 2) ?? 'null'));
+  }
+  if (f.exchange) {
+    const { request, response } = exchangeLines(f.exchange);
+    parts.push(pair(['Request', 'request', request.join('\n')], ['Response', 'response', response.join('\n')]));
+  }
+  if (f.reproduce) parts.push(`<h4>Reproduce with</h4>${pre('reproduce', f.reproduce, 'ok')}`);
+  if (!f.exchange && f.expected === undefined && f.received === undefined && !f.schemaErrors?.length && !f.property) parts.push(pre('failure-text', f.message));
+  return `<div class="failure" data-testid="failure">${parts.join('')}</div>`;
 }
 
 function historyChart(history: ConformanceReport[]): string {

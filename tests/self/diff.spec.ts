@@ -7,7 +7,7 @@ const t = (title: string, status: TestResult['status']): TestResult => ({ title,
 const req = (id: string, status: RequirementStatus, tests: TestResult[], level: RequirementResult['level'] = 'MUST'): RequirementResult =>
   ({ id, level, tentative: false, operation: 'create', title: `title of ${id}`, status, tests });
 const report = (requirements: RequirementResult[], startedAt = '2025-01-01T00:00:00.000Z', durationMs = 1000): ConformanceReport => ({
-  suiteVersion: '0.1.0', target: 'http://127.0.0.1:3000', profile: 'default', seed: 42, startedAt, durationMs, strict: false,
+  schemaVersion: 2, suiteVersion: '0.1.0', target: 'http://127.0.0.1:3000', profile: 'default', seed: 42, startedAt, durationMs, strict: false,
   summary: { passed: 0, failed: 0, skipped: 0 }, requirements,
 });
 

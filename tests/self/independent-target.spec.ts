@@ -2,11 +2,11 @@
 // `/{id}` Locations, nothing from server/): exit 0, no failed requirement, nothing errored, every requirement
 // reached. Proves no test leans on the reference server's token format or its quirks.
 import { test, expect } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../../src/report/types';
 import { runCli, startIndependentServer } from './support/independent-server';
+import { readValidReport } from './support/report-texts';
 
 /** Requirements allowed not to reach a verdict (untested or skipped) against this target, with the reason. */
 const NOT_REACHED: Record<string, string> = {
@@ -26,9 +26,9 @@ test('the suite finds the independent implementation conformant', async () => {
     const run = await runCli(['run', '--target', server.baseUrl, '--principals', server.principalsFile(dir), '--report-dir', reportDir], { timeoutMs: 540_000 });
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-4000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}`;
     expect(existsSync(join(reportDir, 'conformance.json')), `conformance.json is written (exit code ${run.code})${tail}`).toBe(true);
-    const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+    const report = readValidReport(join(reportDir, 'conformance.json'));
     const failed = report.requirements.filter((r) => r.status === 'failed')
-      .map((r) => `${r.id}: ${r.tests.find((t) => t.failure)?.failure?.split('\n').slice(0, 4).join(' | ') ?? '(no failure text)'}`);
+      .map((r) => `${r.id}: ${r.tests.find((t) => t.failure)?.failure?.message.split('\n').slice(0, 4).join(' | ') ?? '(no failure text)'}`);
     expect(failed, `failed requirements (seed ${report.seed})${tail}`).toEqual([]);
     expect(report.summary.errored ?? 0, `errored tests${tail}`).toBe(0);
     expect(run.code, `exit code${tail}`).toBe(0);

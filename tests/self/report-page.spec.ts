@@ -6,18 +6,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderConformanceHtml } from '../../src/report/html';
-import type { ConformanceReport, RequirementResult } from '../../src/report/types';
+import type { ConformanceReport, Failure, RequirementResult } from '../../src/report/types';
+import { validReport } from './support/report-texts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const XSS_TITLE = `echo <script>window.__pwned='title'</script> & "quotes"`;
 const XSS_FAILURE = `expected 201, got 500\n</pre><img src=x onerror="window.__pwned='failure'"><script>window.__pwned='failure2'</script>`;
+const REPRODUCE = `curl -sS -i -X POST 'http://127.0.0.1:3999/beta/deviceManagement/remoteActionAudits' -H "Authorization: Bearer $TOKEN_APP_RW" --data-binary '{}'`;
+/** A check's failure as a worker attaches it, with report-supplied text in every field the page shows. */
+const SCHEMA_FAILURE: Failure = {
+  kind: 'check', requirement: 'RAA-CREATE-SCHEMA', level: 'MUST', tentative: false, summary: 'the body does not conform to the entity schema',
+  expected: '201', received: XSS_FAILURE, schemaErrors: ['/id: must be string [schema #/properties/id/type]'],
+  exchange: {
+    request: { method: 'POST', url: 'http://127.0.0.1:3999/beta/deviceManagement/remoteActionAudits', headers: { Authorization: 'Bearer [REDACTED]' }, body: '{}' },
+    response: { status: 500, headers: { 'content-type': 'text/html' }, body: XSS_FAILURE },
+  },
+  reproduce: REPRODUCE, message: `[RAA-CREATE-SCHEMA MUST] the body does not conform to the entity schema\n    at checks.ts:29:11`,
+};
 
 const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], title = `title of ${id}`): RequirementResult =>
   ({ id, level, tentative: level !== 'MUST', operation: 'create', title, status, tests: [{ title: `${id} test`, status: status === 'not-tested' ? 'not-tested' : 'passed', durationMs: 5 }] });
 
 const fixture: ConformanceReport = {
   suiteVersion: '0.1.0', target: 'http://127.0.0.1:3999', profile: 'default', seed: 1234, startedAt: '2025-03-03T10:00:00.000Z',
-  durationMs: 4321, strict: true, summary: { passed: 3, failed: 2, skipped: 1, notTested: 1, blocked: 0, inconclusive: 0,
+  schemaVersion: 2, durationMs: 4321, strict: true, summary: { passed: 3, failed: 2, skipped: 1, notTested: 1, blocked: 0, inconclusive: 0,
     coverage: { MUST: { total: 3, tested: 3, notTested: 0, blocked: 0, inconclusive: 0 }, SHOULD: { total: 1, tested: 1, notTested: 0, blocked: 0, inconclusive: 0 }, MAY: { total: 2, tested: 1, notTested: 1, blocked: 0, inconclusive: 0 } } },
   verdict: 'NOT CONFORMANT', verdictLine: 'NOT CONFORMANT: 1 MUST/SHOULD requirement(s) failed: RAA-CREATE-SCHEMA', exitCode: 1,
   requirements: [
@@ -25,10 +37,10 @@ const fixture: ConformanceReport = {
     req('RAA-CREATE-JSON', 'MUST', 'passed'),
     req('RAA-CREATE-ECHO', 'SHOULD', 'passed', XSS_TITLE),
     { ...req('RAA-CREATE-SCHEMA', 'MUST', 'failed'), tests: [
-      { title: 'schema: created entity validates', status: 'failed', failure: XSS_FAILURE, location: 'tests/contract/create.spec.ts:10:1' },
+      { title: 'schema: created entity validates', status: 'failed', failure: SCHEMA_FAILURE, location: 'tests/contract/create.spec.ts:10:1' },
       { title: 'schema: second case', status: 'passed' }] },
     { ...req('RAA-CREATE-ALLPROPS', 'MAY', 'not-tested'), notTested: 'principal', reason: 'no suitable principal is configured', tests: [{ title: 'allprops', status: 'not-tested', notTested: 'principal', reason: 'no suitable principal is configured' }] },
-    { ...req('RAA-HDR-LOCATION', 'MAY', 'failed'), tests: [{ title: 'location', status: 'failed', failure: 'the Location header is missing' }] },
+    { ...req('RAA-HDR-LOCATION', 'MAY', 'failed'), tests: [{ title: 'location', status: 'failed', failure: { kind: 'check', requirement: 'RAA-HDR-LOCATION', level: 'MAY', tentative: true, summary: 'the Location header is missing', message: 'the Location header is missing' } }] },
   ],
 };
 const history: ConformanceReport[] = [
@@ -69,6 +81,10 @@ async function open(): Promise<{ page: Page; requests: string[]; errors: string[
   await page.goto(url);
   return { page, requests, errors, dialogs };
 }
+
+test('the page\'s fixture is a conformance.json its schema accepts', () => {
+  expect(() => validReport(fixture)).not.toThrow();
+});
 
 test('matrix, counts, metadata and chart render; page makes no network request', async () => {
   const { page, requests, errors } = await open();
@@ -112,7 +128,7 @@ test('status and level filters hide non-matching rows', async () => {
   await page.close();
 });
 
-test('a row expands to its tests; failure text is escaped in a <pre> with a Playwright-report link', async ({}, testInfo) => {
+test('a row expands to its tests; a failure shows expected and received side by side, the exchange and the reproduce line, escaped, with a Playwright-report link', async ({}, testInfo) => {
   const { page, errors, dialogs } = await open();
   const row = page.locator('[data-testid=req-row][data-id="RAA-CREATE-SCHEMA"]');
   const tests = page.locator('[data-testid=req-tests][data-for="RAA-CREATE-SCHEMA"]');
@@ -120,7 +136,19 @@ test('a row expands to its tests; failure text is escaped in a <pre> with a Play
   await row.getByRole('button').click();
   await expect(tests).toBeVisible();
   await expect(tests.getByTestId('test-row')).toHaveCount(2);
-  await expect(tests.getByTestId('failure')).toHaveText(XSS_FAILURE); // shown as literal text, not parsed
+  const failure = tests.getByTestId('failure');
+  await expect(failure.getByTestId('failure-headline')).toHaveText('[RAA-CREATE-SCHEMA MUST] the body does not conform to the entity schema');
+  await expect(failure.getByTestId('expected')).toHaveText('201');
+  await expect(failure.getByTestId('received')).toHaveText(XSS_FAILURE); // shown as literal text, not parsed
+  const [expected, received] = [await failure.getByTestId('expected').boundingBox(), await failure.getByTestId('received').boundingBox()];
+  expect(received!.x, 'received stands beside expected').toBeGreaterThan(expected!.x + expected!.width - 1);
+  expect(received!.y).toBeCloseTo(expected!.y, 0);
+  await expect(failure.getByTestId('schema-errors')).toContainText('/id: must be string');
+  await expect(failure.getByTestId('request')).toContainText('POST http://127.0.0.1:3999/beta/deviceManagement/remoteActionAudits');
+  await expect(failure.getByTestId('response')).toContainText('500');
+  await expect(failure.getByTestId('reproduce')).toHaveText(REPRODUCE);
+  // The suite's own stack frames are not evidence: the page shows the data, not the message.
+  await expect(failure).not.toContainText('checks.ts:29');
   await expect(tests.locator('img, script')).toHaveCount(0);
   await expect(tests.getByTestId('pw-link')).toHaveAttribute('href', `html/index.html#?q=${encodeURIComponent('schema: created entity validates')}`);
   await expect(page.locator('[data-testid=req-row][data-id="RAA-CREATE-ECHO"]')).toContainText(XSS_TITLE);

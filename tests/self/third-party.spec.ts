@@ -13,6 +13,7 @@ import { ConfigError } from '../../src/contract';
 import { Transport } from '../../src/http';
 import type { Principal } from '../../src/principals';
 import type { ConformanceReport } from '../../src/report/types';
+import { failureText } from '../../src/report/failure-text';
 import { runCli } from './support/independent-server';
 import { explain, runSuite, statuses, type SuiteRun } from './support/run-suite';
 
@@ -147,7 +148,7 @@ const run = (base: string, playwright: string[], env: Record<string, string> = {
   runSuite(['run', '--target', base, '--principals', principalsFile(), '--seed', '7', '--', ...playwright], { ...SHORT, ...env });
 
 function failureOf(report: ConformanceReport | undefined, id: string): string {
-  return report?.requirements.find((r) => r.id === id)?.tests.map((t) => t.failure ?? '').join('\n') ?? '';
+  return report?.requirements.find((r) => r.id === id)?.tests.map((t) => (t.failure ? failureText(t.failure) : '')).join('\n') ?? '';
 }
 
 /** A run reached verdicts: it wrote its report and no test errored (exit 3 is "no verdict"). */

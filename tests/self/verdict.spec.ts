@@ -99,7 +99,7 @@ test('a selection that matches no test is INCONCLUSIVE (exit 3), never a pass', 
 const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], extra: Partial<RequirementResult> = {}): RequirementResult =>
   ({ id, level, tentative: false, operation: 'create', title: id, status, tests: [{ title: `${id} test`, status: status === 'inconclusive' ? 'inconclusive' : 'passed' }], ...extra });
 const report = (requirements: RequirementResult[], extra: Partial<ConformanceReport> = {}): ConformanceReport =>
-  ({ suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
+  ({ schemaVersion: 2, suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
 
 test('a requirement none of whose tests ran in a run nobody narrowed is inconclusive, not passed or skipped', () => {
   expect(aggregate([])).toMatchObject({ status: 'inconclusive' });

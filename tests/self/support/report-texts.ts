@@ -1,8 +1,25 @@
 // Every text a report folder holds, for the redaction self-tests: each file, plus each entry of a zip it is or embeds
-// (Playwright 1.65's HTML report carries its data as a base64 zip inside index.html).
+// (Playwright 1.65's HTML report carries its data as a base64 zip inside index.html). And conformance.json read
+// the way every self-test that writes one reads it: valid against its published schema, or the test fails.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
+import { describeErrors, validators } from '../../../src/contract';
+import type { ConformanceReport } from '../../../src/report/types';
+import { REPORT_SCHEMA_VERSION } from '../../../schemas/report';
+
+/** A report this version wrote: current schemaVersion, valid against schemas/report.ts; throws naming every problem. */
+export function validReport(data: unknown, where = 'conformance.json'): ConformanceReport {
+  const version = (data as { schemaVersion?: unknown } | undefined)?.schemaVersion;
+  if (version !== REPORT_SCHEMA_VERSION) throw new Error(`${where}: schemaVersion is ${JSON.stringify(version)}, not ${REPORT_SCHEMA_VERSION}`);
+  if (!validators.conformanceReport(data)) throw new Error(`${where} does not match schemas/report.ts:\n  ${describeErrors(validators.conformanceReport.errors).join('\n  ')}`);
+  return data as ConformanceReport;
+}
+
+/** conformance.json at `path`, validated (see validReport). */
+export function readValidReport(path: string): ConformanceReport {
+  return validReport(JSON.parse(readFileSync(path, 'utf8')), path);
+}
 
 /** The entries of a zip archive, read through its central directory (sizes there are always filled in). */
 export function unzip(zip: Buffer): { name: string; data: Buffer }[] {

@@ -1,10 +1,11 @@
 // Runs `raa-conformance run` as a user would, in a child process, and reads what it wrote.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ConformanceReport } from '../../../src/report/types';
+import { readValidReport } from './report-texts';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -25,7 +26,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export function runSuite(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<SuiteRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'raa-self-'));
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // Our options go before any `--`: what follows it is Playwright's.
     const dash = args.indexOf('--');
     const argv = dash < 0 ? [...args, '--report-dir', reportDir] : [...args.slice(0, dash), '--report-dir', reportDir, ...args.slice(dash)];
@@ -36,7 +37,11 @@ export function runSuite(args: string[], env: Record<string, string> = {}, cwd =
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('close', (code) => {
       const path = join(reportDir, 'conformance.json');
-      resolve({ code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined });
+      try {
+        resolve({ code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? readValidReport(path) : undefined });
+      } catch (e) {
+        reject(e);
+      }
     });
   });
 }
