@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport } from '../../src/report/types';
 import { ROOT, cleanEnv, explain, runSuite, statuses } from './support/run-suite';
+import { readValidReport } from './support/report-texts';
 
 test.describe.configure({ timeout: 600_000 });
 
@@ -25,7 +26,7 @@ test('a sharded run merges into the same conformance.json as a single run', asyn
   const mergedDir = mkdtempSync(join(tmpdir(), 'raa-merged-'));
   const merge = cli(['merge', '--report-dir', mergedDir, one.reportDir, two.reportDir]);
   expect(merge.status, merge.stderr).toBe(0);
-  const merged = JSON.parse(readFileSync(join(mergedDir, 'conformance.json'), 'utf8')) as ConformanceReport;
+  const merged = readValidReport(join(mergedDir, 'conformance.json'));
   expect(verdict(merged)).toEqual(verdict(single.report));
   expect(merged.seed).toBe(7707);
   for (const f of ['conformance.md', 'conformance.html', 'junit.xml', 'html/index.html']) expect(existsSync(join(mergedDir, f)), f).toBe(true);
