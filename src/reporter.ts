@@ -207,10 +207,7 @@ export default class ConformanceReporter implements Reporter {
     };
     const v = verdictFor(report, rt.strict, rt.allowPartial ?? false);
     Object.assign(report, { verdict: v.verdict, verdictLine: v.line, exitCode: v.exit });
-    // A report its own schema refuses is a bug in this writer: fail loudly rather than hand readers a broken file.
-    if (!validators.conformanceReport(report)) {
-      throw new Error(`conformance.json does not match schemas/report.ts (a bug in the suite):\n  ${describeErrors(validators.conformanceReport.errors).join('\n  ')}`);
-    }
+    assertValid(report);
     mkdirSync(rt.reportDir, { recursive: true });
     const json = redactor.redact(JSON.stringify(report, null, 2)) + '\n';
     writeFileSync(join(rt.reportDir, 'conformance.json'), json);
@@ -224,6 +221,13 @@ export default class ConformanceReporter implements Reporter {
 
   printsToStdio(): boolean {
     return true;
+  }
+}
+
+/** A report its own schema refuses is a bug in this writer: it fails loudly rather than hand readers a broken file. */
+function assertValid(report: ConformanceReport): void {
+  if (!validators.conformanceReport(report)) {
+    throw new Error(`conformance.json does not match schemas/report.ts (a bug in the suite):\n  ${describeErrors(validators.conformanceReport.errors).join('\n  ')}`);
   }
 }
 
