@@ -13,6 +13,7 @@ import { loadRuntime, projectRuntime, type Runtime } from './runtime';
 import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './report/types';
 import { REPORT_SCHEMA_VERSION } from '../schemas/report';
 import { exchangeLines, failureText } from './report/failure-text';
+import { upgradeReport } from './report/read';
 import { applyExpectations, loadExpectations } from './expectations';
 import { renderConformanceHtml } from './report/html';
 import { readDriftReport } from './drift';
@@ -235,8 +236,9 @@ function assertValid(report: ConformanceReport): void {
 function recordHistory(dir: string, report: ConformanceReport, json: string): ConformanceReport[] {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `conformance-${report.startedAt.replace(/[:.]/g, '-')}.json`), json);
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ConformanceReport)
-    .filter((r) => Array.isArray(r.requirements)).slice(-60);
+  // Only reports (of any version this suite reads) are plotted: another JSON file in the folder is left alone.
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f): unknown => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+    .filter((r) => validators.conformanceReport(r)).map((r) => upgradeReport(r as Parameters<typeof upgradeReport>[0])).slice(-60);
 }
 
 /** A failed property's shrunk case, ready to pin, when its failure carries one. */
