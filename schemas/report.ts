@@ -130,9 +130,9 @@ const summarySchema = {
     skipped: count,
     errored: count, expectedFailures: count, notTested: count, blocked: count, inconclusive: count,
     coverage: { type: 'object', additionalProperties: false, required: ['MUST', 'SHOULD', 'MAY'], properties: { MUST: levelCoverage, SHOULD: levelCoverage, MAY: levelCoverage } },
-    /** 429/503 answers waited out, and the time spent waiting (ms). */
+    /** 429/503 answers waited out, and the time spent waiting (ms, fractional: clock readings are). */
     waitedOut: count,
-    waitedMs: count,
+    waitedMs: { type: 'number', minimum: 0 },
   },
 } as const;
 
