@@ -3,17 +3,18 @@
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
 import { loadRuntime } from './src/runtime';
+import { setting } from './src/settings';
 
 const rt = loadRuntime();
 // The npm package runs this config compiled (dist/playwright.config.js, scripts/build.mjs): its modules end in .js.
 const ext = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 // The defect matrix reads only conformance.json: it skips the HTML and JUnit reports, about 2 s of every run.
-const minimal = process.env.RAA_REPORTS === 'minimal';
+const minimal = setting('RAA_REPORTS') === 'minimal';
 
 export default defineConfig({
   testDir: 'tests/contract',
   fullyParallel: true,
-  workers: process.env.CONFORMANCE_WORKERS ? Number(process.env.CONFORMANCE_WORKERS) : 2,
+  workers: Number(setting('CONFORMANCE_WORKERS') ?? 2),
   retries: 0,
   timeout: rt.profile === 'deep' ? 15 * 60_000 : 120_000,
   outputDir: join(rt.reportDir, 'test-results'),
@@ -22,8 +23,8 @@ export default defineConfig({
     // First: a test that kept its worker after a failed check is shown failed to every reporter below.
     [`./src/playwright-adapter${ext}`],
     // A matrix run prints one line per server (src/reporter.ts), not thousands of expected failures.
-    ...(process.env.RAA_MERGE || rt.projects ? [] : [[process.env.CI ? 'dot' : 'list'] as [string]]),
-    ...(process.env.RAA_SHARD ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),
+    ...(setting('RAA_MERGE') || rt.projects ? [] : [[setting('CI') ? 'dot' : 'list'] as [string]]),
+    ...(setting('RAA_SHARD') ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),
     ...(minimal ? [] : [
       ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }] as [string, object],
       ['junit', { outputFile: join(rt.reportDir, 'junit.xml') }] as [string, object],

@@ -199,12 +199,9 @@ export const casesFileSchema = {
   },
 } as const;
 
-/** Prefixes of the suite's variables: any other name under them is a typo (src/config.ts suggests the nearest). */
-export const ENVIRONMENT_PREFIXES = ['TARGET_', 'PRINCIPALS_', 'GRAPH_', 'CONFORMANCE_', 'REFERENCE_'] as const;
-
 const flag = { enum: ['0', '1', 'true', 'false', ''] } as const;
 
-/** The environment the suite reads (after dotenv): every variable with one of its prefixes, and nothing else. */
+/** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/settings.ts. */
 export const environmentSchema = {
   $schema: DIALECT,
   $id: `${SCHEMA_BASE}environment`,
@@ -236,24 +233,6 @@ export const environmentSchema = {
   },
 } as const;
 
-/**
- * Variables the suite reads that are not settings: hand-offs from the command line to its children (RAA_*),
- * and the CI's own. Never validated, never rejected.
- */
-export const INTERNAL_ENVIRONMENT: Record<string, string> = {
-  RAA_RUNTIME: 'the private runtime file the CLI writes for the Playwright workers',
-  RAA_SHARD: 'the shard of a `run --shard i/n`, for the reporter',
-  RAA_REPORTS: '`minimal` in matrix runs: only conformance.json',
-  RAA_MERGE: 'set by `merge` for its Playwright merge-reports child',
-  RAA_ASSUME_REMOTE: 'self-tests: treat a loopback target as remote (tenant-safety checks)',
-  RAA_SELF_RUN: 'names a self-test run, so restarted workers share the defect matrix',
-  RAA_PACKAGE_NODES: 'self-tests: node binaries to run the packed npm package under (tests/self/package.spec.ts; .ci/run)',
-  RAA_TEST_TOKEN_ORIGIN: 'self-tests: an http://127.0.0.1 origin that answers token requests for the Entra authority',
-  ACTIONS_ID_TOKEN_REQUEST_URL: 'GitHub Actions: its OIDC token endpoint (principals with `clientAssertion: github-oidc`)',
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'GitHub Actions: the bearer token for that endpoint (redacted like every secret)',
-  CI: 'compact console reporter',
-  GITHUB_STEP_SUMMARY: '`diff` appends its Markdown there in GitHub Actions',
-};
 
 /** Known deviations of a target: kept out of the tests, applied by the reporter (INTERPRETING.md). */
 export const expectationsFileSchema = {

@@ -13,6 +13,7 @@ import { preflight } from './preflight';
 import { removeMarked } from './cleanup';
 export { preflight };
 import { didYouMean } from './suggest';
+import { childEnvironment, setting } from './settings';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from './principals';
 import { redactor } from './redact';
 import { MARKER_PREFIX, type MatrixProject, type Runtime } from './runtime';
@@ -385,7 +386,7 @@ async function run(argv: string[]): Promise<number> {
     marks.preflight = Date.now();
     const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${config.seed.toString(36)}`;
     const runtime: Runtime = {
-      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target) && !process.env.RAA_ASSUME_REMOTE, principals,
+      runId, marker: `${MARKER_PREFIX}${runId}/`, target, embedded: !!embedded, loopback: isLoopback(target) && !setting('RAA_ASSUME_REMOTE'), principals,
       seed: config.seed, profile: config.profile, numRuns: config.numRuns, propertyBudgetMs: config.propertyBudgetMs,
       strict: config.strict, allowWrites: config.allowWrites, timeoutMs: config.timeoutMs, rateLimit: config.rateLimit,
       retryBudgetMs: config.retryBudgetMs, reportDir: config.reportDir, suiteVersion: pkg.version, defects: config.defects, secrets,
@@ -408,7 +409,7 @@ async function run(argv: string[]): Promise<number> {
     const shardArgs = values.shard ? [`--shard=${values.shard}`] : [];
 
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.config.ts'), ...shardArgs, ...positionals],
-      { ...process.env, RAA_RUNTIME: runtimeFile, ...(values.shard ? { RAA_SHARD: values.shard } : {}) });
+      childEnvironment({ RAA_RUNTIME: runtimeFile, RAA_SHARD: values.shard }));
     scrubReports(config.reportDir, [...principals.map((p) => p.token), ...secrets, ...renewedTokens(runtime.renewedTokensFile!)]);
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) {
@@ -429,7 +430,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
     defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(HELP.matrix + '\n'); return EXIT.ok; }
-  const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? process.env.CONFORMANCE_REPORT_DIR ?? join('reports', 'matrix') });
+  const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? setting('CONFORMANCE_REPORT_DIR') ?? join('reports', 'matrix') });
   if (config.targetBaseUrl) throw new ConfigError('the defect matrix runs against the embedded reference server only: unset TARGET_BASE_URL (and GRAPH_CLOUD)');
   const workers = Number(values.workers ?? 2);
   if (!Number.isInteger(workers) || workers < 1) throw new ConfigError(`--workers ${values.workers} is not a positive whole number`);
@@ -476,7 +477,7 @@ async function matrixCommand(argv: string[]): Promise<number> {
     for (const f of ['matrix.json', 'matrix.md', ...names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
     const cli = require.resolve('@playwright/test/cli');
     const code = await runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.config.ts'), ...positionals],
-      { ...process.env, RAA_RUNTIME: runtimeFile, CONFORMANCE_WORKERS: String(workers), RAA_REPORTS: 'minimal' });
+      childEnvironment({ RAA_RUNTIME: runtimeFile, CONFORMANCE_WORKERS: String(workers), RAA_REPORTS: 'minimal' }));
     scrubReports(config.reportDir, [...principals.map((p) => p.token), key]);
     const verdicts = names.map((name) => {
       const path = join(config.reportDir, name, 'conformance.json');
@@ -587,7 +588,8 @@ async function diffCommand(argv: string[]): Promise<number> {
   const md = renderDiffMarkdown(d);
   if (values.markdown) writeFileSync(values.markdown, md);
   // In GitHub Actions the Markdown lands in the job summary.
-  if (process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, md, { flag: 'a' });
+  const summary = setting('GITHUB_STEP_SUMMARY');
+  if (summary) writeFileSync(summary, md, { flag: 'a' });
   return hasRegression(d) ? EXIT.nonConformant : EXIT.ok;
 }
 
@@ -629,7 +631,7 @@ async function mergeCommand(argv: string[]): Promise<number> {
     const runtimeFile = join(workDir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime), { mode: 0o600 });
     const cli = require.resolve('@playwright/test/cli');
-    const code = await runRedacted(process.execPath, [cli, 'merge-reports', '-c', modulePath('playwright.config.ts'), blobs], { ...process.env, RAA_RUNTIME: runtimeFile, RAA_MERGE: '1' });
+    const code = await runRedacted(process.execPath, [cli, 'merge-reports', '-c', modulePath('playwright.config.ts'), blobs], childEnvironment({ RAA_RUNTIME: runtimeFile, RAA_MERGE: '1' }));
     const reportPath = join(config.reportDir, 'conformance.json');
     if (!existsSync(reportPath)) { process.stderr.write(`raa-conformance: merge produced no ${reportPath} (exit ${code})\n`); return EXIT.error; }
     return exitCodeFor(JSON.parse(readFileSync(reportPath, 'utf8')) as ConformanceReport, first!.strict);
@@ -642,7 +644,7 @@ async function selfTest(argv: string[]): Promise<number> {
   if (argv.includes('--help')) { process.stdout.write(HELP['self-test'] + '\n'); return EXIT.ok; }
   if (COMPILED) return needsClone('self-test');
   const cli = require.resolve('@playwright/test/cli');
-  return runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], { ...process.env });
+  return runRedacted(process.execPath, [cli, 'test', '-c', modulePath('playwright.self.config.ts'), ...argv.filter((a) => a !== '--')], childEnvironment());
 }
 
 /** The npm package carries the suite, not the project's own tests nor the bench's development dependencies. */

@@ -8,7 +8,7 @@ import { ConfigError, ROOT, validators } from './contract';
 import { CLOUDS, type CloudId } from './clouds';
 import { variablesNamedBy } from './principals';
 import { didYouMean } from './suggest';
-import { ENVIRONMENT_PREFIXES, environmentSchema } from '../schemas/suite';
+import { SETTING_PREFIXES, USER_SETTINGS, checkInternal } from './settings';
 
 export type Profile = 'quick' | 'deep' | 'tenant';
 
@@ -44,8 +44,8 @@ export interface RunConfig {
   requireMetadata: boolean;
 }
 
-/** Every variable the suite reads as a setting: the environment schema's names. */
-export const KNOWN_VARIABLES: readonly string[] = Object.keys(environmentSchema.properties);
+/** Every variable the suite reads as a setting: the environment schema's names (src/settings.ts). */
+export const KNOWN_VARIABLES: readonly string[] = USER_SETTINGS;
 
 export const PROFILES: Record<Profile, { numRuns: number; propertyBudgetMs: number }> = {
   quick: { numRuns: 200, propertyBudgetMs: 0 },
@@ -105,7 +105,7 @@ export function checkDotenv(text: string, file = '.env'): void {
 /** A name with one of the suite's prefixes that it does not read is a typo: say which name was meant. */
 function checkNames(env: Record<string, string>, theirs: readonly string[]): void {
   for (const name of Object.keys(env).sort()) {
-    if (!ENVIRONMENT_PREFIXES.some((p) => name.startsWith(p)) || KNOWN_VARIABLES.includes(name) || theirs.includes(name)) continue;
+    if (!SETTING_PREFIXES.some((p) => name.startsWith(p)) || KNOWN_VARIABLES.includes(name) || theirs.includes(name)) continue;
     const family = KNOWN_VARIABLES.filter((k) => k.startsWith(name.slice(0, name.indexOf('_') + 1)));
     throw new ConfigError(`${name} (environment or .env) is not a variable the suite reads${didYouMean(name, KNOWN_VARIABLES) || ` (${family.join(', ')})`}`);
   }
@@ -137,6 +137,8 @@ export function readEnvironment(overrides: Record<string, string | undefined> = 
   if (!validators.environment(relevant)) {
     throw new ConfigError(`configuration is invalid (environment or .env): ${(validators.environment.errors ?? []).map(describeVariableError).join('; ')}`);
   }
+  // The suite's own hand-offs and hooks too: a stray RAA_SHARD must not quietly change a run.
+  checkInternal(env);
   return env;
 }
 

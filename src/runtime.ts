@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Principal } from './principals';
 import type { Profile } from './config';
 import { redactor } from './redact';
+import { setting } from './settings';
 
 export interface Runtime {
   runId: string;
@@ -69,7 +70,7 @@ let selected: Runtime | undefined;
 export function loadRuntime(): Runtime {
   if (selected) return selected;
   if (cached) return cached;
-  const path = process.env.RAA_RUNTIME;
+  const path = setting('RAA_RUNTIME');
   if (!path) throw new Error('RAA_RUNTIME is not set: run the suite with `npm run conformance` (or `raa-conformance run`), which prepares the target and principals first.');
   cached = JSON.parse(readFileSync(path, 'utf8')) as Runtime;
   redactor.add(...cached.principals.map((p) => p.token), ...cached.secrets);

@@ -5,6 +5,7 @@ import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
 import { redactor } from './redact';
+import { namedVariable, setting } from './settings';
 
 export interface ClientCredentialsSpec {
   tenantId: string;
@@ -99,7 +100,7 @@ function loadCredential(spec: ClientCredentialsSpec): Credential {
   const who = `client credentials for app ${spec.clientId}`;
   const kind = credentialKind(spec, who);
   if (kind === 'secret') {
-    const secret = process.env[spec.clientSecretEnv!];
+    const secret = namedVariable(spec.clientSecretEnv!);
     if (!secret) throw new Error(`${who}: environment variable ${spec.clientSecretEnv} is not set or empty`);
     return { kind: 'secret', secret, redact: [secret] };
   }
@@ -112,8 +113,8 @@ function loadCredential(spec: ClientCredentialsSpec): Credential {
   }
   if (kind === 'github') {
     if (spec.clientAssertion !== 'github-oidc') throw new Error(`${who}: clientAssertion ${spec.clientAssertion} is not known (github-oidc)`);
-    const url = process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
-    const requestToken = process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+    const url = setting('ACTIONS_ID_TOKEN_REQUEST_URL');
+    const requestToken = setting('ACTIONS_ID_TOKEN_REQUEST_TOKEN');
     if (!url || !requestToken) {
       throw new Error(`${who}: clientAssertion github-oidc needs ${GITHUB_VARIABLES}, which GitHub Actions sets only when the workflow or job has \`permissions: id-token: write\``);
     }
@@ -164,8 +165,9 @@ export function redactable(spec: ClientCredentialsSpec): string[] {
     return loadCredential(spec).redact;
   } catch {
     // A broken spec fails loudly in getToken(); still redact whatever raw secret is reachable.
-    const raw = [spec.clientSecretEnv ? process.env[spec.clientSecretEnv] : undefined,
-      spec.clientAssertion !== undefined ? process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN : undefined];
+    const raw = [spec.clientSecretEnv ? namedVariable(spec.clientSecretEnv) : undefined,
+      // Unchecked on purpose: this function never throws, and a malformed token is still a secret to scrub.
+      spec.clientAssertion !== undefined ? namedVariable('ACTIONS_ID_TOKEN_REQUEST_TOKEN') : undefined];
     return raw.filter((v): v is string => !!v);
   }
 }
@@ -255,7 +257,7 @@ export class ClientCredentialsProvider {
 
   private network(): INetworkModule | undefined {
     if (this.opts.networkClient) return this.opts.networkClient;
-    const origin = this.opts.tokenOrigin ?? process.env.RAA_TEST_TOKEN_ORIGIN;
+    const origin = this.opts.tokenOrigin ?? setting('RAA_TEST_TOKEN_ORIGIN');
     return origin ? new LoopbackNetwork(loopbackOrigin(origin)) : undefined;
   }
 

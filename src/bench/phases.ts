@@ -13,6 +13,7 @@ import { ROOT, validators } from '../contract';
 import { mapLimit, Transport, type Exchange } from '../http';
 import { checkProperty, passResult } from '../property';
 import { MARKER_PREFIX, type Runtime } from '../runtime';
+import { SUITE_VARIABLE, childEnvironment } from '../settings';
 import { COLLECTION, Graph, workerRate } from '../suite';
 import type { ConformanceReport } from '../report/types';
 import { killTree, sampleTree, type ProcPeak, type ServerChild } from './child';
@@ -263,13 +264,9 @@ export interface GrowthRun {
   timings?: Record<string, number>;
 }
 
-const RUN_ENV_DROP = /^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/;
-
 /** The environment of a child run: nothing from the suite's variables may point it elsewhere. */
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!RUN_ENV_DROP.test(k)) env[k] = v;
-  return env;
+  return childEnvironment({}, SUITE_VARIABLE);
 }
 
 /** One `raa-conformance run` against its embedded reference server, with a time limit. */
