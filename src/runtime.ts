@@ -2,7 +2,7 @@
 // the run's settings, in a private temporary file named by RAA_RUNTIME (never inside reports/).
 import { readFileSync } from 'node:fs';
 import type { Principal } from './principals';
-import type { Profile } from './config';
+import type { Profile, RunConfig } from './config';
 import { redactor } from './redact';
 import { setting } from './settings';
 
@@ -62,6 +62,43 @@ export interface MatrixProject {
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';
+
+/** What a run's settings give its Runtime: src/config.ts's RunConfig has all of these. */
+export type RunSettings = Pick<RunConfig, 'seed' | 'profile' | 'numRuns' | 'propertyBudgetMs' | 'strict' | 'allowWrites' | 'timeoutMs' | 'rateLimit' | 'reportDir' | 'defects'>
+  & Partial<Pick<RunConfig, 'retryBudgetMs' | 'regressionsFile' | 'expectationsFile' | 'historyDir' | 'allowPartial' | 'requireMetadata'>>;
+
+/** The prepared target: where the run goes and as whom. */
+export interface RuntimeTarget {
+  target: string;
+  principals: Principal[];
+  embedded: boolean;
+  loopback: boolean;
+  secrets: string[];
+}
+
+/** `20261130T233622-k3x`: when the run started, and its seed. */
+export function newRunId(seed: number): string {
+  return `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${seed.toString(36)}`;
+}
+
+/** The one place a Runtime is made (run, matrix, merge, the bench); `extra` adds what only one of them has. */
+export function buildRuntime(settings: RunSettings, where: RuntimeTarget, suiteVersion: string, extra: Partial<Runtime> = {}): Runtime {
+  const runId = extra.runId ?? newRunId(settings.seed);
+  const s = settings;
+  return {
+    runId, marker: `${MARKER_PREFIX}${runId}/`,
+    target: where.target, principals: where.principals, embedded: where.embedded, loopback: where.loopback, secrets: where.secrets,
+    seed: s.seed, profile: s.profile, numRuns: s.numRuns, propertyBudgetMs: s.propertyBudgetMs, strict: s.strict, allowWrites: s.allowWrites,
+    timeoutMs: s.timeoutMs, rateLimit: s.rateLimit, reportDir: s.reportDir, suiteVersion, defects: s.defects,
+    ...(s.retryBudgetMs !== undefined ? { retryBudgetMs: s.retryBudgetMs } : {}),
+    ...(s.regressionsFile ? { regressionsFile: s.regressionsFile } : {}),
+    ...(s.expectationsFile ? { expectationsFile: s.expectationsFile } : {}),
+    ...(s.historyDir ? { historyDir: s.historyDir } : {}),
+    ...(s.allowPartial ? { allowPartial: true } : {}),
+    ...(s.requireMetadata ? { requireMetadata: true } : {}),
+    ...extra,
+  };
+}
 
 let cached: Runtime | undefined;
 let selected: Runtime | undefined;

@@ -2,33 +2,30 @@
 // every request goes to 127.0.0.1.
 import autocannon from 'autocannon';
 import fc from 'fast-check';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
 import { Agent, request as undiciRequest } from 'undici';
 import { validBody } from '../arbitraries';
 import * as check from '../checks';
-import { ROOT, validators } from '../contract';
+import { validators } from '../contract';
 import { mapLimit, Transport, type Exchange } from '../http';
 import { checkProperty, passResult } from '../property';
-import { MARKER_PREFIX, type Runtime } from '../runtime';
+import { MARKER_PREFIX, buildRuntime, type Runtime } from '../runtime';
 import { SUITE_VARIABLE, childEnvironment } from '../settings';
+import { runCommandLine } from '../cli/child';
 import { COLLECTION, Graph, workerRate } from '../suite';
 import type { ConformanceReport } from '../report/types';
-import { killTree, sampleTree, type ProcPeak, type ServerChild } from './child';
+import { sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
 
 const PERMISSION = 'DeviceManagementManagedDevices.ReadWrite.All';
 const now = () => performance.now();
 
 function benchRuntime(server: ServerChild, seed: number, runs: number, reportDir: string): Runtime {
-  return {
-    runId: `bench-${seed}`, marker: `${MARKER_PREFIX}bench-${seed}/`, target: server.url, embedded: false, loopback: true,
-    principals: [{ name: 'bench', type: 'application', permissions: [PERMISSION], tokenState: 'valid', token: server.token }],
-    seed, profile: 'quick', numRuns: runs, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 15_000,
-    rateLimit: 0, reportDir, suiteVersion: 'bench', defects: [], secrets: [],
-  };
+  const settings = { seed, profile: 'quick', numRuns: runs, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 15_000, rateLimit: 0, reportDir } as const;
+  const principals = [{ name: 'bench', type: 'application', permissions: [PERMISSION], tokenState: 'valid', token: server.token }] as Runtime['principals'];
+  return buildRuntime({ ...settings, defects: [] }, { target: server.url, principals, embedded: false, loopback: true, secrets: [] }, 'bench', { runId: `bench-${seed}` });
 }
 
 /** Valid create bodies as the suite sends them (marked), serialised ahead of time. */
@@ -279,22 +276,15 @@ export async function conformanceRun(numRuns: number, o: { seed: number; timeout
   if (o.profile) env.CONFORMANCE_PROFILE = o.profile;
   else env.CONFORMANCE_NUM_RUNS = String(numRuns);
   if (o.defects?.length) env.REFERENCE_DEFECTS = o.defects.join(',');
-  const fd = openSync(log, 'w');
   const spawnedAt = Date.now();
   const t0 = now();
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'run', '--seed', String(o.seed), '--report-dir', reportDir], {
-    cwd: o.workDir, env, stdio: ['ignore', fd, fd],
+  let sampler: ReturnType<typeof sampleTree> | undefined;
+  // A run past its time limit is ended with its whole process group, workers included.
+  const { code: exitCode, timedOut } = await runCommandLine(['run', '--seed', String(o.seed), '--report-dir', reportDir], {
+    cwd: o.workDir, env, output: { file: log }, timeoutMs: o.timeoutMs, onSpawn: (pid) => { sampler = sampleTree(pid, 100); },
   });
-  closeSync(fd);
-  const sampler = sampleTree(child.pid!, 100);
-  let timedOut = false;
-  const killer = setTimeout(() => { timedOut = true; killTree(child.pid!); }, o.timeoutMs);
-  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  clearTimeout(killer);
-  // Whatever the run left behind (a worker of a killed run) goes too.
-  if (timedOut) setTimeout(() => killTree(child.pid!, 'SIGKILL'), 2_000).unref();
   const wallMs = now() - t0;
-  const peaks: ProcPeak[] = sampler.stop();
+  const peaks: ProcPeak[] = sampler!.stop();
   const workers = peaks.filter((p) => p.role === 'worker');
   const out: GrowthRun = {
     numRuns, wallMs, exitCode, timedOut, log, spawnedAt,
@@ -378,10 +368,8 @@ export interface MatrixCompare {
   runExits: (number | null)[];
 }
 
-function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<number | null> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd, env, stdio: 'ignore' });
-  const killer = setTimeout(() => killTree(child.pid!), timeoutMs);
-  return new Promise((resolve) => child.once('exit', (code) => { clearTimeout(killer); resolve(code); }));
+async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<number | null> {
+  return (await runCommandLine(args, { cwd, env, output: 'ignore', timeoutMs })).code;
 }
 
 /** Times the matrix over `defects` (plus the clean server) against the same servers run one by one. */

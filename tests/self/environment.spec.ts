@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSelection } from '../../src/cli';
+import { describeSelection } from '../../src/cli/run';
 import { KNOWN_VARIABLES, checkDotenv } from '../../src/config';
 import { KNOWN_PERMISSIONS } from '../../src/contract';
 import { closest } from '../../src/suggest';

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbedded } from '../../src/cli';
+import { startEmbedded } from '../../src/cli/target';
 import { preflight } from '../../src/preflight';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from '../../src/principals';
 import { runCli, startIndependentServer, type IndependentServer } from './support/independent-server';

@@ -2,12 +2,13 @@
 // nothing from server/: opaque static tokens, cursor paging, `/{id}` Locations. A suite run against it shows the
 // suite leans on the contract, not on the reference server's token format or quirks. Also: the CLI runner the
 // self-tests share.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { runCommandLine } from '../../../src/cli/child';
+import { SUITE_VARIABLE, childEnvironment } from '../../../src/settings';
 import { ROOT, decide, describeErrors, validators, type Operation, type PrincipalType } from '../../../src/contract';
 import { toUtc } from '../../../src/datetime';
 import { ENUM_PROPERTIES, SENTINEL, isAfterSentinel } from '../../../schemas/enums';
@@ -224,22 +225,9 @@ export interface CliRun { code: number | null; stdout: string; stderr: string; m
  * Runs bin/raa-conformance.mjs with the suite's own variables removed from the inherited environment. The CLI
  * leads its own process group, so a timeout or `stopOn` (a pattern on stdout) ends it and its Playwright run.
  */
-export function runCli(args: string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stopOn?: RegExp } = {}): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // The outer Playwright's worker variables would leak into the inner run.
-    if (!/^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_|PW_|TEST_|PLAYWRIGHT_)|^(FORCE_COLOR|DEBUG_COLORS)$/.test(k)) env[k] = v;
-  }
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args],
-      { cwd: o.cwd ?? ROOT, env: { ...env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    const stop = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* the group has already exited */ } };
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; if (o.stopOn?.test(stdout)) stop(); });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
-    const timer = setTimeout(stop, o.timeoutMs ?? 300_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, ms: Math.round(performance.now() - started) }); });
-  });
+export async function runCli(args: string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; stopOn?: RegExp } = {}): Promise<CliRun> {
+  // The outer Playwright's worker variables would leak into the inner run.
+  const drop = new RegExp(`${SUITE_VARIABLE.source}|^(PW_|TEST_|PLAYWRIGHT_)|^(FORCE_COLOR|DEBUG_COLORS)$`);
+  const run = await runCommandLine(args, { cwd: o.cwd ?? ROOT, env: childEnvironment(o.env, drop), output: 'capture', timeoutMs: o.timeoutMs ?? 300_000, ...(o.stopOn ? { stopOn: o.stopOn } : {}) });
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr, ms: run.ms };
 }

@@ -1,11 +1,12 @@
 // Runs `raa-conformance run` as a user would, in a child process, and reads what it wrote.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommandLine } from '../../../src/cli/child';
 import type { ConformanceReport } from '../../../src/report/types';
 import { readValidReport } from './report-texts';
+import { SUITE_VARIABLE, childEnvironment } from '../../../src/settings';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -19,31 +20,17 @@ export interface SuiteRun {
 
 /** Environment for a child run: the caller's, minus anything that would point the suite elsewhere. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(TARGET_|PRINCIPALS_|GRAPH_|CONFORMANCE_|REFERENCE_|RAA_)/.test(k)) env[k] = v;
-  return { ...env, CI: '1', CONFORMANCE_WORKERS: '1', ...extra };
+  return childEnvironment({ CI: '1', CONFORMANCE_WORKERS: '1', ...extra }, SUITE_VARIABLE);
 }
 
-export function runSuite(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<SuiteRun> {
+export async function runSuite(args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<SuiteRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'raa-self-'));
-  return new Promise((resolve, reject) => {
-    // Our options go before any `--`: what follows it is Playwright's.
-    const dash = args.indexOf('--');
-    const argv = dash < 0 ? [...args, '--report-dir', reportDir] : [...args.slice(0, dash), '--report-dir', reportDir, ...args.slice(dash)];
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...argv], { cwd, env: cleanEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('close', (code) => {
-      const path = join(reportDir, 'conformance.json');
-      try {
-        resolve({ code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? readValidReport(path) : undefined });
-      } catch (e) {
-        reject(e);
-      }
-    });
-  });
+  // Our options go before any `--`: what follows it is Playwright's.
+  const dash = args.indexOf('--');
+  const argv = dash < 0 ? [...args, '--report-dir', reportDir] : [...args.slice(0, dash), '--report-dir', reportDir, ...args.slice(dash)];
+  const { code, stdout, stderr } = await runCommandLine(argv, { cwd, env: cleanEnv(env), output: 'capture' });
+  const path = join(reportDir, 'conformance.json');
+  return { code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? readValidReport(path) : undefined };
 }
 
 export function statuses(r: ConformanceReport | undefined): Record<string, string> {

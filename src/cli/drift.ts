@@ -1,0 +1,32 @@
+// `raa-conformance drift`: the suite's contract against a CSDL document (src/drift.ts).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readEnvironment } from '../config';
+import { EXIT } from '../exit-code';
+import { UsageError } from './errors';
+
+export const help = `Usage: raa-conformance drift --csdl FILE|URL [--report-dir DIR]
+
+Compares the suite's contract (schemas/entity.ts: properties, types, nullability; schemas/enums.ts: members,
+their order, where unknownFutureValue sits) with a CSDL document: a file, or an http(s) URL such as a target's
+$metadata. Prints what was added, removed, retyped (type or nullability) or reordered, and for each change the
+current requirements it would make wrong. Members and properties newer than the seed are printed as known.
+Writes DIR/drift.json and DIR/drift.md (and, in GitHub Actions, the job summary); the conformance page shows them.
+  --csdl FILE|URL       the document, e.g. fixtures/csdl/beta-remoteActionAudit-slice.xml or https://graph.microsoft.com/beta/$metadata
+  --report-dir DIR      where drift.json and drift.md go (CONFORMANCE_REPORT_DIR, default reports/)
+
+Exit codes: 0 nothing touches a MUST requirement; 1 a change does; 2 bad input (a file that cannot be read, a
+document that is not CSDL or declares no remoteActionAudit, a URL that does not answer).
+
+Example:
+  raa-conformance drift --csdl 'https://graph.microsoft.com/beta/$metadata'`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, strict: true, options: { csdl: { type: 'string' }, 'report-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) { process.stdout.write(help + '\n'); return EXIT.ok; }
+  if (!values.csdl) throw new UsageError('drift: --csdl FILE|URL is required (a CSDL file, or a target\'s $metadata URL)', 'drift');
+  // Only the environment's names and values are checked: reading a document needs no principals, even with a target set.
+  const env = readEnvironment({ CONFORMANCE_REPORT_DIR: values['report-dir'] });
+  const { runDrift } = await import('../drift');
+  return runDrift(values.csdl, resolve(env.CONFORMANCE_REPORT_DIR ?? 'reports'), env.CONFORMANCE_TIMEOUT_MS ? Number(env.CONFORMANCE_TIMEOUT_MS) : undefined);
+}

@@ -1,0 +1,106 @@
+// `raa-conformance matrix`: the suite against the reference server with each defect, every server in its own
+// process, all in one Playwright run (one project per server); src/matrix.ts judges each.
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../contract';
+import { loadConfig, type RunConfig } from '../config';
+import { EXIT } from '../exit-code';
+import { mapLimit } from '../http';
+import { CLEAN, judge, loadDefects, renderMatrix } from '../matrix';
+import { preflight } from '../preflight';
+import { redactor } from '../redact';
+import { buildRuntime, type MatrixProject } from '../runtime';
+import { setting } from '../settings';
+import { parseDefects } from '../../server/defects';
+import { bundleServer, startServerProcess, type ServerProcess } from '../../server/processes';
+import { TokenIssuer } from '../../server/tokens';
+import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
+import { referencePrincipals } from './target';
+
+export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [-- <playwright options>]
+
+Runs the suite (strict, quick profile) against the reference server without defects and with each defect
+of fixtures/defects.json, every server in its own process on its own port, all in one Playwright run (one
+project per server). Writes DIR/<name>/conformance.json for each server, DIR/matrix.json and DIR/matrix.md,
+and prints the table: a defect is caught when every requirement it lists failed and no other MUST did.
+  --defects LIST        only these defects (comma-separated; default: all)
+  --report-dir DIR      default reports/matrix
+  --workers N           servers tested side by side (default 2)
+
+Exit codes: 0 every defect caught and the clean server passed; 1 otherwise; 2 bad input; 3 no verdict.
+
+Example:
+  raa-conformance matrix --defects id-missing,nulls-accepted`;
+
+interface Plan { config: RunConfig; workers: number; names: string[]; chosen: ReturnType<typeof loadDefects>; playwrightArgs: string[] }
+
+function plan(argv: string[]): Plan | undefined {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
+    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  if (values.help) return undefined;
+  const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? setting('CONFORMANCE_REPORT_DIR') ?? join('reports', 'matrix') });
+  if (config.targetBaseUrl) throw new ConfigError('the defect matrix runs against the embedded reference server only: unset TARGET_BASE_URL (and GRAPH_CLOUD)');
+  const workers = Number(values.workers ?? 2);
+  if (!Number.isInteger(workers) || workers < 1) throw new ConfigError(`--workers ${values.workers} is not a positive whole number`);
+  const catalogueOfDefects = loadDefects();
+  const chosen = values.defects === undefined ? catalogueOfDefects : [...parseDefects(values.defects)].map((n) => catalogueOfDefects.find((d) => d.name === n)!);
+  if (config.expectationsFile) throw new ConfigError('CONFORMANCE_EXPECTATIONS does not apply to the defect matrix: every defect must be caught as it is');
+  return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals };
+}
+
+/** One server process per name, two started at a time, each checked with a preflight; in `names`' order. */
+async function startServers(p: Plan, workDir: string, key: string, servers: ServerProcess[]): Promise<MatrixProject[]> {
+  const projects: MatrixProject[] = [];
+  const bundle = await bundleServer(workDir);
+  await mapLimit(p.names, 2, async (name) => {
+    const defects = name === CLEAN ? [] : [name];
+    const sv = await startServerProcess(bundle, defects, key);
+    servers.push(sv);
+    await preflight(sv.baseUrl);
+    projects.push({ name, target: sv.baseUrl, defects, reportDir: join(p.config.reportDir, name) });
+  });
+  return projects.sort((a, b) => p.names.indexOf(a.name) - p.names.indexOf(b.name));
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = plan(argv);
+  if (!p) { process.stdout.write(help + '\n'); return EXIT.ok; }
+  // One token key for every server: the principals' tokens are minted once and valid on each of them.
+  const key = randomBytes(32).toString('hex');
+  redactor.add(key);
+  const servers: ServerProcess[] = [];
+  const stopAll = () => Promise.all(servers.map((sv) => sv.close()));
+  try {
+    return await withWorkDir('raa-matrix-', (dir) => runMatrix(p, dir, key, servers), stopAll);
+  } finally {
+    await stopAll();
+  }
+}
+
+async function runMatrix(p: Plan, workDir: string, key: string, servers: ServerProcess[]): Promise<number> {
+  const { config } = p;
+  const principals = await referencePrincipals(new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex'))));
+  const started = performance.now();
+  const projects = await startServers(p, workDir, key, servers);
+  const serversReady = performance.now() - started;
+  process.stdout.write(`raa-conformance matrix: ${projects.length} reference servers (clean + ${p.chosen.length} defects) started in ${(serversReady / 1000).toFixed(1)} s, seed ${config.seed}\n`);
+  // Only what the matrix is about: a run's own defects, history and acceptances do not apply to it.
+  const settings = { ...config, strict: true, defects: [], historyDir: undefined, allowPartial: false, requireMetadata: false };
+  const runtime = buildRuntime(settings, { target: projects[0]!.target, principals, embedded: true, loopback: true, secrets: [key] }, VERSION, { projects });
+  const runtimeFile = writeRuntime(workDir, runtime);
+  cleanReports(config.reportDir);
+  for (const f of ['matrix.json', 'matrix.md', ...p.names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
+  const code = await playwrightSuite('test', p.playwrightArgs, runtimeFile, { CONFORMANCE_WORKERS: String(p.workers), RAA_REPORTS: 'minimal' });
+  scrubReports(config.reportDir, [...principals.map((x) => x.token), key]);
+  const verdicts = p.names.map((name) => judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name))));
+  const seconds = Math.round((performance.now() - started) / 1000);
+  const startSeconds = Math.round(serversReady / 1000);
+  writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds, serverStartSeconds: startSeconds, verdicts }, null, 2) + '\n');
+  const table = renderMatrix(verdicts);
+  writeFileSync(join(config.reportDir, 'matrix.md'), table.markdown);
+  process.stdout.write(`\n${table.text}\n\nmatrix: ${projects.length} servers in ${seconds} s (${startSeconds} s to start them), ${p.workers} worker(s); reports in ${config.reportDir}\n`);
+  if (verdicts.some((v) => v.result.startsWith('ERRORED'))) return EXIT.error;
+  return verdicts.every((v) => v.ok) ? EXIT.ok : EXIT.nonConformant;
+}
