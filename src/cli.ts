@@ -50,10 +50,11 @@ export async function main(argv: string[]): Promise<void> {
   if (cmd === 'help') return main([rest[0]!, '--help']);
   const load = COMMANDS[cmd];
   if (!load) fail(new UsageError(cmd.startsWith('-') ? `unknown option ${cmd}: options follow the command` : `unknown command "${cmd}"${didYouMean(cmd, Object.keys(COMMANDS))}`, 'main'), 'main', HELP);
-  const command = await load();
+  let command: Command | undefined;
   try {
+    command = await load();
     process.exitCode = await command.main(rest);
   } catch (e) {
-    fail(e, cmd, command.help ?? HELP);
+    fail(e, cmd, command?.help ?? HELP);
   }
 }
