@@ -1,9 +1,10 @@
 // Response checks: one small named function each, shared by example tests and properties. Each throws a
-// CheckFailure naming the requirement it checks; none asserts the wording of an error message.
+// CheckFailure naming the requirement it checks; none asserts the wording of an error message. Tests call them
+// bound to the requirement they cite (checksFor, the `check` fixture of src/suite.ts), so the id is written once.
 import type { ValidateFunction } from 'ajv';
-import { describeErrors, entityId, listValue, validators } from './contract';
+import { describeErrors, entityId, listValue, requirement as catalogued, validators } from './contract';
 import { parseInstant, sameInstant } from './datetime';
-import { CheckFailure } from './failure';
+import { CheckFailure, type FailureDetail } from './failure';
 import type { Exchange } from './http';
 import { SEED_PROPERTIES } from '../schemas/entity';
 import { unobserved, type PropertyCheck } from './property';
@@ -112,18 +113,6 @@ export function sameRecord(req: string, ex: Exchange, expected: Record<string, u
   const diff = recordDifference(entity(req, ex), expected);
   if (diff) throw new CheckFailure(req, `${diff.property} differs from what was written`, { expected: diff.expected, received: diff.received, exchange: ex });
 }
-
-/**
- * The requirements judged over every generated valid create body, by requirement. The create properties and
- * the bench send the samples once and run all four on each answer (src/property.ts SharedSend).
- */
-export const VALID_CREATE_CHECKS: Record<string, PropertyCheck<Record<string, unknown>>> = {
-  'RAA-CREATE-201': (_b, ex) => statusIs('RAA-CREATE-201', ex, [201]),
-  'RAA-CREATE-SCHEMA': (_b, ex) => (ex.status === 201 ? conformsTo('RAA-CREATE-SCHEMA', ex, validators.entity, 'remoteActionAudit') : unobserved('RAA-CREATE-201', `create answered ${ex.status}, so there is no created entity`)),
-  'RAA-CREATE-ECHO': (b, ex) => (ex.status !== 201 ? unobserved('RAA-CREATE-201', `create answered ${ex.status}, so nothing was echoed`)
-    : ex.json === undefined ? unobserved('RAA-CREATE-JSON', 'the 201 body is not JSON') : echoes('RAA-CREATE-ECHO', ex, b)),
-  'RAA-NO-5XX': (_b, ex) => notServerError('RAA-NO-5XX', ex),
-};
 
 /**
  * Why the suite will not follow `link`, a URL the target handed back (e.g. @odata.nextLink), or undefined when it
@@ -244,3 +233,59 @@ export function listedOnce(req: string, pages: readonly Exchange[], own: readonl
   const what = [missing.length ? `${missing.length} never listed` : '', repeated.length ? `${repeated.length} listed more than once` : ''].filter(Boolean).join(', ');
   throw new CheckFailure(req, `following @odata.nextLink from the first page, of this run's ${own.length} records ${what}`, { expected: `each of this run's ${own.length} records exactly once over the pages`, received: found.join('; '), exchange: evidence });
 }
+
+/** The checks by name, each taking the requirement it judges first: what checksFor binds. */
+export const CHECKS = {
+  statusIs, isJson, conformsTo, echoes, hasId, distinctIds, allPropertiesPresent, isUtc, isGraphError, errorCodeIs, notServerError,
+  refused, hasHeader, headerEquals, propertyEquals, sameRecord, linkWithinTarget, hasEntity, hasNoBody, foundAfter, notListed,
+  pageWithinTop, listedOnce,
+};
+
+type CheckFn = (req: string, ...args: never[]) => unknown;
+
+/** A module of checks with the requirement bound: `statusIs(ex, [201])` for `statusIs(req, ex, [201])`. */
+export type Bound<M> = { [K in keyof M]: M[K] extends (req: string, ...args: infer A) => infer R ? (...args: A) => R : never };
+
+/** The checks of one requirement, plus the id itself and a failure of its own for what no named check covers. */
+export type Checks = Bound<typeof CHECKS> & {
+  readonly requirement: string;
+  fail(summary: string, detail?: FailureDetail): never;
+  /** Another module's checks (src/checks-metadata.ts) bound to the same requirement. */
+  bind<M extends Record<string, CheckFn>>(checks: M): Bound<M>;
+};
+
+/** `checks` with `requirement` bound as their first argument. */
+export function bindChecks<M extends Record<string, CheckFn>>(requirement: string, checks: M): Bound<M> {
+  return Object.fromEntries(Object.entries(checks).map(([name, fn]) => [name, (...args: never[]) => fn(requirement, ...args)])) as Bound<M>;
+}
+
+/** The checks bound to one requirement of the catalogue (an unknown id is a suite bug, thrown at once). */
+export function checksFor(requirement: string): Checks {
+  catalogued(requirement);
+  return {
+    ...bindChecks(requirement, CHECKS),
+    requirement,
+    fail: (summary, detail) => { throw new CheckFailure(requirement, summary, detail); },
+    bind: (checks) => bindChecks(requirement, checks),
+  };
+}
+
+/** Property checks made for a requirement from its bound checks; `bindEach` makes each for its key. */
+type CheckMaker<T> = (check: Checks) => PropertyCheck<T>;
+
+export function bindEach<T>(makers: Record<string, CheckMaker<T>>): Record<string, PropertyCheck<T>> {
+  return Object.fromEntries(Object.entries(makers).map(([requirement, make]) => [requirement, make(checksFor(requirement))]));
+}
+
+/**
+ * The requirements judged over every generated valid create body, by requirement. The create properties and
+ * the bench send the samples once and run all four on each answer (src/property.ts SharedSend); each check is
+ * bound to its key here, so the shared pass still knows which requirement a failure belongs to.
+ */
+export const VALID_CREATE_CHECKS: Record<string, PropertyCheck<Record<string, unknown>>> = bindEach<Record<string, unknown>>({
+  'RAA-CREATE-201': (check) => (_b, ex) => check.statusIs(ex, [201]),
+  'RAA-CREATE-SCHEMA': (check) => (_b, ex) => (ex.status === 201 ? check.conformsTo(ex, validators.entity, 'remoteActionAudit') : unobserved('RAA-CREATE-201', `create answered ${ex.status}, so there is no created entity`)),
+  'RAA-CREATE-ECHO': (check) => (b, ex) => (ex.status !== 201 ? unobserved('RAA-CREATE-201', `create answered ${ex.status}, so nothing was echoed`)
+    : ex.json === undefined ? unobserved('RAA-CREATE-JSON', 'the 201 body is not JSON') : check.echoes(ex, b)),
+  'RAA-NO-5XX': (check) => (_b, ex) => check.notServerError(ex),
+});

@@ -1,14 +1,16 @@
 // The conformance suite's Playwright fixtures: `graph` (a client for the target that records exchanges and
-// tracks what it creates) and `cite` (tags a test with the requirement it checks).
+// tracks what it creates), `check` (the checks bound to the requirement the test cites) and `cite` (tags a test
+// with the requirement it checks, its level, and what it needs of the run).
 // Built on Playwright's base test type, without browser fixtures (src/playwright-adapter.ts says why).
 import type { TestInfo } from '@playwright/test';
 import { baseTest as base, keepWorkerAfterFinding } from './playwright-adapter';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COLLECTION, decide, entityId, listValue, requirement, type Operation } from './contract';
+import { COLLECTION, decide, entityId, listValue, permissionMatrix, requirement, type Operation } from './contract';
+import { OPERATIONS, PRINCIPAL_TYPES } from '../schemas/suite';
 import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from './property';
-import { linkProblem, linkWithinTarget } from './checks';
+import { checksFor, linkProblem, linkWithinTarget, type Checks } from './checks';
 import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from './http';
 import { mayAct, type Principal } from './principals';
 import { selectProject, type Runtime } from './runtime';
@@ -18,10 +20,32 @@ import { TokenRenewal } from './token-renewal';
 
 export { COLLECTION };
 
-/** Test details for one requirement: a tag every reporter shows and an annotation the conformance report reads. */
-export function cite(id: string, extra: { tag?: string[] } = {}) {
-  requirement(id); // an unknown id fails at collection time
-  return { tag: [`@${id}`, ...(extra.tag ?? [])], annotation: [{ type: 'requirement', description: id }] };
+/**
+ * What a test needs of the run before it can judge anything: writes allowed, a principal the permission matrix
+ * allows an operation, or one it refuses (`refused:create`). A test whose needs are not met is not tested, with a
+ * reason that names what would enable it.
+ */
+export type Need = 'writes' | Operation | `refused:${Operation}`;
+
+/** The annotation carrying a test's needs (or a describe's: Playwright hands those to each test in it). */
+const NEEDS = 'raa-needs';
+
+/** Details for a describe whose tests all share `list` (cite's `needs` for a single test). */
+export function needs(...list: Need[]) {
+  return { annotation: list.length ? [{ type: NEEDS, description: list.join(' ') }] : [] };
+}
+
+/**
+ * Test details for one requirement: its tags (`@RAA-…`, its level `@MUST`/`@SHOULD`/`@MAY`, and `@tentative`),
+ * so `--grep` selects by any of them; an annotation the conformance report and the `check` fixture read; and
+ * what the test needs of the run.
+ */
+export function cite(id: string, o: { needs?: readonly Need[]; tag?: string[] } = {}) {
+  const r = requirement(id); // an unknown id fails at collection time
+  return {
+    tag: [`@${id}`, `@${r.level}`, ...(r.tentative ? ['@tentative'] : []), ...(o.tag ?? [])],
+    annotation: [{ type: 'requirement', description: id }, ...needs(...(o.needs ?? [])).annotation],
+  };
 }
 
 export interface SendOptions {
@@ -263,9 +287,12 @@ export class Graph {
 
 /** Ends the test as *not tested* when `when` holds: the reporter files it under `kind` with `reason`. */
 export function notTested(t: typeof base, when: boolean, kind: NotTestedKind, reason: string): void {
-  if (!when) return;
-  t.info().annotations.push({ type: NOT_TESTED, description: JSON.stringify({ kind, reason } satisfies NotTestedNote) });
-  t.skip(true, reason);
+  if (when) skipAsNotTested(t.info(), kind, reason);
+}
+
+function skipAsNotTested(info: TestInfo, kind: NotTestedKind, reason: string): void {
+  info.annotations.push({ type: NOT_TESTED, description: JSON.stringify({ kind, reason } satisfies NotTestedNote) });
+  info.skip(true, reason);
 }
 
 /** Ends the test as *blocked by* `by` when `when` holds: what it judges was never observed because `by` failed. */
@@ -276,14 +303,54 @@ export function blockedBy(t: typeof base, when: boolean, by: string, reason: str
   t.skip(true, reason);
 }
 
-/** Not tested when the target is not loopback and writes were not allowed. */
-export function requireWrites(t: typeof base, runtime: Runtime): void {
-  notTested(t, !runtime.loopback && !runtime.allowWrites, 'writes', `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`);
+const WRITES_REASON = `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`;
+const principalReason = (wanted: string) => `no suitable principal is configured: add ${wanted} to the principals file`;
+
+/** Not tested, with a reason naming the principal that would enable the check (`principalFor` words the usual one). */
+export function requirePrincipal<T>(t: typeof base, value: T | undefined, wanted: string): asserts value is T {
+  notTested(t, value === undefined, 'principal', principalReason(wanted));
 }
 
-/** Not tested, with a reason naming the principal that would enable the check. */
-export function requirePrincipal<T>(t: typeof base, value: T | undefined, wanted: string): asserts value is T {
-  notTested(t, value === undefined, 'principal', `no suitable principal is configured: add ${wanted} to the principals file`);
+/** The permissions schemas/permissions.json lists for `op`, for any principal type. */
+const listedFor = (op: Operation) => [...new Set(PRINCIPAL_TYPES.flatMap((t) => (permissionMatrix.operations[op][t] as { permissions: string[] }).permissions))];
+const reach = (permission: string) => OPERATIONS.filter((op) => listedFor(op).includes(permission)).length;
+
+/**
+ * The principal the matrix allows `op`, in words: the permissions it lists, the one that allows the most operations
+ * first (one principal holding it enables every test that needs a principal).
+ */
+export function principalFor(op: Operation): string {
+  const permissions = listedFor(op).sort((a, b) => reach(b) - reach(a));
+  return `a principal holding ${permissions.join(' or ')} (what schemas/permissions.json lists for ${op})`;
+}
+
+/** A principal the matrix refuses `op`, in words. */
+export const principalRefused = (op: Operation) => `a principal holding none of the permissions schemas/permissions.json lists for ${op} (e.g. "permissions": [])`;
+
+/** The first of `list` this run cannot meet, as a not-tested note; undefined when it meets them all. */
+export function unmetNeed(graph: Graph, list: readonly Need[]): NotTestedNote | undefined {
+  for (const need of list) {
+    if (need === 'writes') {
+      if (!graph.runtime.loopback && !graph.runtime.allowWrites) return { kind: 'writes', reason: WRITES_REASON };
+    } else if (need.startsWith('refused:')) {
+      const op = need.slice('refused:'.length) as Operation;
+      if (!graph.principalsWith(op, 'denied')[0]) return { kind: 'principal', reason: principalReason(principalRefused(op)) };
+    } else if (!graph.actor(need as Operation)) {
+      return { kind: 'principal', reason: principalReason(principalFor(need as Operation)) };
+    }
+  }
+  return undefined;
+}
+
+/** Ends the test as not tested unless the run meets `list` (the imperative form of cite's `needs`). */
+export function requireNeeds(t: typeof base, graph: Graph, list: readonly Need[]): void {
+  const unmet = unmetNeed(graph, list);
+  if (unmet) skipAsNotTested(t.info(), unmet.kind, unmet.reason);
+}
+
+/** Not tested when the target is not loopback and writes were not allowed. */
+export function requireWrites(t: typeof base, graph: Graph): void {
+  requireNeeds(t, graph, ['writes']);
 }
 
 /** Runs a property; one that observed nothing ends as not tested or blocked (src/outcomes.ts NotObserved), never passed. */
@@ -297,21 +364,12 @@ export async function property<T>(t: typeof base, spec: PropertySpec<T>, shared?
   }
 }
 
-const WHO: Record<Operation, string> = {
-  create: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
-  get: 'a principal holding DeviceManagementManagedDevices.Read.All',
-  list: 'a principal holding DeviceManagementManagedDevices.Read.All',
-  update: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
-  delete: 'a principal holding DeviceManagementManagedDevices.ReadWrite.All',
-};
-
 /**
  * A record of this run to act on with `ops`: skips when writes are not allowed, when no principal may
  * create or perform `ops`, or when create itself fails (that is RAA-CREATE-201's finding, not this test's).
  */
 export async function recordFor(t: typeof base, graph: Graph, body: Record<string, unknown>, ...ops: Operation[]) {
-  requireWrites(t, graph.runtime);
-  for (const op of ['create', ...ops] as Operation[]) requirePrincipal(t, graph.actor(op), WHO[op]);
+  requireNeeds(t, graph, ['writes', 'create', ...ops]);
   const r = await graph.createRecord(body);
   blockedBy(t, r.id === undefined, 'RAA-CREATE-201', `no record to act on (create answered ${r.ex.status})`);
   return r as typeof r & { id: string };
@@ -322,7 +380,7 @@ export function workerRate(runRate: number, workers: number): number {
   return runRate / Math.max(1, workers);
 }
 
-export const test = base.extend<{ graph: Graph; keepWorker: void }, { runtime: Runtime; workerGraph: Graph }>({
+export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void }, { runtime: Runtime; workerGraph: Graph }>({
   runtime: [async ({}, use, workerInfo) => { await use(selectProject(workerInfo.project.name)); }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
@@ -338,7 +396,19 @@ export const test = base.extend<{ graph: Graph; keepWorker: void }, { runtime: R
   }, { scope: 'worker' }],
   // No step of its own (box 'self'): a step captures a source-mapped stack, twice per test, for a plain
   // hand-over; about 3% of a matrix run's CPU.
-  graph: [async ({ workerGraph }, use) => { await use(workerGraph); }, { box: 'self' }],
+  // A test whose needs (cite's, or its describe's) the run cannot meet ends here, before its hooks and body run.
+  graph: [async ({ workerGraph }, use, testInfo) => {
+    const list = testInfo.annotations.filter((a) => a.type === NEEDS).flatMap((a) => a.description!.split(' ') as Need[]);
+    const unmet = list.length ? unmetNeed(workerGraph, list) : undefined;
+    if (unmet) skipAsNotTested(testInfo, unmet.kind, unmet.reason);
+    await use(workerGraph);
+  }, { box: 'self' }],
+  // The checks bound to the one requirement the test cites: `check.statusIs(ex, [201])`.
+  check: [async ({}, use, testInfo) => {
+    const ids = testInfo.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
+    if (ids.length !== 1) throw new Error(`the check fixture needs a test citing exactly one requirement; "${testInfo.title}" cites ${ids.length ? ids.join(', ') : 'none'}: use checksFor(id) from src/checks.ts`);
+    await use(checksFor(ids[0]!));
+  }, { box: 'self' }],
   // A failed check hands its data to the reporter as a JSON attachment (src/failure.ts), and is a finding: the
   // worker is kept (src/playwright-adapter.ts), as after a check the target's "try later" left without a verdict, or
   // a request that got no answer (the target's fault, not the worker's). Other errors (timeouts, suite bugs) restart it.

@@ -9,6 +9,7 @@ import { entitySchema, NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/e
 import { ENUM_PROPERTIES, ENUMS, REMOTE_ACTION_SEED } from '../../schemas/enums';
 import { ROOT } from '../../src/contract';
 import * as check from '../../src/checks-metadata';
+import { checksFor, type Bound } from '../../src/checks';
 import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/csdl';
 import { isCheckFailure } from '../../src/failure';
 import type { Exchange } from '../../src/http';
@@ -50,15 +51,16 @@ const exchangeOf = (text: string, contentType: string): Exchange => ({ request: 
 function failing(xml: string, contentType = 'application/xml;charset=utf-8'): string[] {
   const ex = exchangeOf(xml, contentType);
   const failed: string[] = [];
-  const run = (id: string, f: () => void) => {
-    try { f(); } catch (e) { if (!isCheckFailure(e as Error)) throw e; failed.push(id); }
+  // Each check bound to its requirement, as the metadata tests call it (the `check` fixture's bind).
+  const run = (id: string, f: (c: Bound<typeof check>) => void) => {
+    try { f(checksFor(id).bind(check)); } catch (e) { if (!isCheckFailure(e as Error)) throw e; failed.push(id); }
   };
   let model: CsdlModel | undefined;
-  run('RAA-META-SERVED', () => { model = check.isCsdl('RAA-META-SERVED', ex); });
+  run('RAA-META-SERVED', (c) => { model = c.isCsdl(ex); });
   if (!model) return failed;
-  run('RAA-META-ENTITY', () => check.declaresEntity('RAA-META-ENTITY', ex, model!));
-  run('RAA-META-ENUMS', () => check.declaresEnums('RAA-META-ENUMS', ex, model!));
-  run('RAA-META-NAV', () => check.declaresNavigation('RAA-META-NAV', ex, model!));
+  run('RAA-META-ENTITY', (c) => c.declaresEntity(ex, model!));
+  run('RAA-META-ENUMS', (c) => c.declaresEnums(ex, model!));
+  run('RAA-META-NAV', (c) => c.declaresNavigation(ex, model!));
   return failed;
 }
 

@@ -3,11 +3,11 @@
 import type fc from 'fast-check';
 import { dateTime, edgeDateTime } from '../../../src/arbitraries';
 import { caseBody, loadCases } from '../../../src/cases';
-import * as check from '../../../src/checks';
+import type { Checks } from '../../../src/checks';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import type { Exchange } from '../../../src/http';
 import { unobserved, type Unobserved } from '../../../src/property';
-import { blockedBy, cite, deleteEachTestsRecords, property, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite';
 
 // Hundreds of records per property: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();
@@ -19,49 +19,45 @@ const EDGE = 'RAA-CREATE-DATETIME-EDGE';
 const ALLOWED: Record<string, number[]> = { [RANGE]: [201], [EDGE]: [201, 400] };
 
 /** Judges a create that sent `sent`: an allowed status and, on 201, the same instant back. */
-function judge(req: string, sent: Record<string, unknown>, ex: Exchange): Unobserved | undefined {
+function judge(check: Checks, sent: Record<string, unknown>, ex: Exchange): Unobserved | undefined {
   // A 2xx other than 201 is RAA-CREATE-201's finding, not the date-time's.
   if (ex.status >= 200 && ex.status < 300 && ex.status !== 201) return unobserved('RAA-CREATE-201', `create answered ${ex.status}`);
-  check.statusIs(req, ex, ALLOWED[req]!);
+  check.statusIs(ex, ALLOWED[check.requirement]!);
   if (ex.status !== 201) return undefined;
   if (ex.json === undefined) return unobserved('RAA-CREATE-JSON', 'the 201 body is not JSON');
   // Only requestDateTime: the seed's strings are RAA-CREATE-ECHO's.
-  check.echoes(req, ex, { requestDateTime: sent.requestDateTime });
+  check.echoes(ex, { requestDateTime: sent.requestDateTime });
   return undefined;
 }
 
-test.describe('create: requestDateTime across the range', () => {
-  test.beforeEach(({ graph }) => {
-    requireWrites(test, graph.runtime);
-    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  });
-
+test.describe('create: requestDateTime across the range', needs('writes', 'create'), () => {
   for (const c of loadCases('datetime-range.json')) {
-    test(c.description, cite(c.requirement), async ({ graph }) => {
+    test(c.description, cite(c.requirement), async ({ graph, check }) => {
       const body = graph.mark(caseBody(c)!);
       const ex = await graph.create(body);
-      const blocked = judge(c.requirement, body, ex);
+      const blocked = judge(check, body, ex);
       if (blocked) blockedBy(test, true, blocked.by!, blocked.reason);
     });
   }
 
-  const spec = (graph: Graph, requirement: string, times: fc.Arbitrary<string>) => {
+  const spec = (graph: Graph, check: Checks, times: fc.Arbitrary<string>) => {
     const rt = graph.runtime;
+    const requirement = check.requirement;
     return {
       requirement, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs,
       arbitrary: times.map((t) => graph.mark({ ...SEED_EXAMPLE_REQUEST, requestDateTime: t })),
       send: (b: Record<string, unknown>) => graph.create(b),
-      check: (b: Record<string, unknown>, ex: Exchange) => judge(requirement, b, ex),
+      check: (b: Record<string, unknown>, ex: Exchange) => judge(check, b, ex),
       pin: { expectStatus: ALLOWED[requirement]! },
       afterChunk: graph.releaseSince(),
     };
   };
 
-  test('every generated requestDateTime inside the range is created and echoed', cite(RANGE), async ({ graph }) => {
-    await property(test, spec(graph, RANGE, dateTime));
+  test('every generated requestDateTime inside the range is created and echoed', cite(RANGE), async ({ graph, check }) => {
+    await property(test, spec(graph, check, dateTime));
   });
 
-  test('every generated requestDateTime whose offset crosses the range\'s edge is created and echoed, or refused with 400', cite(EDGE), async ({ graph }) => {
-    await property(test, spec(graph, EDGE, edgeDateTime));
+  test('every generated requestDateTime whose offset crosses the range\'s edge is created and echoed, or refused with 400', cite(EDGE), async ({ graph, check }) => {
+    await property(test, spec(graph, check, edgeDateTime));
   });
 });

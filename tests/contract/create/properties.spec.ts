@@ -2,11 +2,11 @@
 // defect each) must be refused. The failure report carries the seed, the path and the shrunk counterexample.
 import type fc from 'fast-check';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import * as check from '../../../src/checks';
+import { VALID_CREATE_CHECKS } from '../../../src/checks';
 import { invalidBody, validBody, type Mutation } from '../../../src/arbitraries';
 import { NEWER_PROPERTIES } from '../../../schemas/entity';
 import { unobserved } from '../../../src/property';
-import { cite, deleteEachTestsRecords, property, requirePrincipal, requireWrites, test, type Graph } from '../../../src/suite';
+import { cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();
@@ -18,54 +18,44 @@ function spec<T>(graph: Graph, requirement: string, arbitrary: fc.Arbitrary<T>, 
   return { requirement, arbitrary, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs, send, check: checkFn, pin, afterChunk: graph.releaseSince() };
 }
 
-test.describe('create: generated valid bodies', () => {
-  test.beforeEach(({ graph }) => {
-    requireWrites(test, graph.runtime);
-    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  });
-
+test.describe('create: generated valid bodies', needs('writes', 'create'), () => {
   // The four properties judge the same generated requests, sent once per worker: each answer is checked
-  // against all four as it arrives (check.VALID_CREATE_CHECKS), and each test reports its own requirement.
-  const valid = (graph: Graph, requirement: keyof typeof check.VALID_CREATE_CHECKS & string) =>
-    property(test, spec(graph, requirement, validBody().map((b) => graph.mark(b)), (b) => graph.create(b), check.VALID_CREATE_CHECKS[requirement]!),
-      { key: `valid:${graph.runtime.seed}`, checks: check.VALID_CREATE_CHECKS });
+  // against all four as it arrives (VALID_CREATE_CHECKS, bound per requirement), and each test reports its own.
+  const valid = (graph: Graph, requirement: string) =>
+    property(test, spec(graph, requirement, validBody().map((b) => graph.mark(b)), (b) => graph.create(b), VALID_CREATE_CHECKS[requirement]!),
+      { key: `valid:${graph.runtime.seed}`, checks: VALID_CREATE_CHECKS });
 
-  test('every generated valid body is created with 201', cite('RAA-CREATE-201'), async ({ graph }) => {
-    await valid(graph, 'RAA-CREATE-201');
-  });
-
-  test('every generated valid body is returned schema-valid', cite('RAA-CREATE-SCHEMA'), async ({ graph }) => {
-    await valid(graph, 'RAA-CREATE-SCHEMA');
-  });
-
-  test('every generated valid body is echoed', cite('RAA-CREATE-ECHO'), async ({ graph }) => {
-    await valid(graph, 'RAA-CREATE-ECHO');
-  });
-
-  test('no generated valid body gets a 5xx', cite('RAA-NO-5XX'), async ({ graph }) => {
-    await valid(graph, 'RAA-NO-5XX');
-  });
+  for (const [requirement, title] of [
+    ['RAA-CREATE-201', 'every generated valid body is created with 201'],
+    ['RAA-CREATE-SCHEMA', 'every generated valid body is returned schema-valid'],
+    ['RAA-CREATE-ECHO', 'every generated valid body is echoed'],
+    ['RAA-NO-5XX', 'no generated valid body gets a 5xx'],
+  ] as const) {
+    test(title, cite(requirement), async ({ graph }) => {
+      await valid(graph, requirement);
+    });
+  }
 
   // The two properties below vary only what they judge (the action; the newer properties) on the seed's own
   // example: a body refused for its date or its strings is RAA-CREATE-201's and RAA-CREATE-ECHO's finding, and
   // must not fail these too (a requirement fails only for what it names).
-  test('evolvable-tail actions round-trip with Prefer: include-unknown-enum-members', cite('RAA-ENUM-EVOLVABLE'), async ({ graph }) => {
+  test('evolvable-tail actions round-trip with Prefer: include-unknown-enum-members', cite('RAA-ENUM-EVOLVABLE'), async ({ graph, check }) => {
     const actions = validBody({ tail: true }).map((b) => graph.mark({ ...SEED_EXAMPLE_REQUEST, action: b.action ?? SEED_EXAMPLE_REQUEST.action }));
-    await property(test, spec(graph, 'RAA-ENUM-EVOLVABLE', actions, (b) => graph.create(b, { headers: PREFER }), (b, ex) => {
-      check.statusIs('RAA-ENUM-EVOLVABLE', ex, [201]);
-      if ('action' in b) check.propertyEquals('RAA-ENUM-EVOLVABLE', ex, 'action', b.action);
-      check.headerEquals('RAA-ENUM-EVOLVABLE', ex, 'preference-applied', 'include-unknown-enum-members');
+    await property(test, spec(graph, check.requirement, actions, (b) => graph.create(b, { headers: PREFER }), (b, ex) => {
+      check.statusIs(ex, [201]);
+      if ('action' in b) check.propertyEquals(ex, 'action', b.action);
+      check.headerEquals(ex, 'preference-applied', 'include-unknown-enum-members');
     }, { expectStatus: [201], headers: PREFER }));
   });
 
   // Every sample carries at least one newer property, and only those are judged.
-  test('bodies with properties newer than the seed are created and echoed', cite('RAA-CREATE-NEWER-PROPS'), async ({ graph }) => {
+  test('bodies with properties newer than the seed are created and echoed', cite('RAA-CREATE-NEWER-PROPS'), async ({ graph, check }) => {
     const withNewer = validBody({ newer: true }).filter((b) => NEWER_PROPERTIES.some((p) => p in b))
       .map((b) => graph.mark({ ...SEED_EXAMPLE_REQUEST, ...Object.fromEntries(NEWER_PROPERTIES.filter((p) => p in b).map((p) => [p, b[p]])) }));
-    await property(test, spec(graph, 'RAA-CREATE-NEWER-PROPS', withNewer, (b) => graph.create(b), (b, ex) => {
-      check.statusIs('RAA-CREATE-NEWER-PROPS', ex, [201]);
+    await property(test, spec(graph, check.requirement, withNewer, (b) => graph.create(b), (b, ex) => {
+      check.statusIs(ex, [201]);
       if (ex.json === undefined) return unobserved('RAA-CREATE-JSON', 'the 201 body is not JSON');
-      check.echoes('RAA-CREATE-NEWER-PROPS', ex, Object.fromEntries(NEWER_PROPERTIES.filter((p) => p in b).map((p) => [p, b[p]])));
+      check.echoes(ex, Object.fromEntries(NEWER_PROPERTIES.filter((p) => p in b).map((p) => [p, b[p]])));
     }));
   });
 });
@@ -78,19 +68,14 @@ const INVALID: { kind: Mutation; requirement: string; title: string }[] = [
   { kind: 'datetime', requirement: 'RAA-CREATE-DATETIME', title: 'every generated invalid requestDateTime is rejected with 400' },
 ];
 
-test.describe('create: generated invalid bodies', () => {
-  test.beforeEach(({ graph }) => {
-    requireWrites(test, graph.runtime);
-    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-  });
-
+test.describe('create: generated invalid bodies', needs('writes', 'create'), () => {
   for (const { kind, requirement, title } of INVALID) {
-    test(title, cite(requirement), async ({ graph }) => {
+    test(title, cite(requirement), async ({ graph, check }) => {
       await property(test, spec(graph, requirement, invalidBody(kind), (v) => {
         // The generator's promise, re-checked: the suite only demands rejection of what the schema rejects.
         if (validators.createBody(v.body)) throw new Error(`arbitrary bug: ${kind} produced a schema-valid body ${JSON.stringify(v.body)}`);
         return graph.create(graph.mark(v.body));
-      }, (_v, ex) => check.statusIs(requirement, ex, [400]), { expectStatus: [400] }));
+      }, (_v, ex) => check.statusIs(ex, [400]), { expectStatus: [400] }));
     });
   }
 });

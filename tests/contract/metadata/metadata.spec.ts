@@ -2,7 +2,6 @@
 // declares remoteActionAudit with the seed's properties, types and nullability, the seed's enum members in order,
 // and the contained collection under deviceManagement. A target that serves none (404) is not tested unless the run
 // requires it (--require-metadata).
-import * as check from '../../../src/checks';
 import * as metadata from '../../../src/checks-metadata';
 import { parseCsdl, type CsdlModel } from '../../../src/csdl';
 import type { Exchange } from '../../../src/http';
@@ -38,25 +37,25 @@ async function described(graph: Graph): Promise<{ ex: Exchange; model: CsdlModel
 }
 
 test.describe('$metadata', () => {
-  test('$metadata answers 200 with CSDL XML labelled application/xml', cite('RAA-META-SERVED'), async ({ graph }) => {
+  test('$metadata answers 200 with CSDL XML labelled application/xml', cite('RAA-META-SERVED'), async ({ graph, check }) => {
     const ex = await fetchMetadata(graph);
     notTested(test, ex.status === 404 && !graph.runtime.requireMetadata, 'target', NO_METADATA);
-    check.statusIs('RAA-META-SERVED', ex, [200]);
-    metadata.isCsdl('RAA-META-SERVED', ex);
+    check.statusIs(ex, [200]);
+    check.bind(metadata).isCsdl(ex);
   });
 
-  test('$metadata declares remoteActionAudit with key id and the seed properties, types and nullability', cite('RAA-META-ENTITY'), async ({ graph }) => {
+  test('$metadata declares remoteActionAudit with key id and the seed properties, types and nullability', cite('RAA-META-ENTITY'), async ({ graph, check }) => {
     const { ex, model } = await described(graph);
-    metadata.declaresEntity('RAA-META-ENTITY', ex, model);
+    check.bind(metadata).declaresEntity(ex, model);
   });
 
-  test("$metadata lists remoteAction's and actionState's seed members in order, newer members after unknownFutureValue", cite('RAA-META-ENUMS'), async ({ graph }) => {
+  test("$metadata lists remoteAction's and actionState's seed members in order, newer members after unknownFutureValue", cite('RAA-META-ENUMS'), async ({ graph, check }) => {
     const { ex, model } = await described(graph);
-    metadata.declaresEnums('RAA-META-ENUMS', ex, model);
+    check.bind(metadata).declaresEnums(ex, model);
   });
 
-  test('$metadata declares deviceManagement/remoteActionAudits as a contained collection', cite('RAA-META-NAV'), async ({ graph }) => {
+  test('$metadata declares deviceManagement/remoteActionAudits as a contained collection', cite('RAA-META-NAV'), async ({ graph, check }) => {
     const { ex, model } = await described(graph);
-    metadata.declaresNavigation('RAA-META-NAV', ex, model);
+    check.bind(metadata).declaresNavigation(ex, model);
   });
 });

@@ -3,17 +3,15 @@
 import fc from 'fast-check';
 import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/arbitraries';
-import * as check from '../../../src/checks';
+import type { Checks } from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
-import { cite, deleteEachTestsRecords, Graph, requirePrincipal, requireWrites, test } from '../../../src/suite';
+import { cite, deleteEachTestsRecords, Graph, test } from '../../../src/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();
 
-const R = 'RAA-MODEL';
-
 interface Model { records: Map<string, Record<string, unknown>>; deleted: string[] }
-interface Real { graph: Graph }
+interface Real { graph: Graph; check: Checks }
 type Cmd = fc.AsyncCommand<Model, Real>;
 
 const pickId = (m: Model, n: number) => [...m.records.keys()][n % m.records.size]!;
@@ -23,9 +21,9 @@ class Create implements Cmd {
   check = () => true;
   async run(m: Model, r: Real) {
     const { ex, id, sent } = await r.graph.createRecord(this.body);
-    check.statusIs(R, ex, [201]);
-    check.echoes(R, ex, sent);
-    m.records.set(id ?? check.hasId(R, ex), ex.json as Record<string, unknown>);
+    r.check.statusIs(ex, [201]);
+    r.check.echoes(ex, sent);
+    m.records.set(id ?? r.check.hasId(ex), ex.json as Record<string, unknown>);
   }
   toString() { return `create(${JSON.stringify(this.body).slice(0, 200)})`; }
 }
@@ -36,8 +34,8 @@ class Get implements Cmd {
   async run(m: Model, r: Real) {
     const id = pickId(m, this.n);
     const ex = await r.graph.get(id);
-    check.statusIs(R, ex, [200]);
-    check.sameRecord(R, ex, m.records.get(id)!);
+    r.check.statusIs(ex, [200]);
+    r.check.sameRecord(ex, m.records.get(id)!);
   }
   toString() { return `get(#${this.n})`; }
 }
@@ -46,7 +44,7 @@ class GetDeleted implements Cmd {
   constructor(readonly n: number) {}
   check = (m: Readonly<Model>) => m.deleted.length > 0;
   async run(m: Model, r: Real) {
-    check.statusIs(R, await r.graph.get(m.deleted[this.n % m.deleted.length]!), [404]);
+    r.check.statusIs(await r.graph.get(m.deleted[this.n % m.deleted.length]!), [404]);
   }
   toString() { return `getDeleted(#${this.n})`; }
 }
@@ -57,9 +55,9 @@ class Update implements Cmd {
   async run(m: Model, r: Real) {
     const id = pickId(m, this.n);
     const ex = await r.graph.patch(id, this.body);
-    check.statusIs(R, ex, [200]);
+    r.check.statusIs(ex, [200]);
     const expected = { ...m.records.get(id)!, ...this.body };
-    if (ex.status === 200) check.sameRecord(R, ex, expected);
+    if (ex.status === 200) r.check.sameRecord(ex, expected);
     m.records.set(id, expected);
   }
   toString() { return `update(#${this.n}, ${JSON.stringify(this.body).slice(0, 200)})`; }
@@ -70,7 +68,7 @@ class Delete implements Cmd {
   check = (m: Readonly<Model>) => m.records.size > 0;
   async run(m: Model, r: Real) {
     const id = pickId(m, this.n);
-    check.statusIs(R, await r.graph.remove(id), [204]);
+    r.check.statusIs(await r.graph.remove(id), [204]);
     m.records.delete(id);
     m.deleted.push(id);
   }
@@ -82,8 +80,8 @@ class List implements Cmd {
   async run(m: Model, r: Real) {
     const seen = new Set<string>();
     let last;
-    for await (const ex of r.graph.pages({ maxPages: 200, requirement: R })) {
-      check.statusIs(R, ex, [200]);
+    for await (const ex of r.graph.pages({ maxPages: 200, requirement: r.check.requirement })) {
+      r.check.statusIs(ex, [200]);
       last = ex;
       for (const id of Graph.ids(ex)) seen.add(id);
     }
@@ -91,7 +89,7 @@ class List implements Cmd {
     const missing = r.graph.truncated ? [] : [...m.records.keys()].filter((id) => !seen.has(id));
     const ghosts = m.deleted.filter((id) => seen.has(id));
     if (missing.length || ghosts.length) {
-      throw new CheckFailure(R, 'the list disagrees with the records this run holds', { expected: `ids ${[...m.records.keys()].join(', ') || '(none)'} present, ${m.deleted.join(', ') || '(none)'} absent`, received: `missing ${missing.join(', ') || '(none)'}; deleted but listed ${ghosts.join(', ') || '(none)'}`, ...(last ? { exchange: last } : {}) });
+      r.check.fail('the list disagrees with the records this run holds', { expected: `ids ${[...m.records.keys()].join(', ') || '(none)'} present, ${m.deleted.join(', ') || '(none)'} absent`, received: `missing ${missing.join(', ') || '(none)'}; deleted but listed ${ghosts.join(', ') || '(none)'}`, ...(last ? { exchange: last } : {}) });
     }
   }
   toString() { return 'list()'; }
@@ -113,19 +111,15 @@ const commands = fc.commands([
   fc.constant(new List()),
 ], { maxCommands: 12 });
 
-test('random operation sequences agree with the model', cite(R), async ({ graph }) => {
-  requireWrites(test, graph.runtime);
-  for (const op of ['create', 'get', 'list', 'update', 'delete'] as const) {
-    requirePrincipal(test, graph.actor(op), `a principal allowed to ${op} (DeviceManagementManagedDevices.ReadWrite.All)`);
-  }
+test('random operation sequences agree with the model', cite('RAA-MODEL', { needs: ['writes', 'create', 'get', 'list', 'update', 'delete'] }), async ({ graph, check }) => {
   const rt = graph.runtime;
   const numRuns = Math.max(5, Math.round(rt.numRuns / 10));
   const result = await fc.check(fc.asyncProperty(commands, (cmds) =>
-    fc.asyncModelRun(() => ({ model: { records: new Map(), deleted: [] }, real: { graph } }), cmds)), { seed: rt.seed, numRuns, interruptAfterTimeLimit: rt.propertyBudgetMs || undefined });
+    fc.asyncModelRun(() => ({ model: { records: new Map(), deleted: [] }, real: { graph, check } }), cmds)), { seed: rt.seed, numRuns, interruptAfterTimeLimit: rt.propertyBudgetMs || undefined });
   if (result.failed) {
     const inner = result.errorInstance;
     if (!(inner instanceof CheckFailure)) throw inner;
-    throw new CheckFailure(R, `a sequence diverged from the model: ${inner.summary}`, {
+    check.fail(`a sequence diverged from the model: ${inner.summary}`, {
       ...inner.detail,
       property: { seed: rt.seed, path: result.counterexamplePath ?? '', counterexample: String(result.counterexample?.[0]), numRuns },
     });

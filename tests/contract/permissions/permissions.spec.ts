@@ -1,11 +1,9 @@
 // Every configured principal against the permission matrix (schemas/permissions.json): the expected outcome
 // comes from the matrix, never from the test. Cells the sources disagree on assert nothing.
 import { SEED_EXAMPLE_REQUEST, decide, permissionMatrix, type Operation } from '../../../src/contract';
-import { CheckFailure } from '../../../src/failure';
-import * as check from '../../../src/checks';
 import type { Principal } from '../../../src/principals';
 import { loadRuntime } from '../../../src/runtime';
-import { notTested, blockedBy, cite, requirePrincipal, requireWrites, test, type Graph, type SendOptions } from '../../../src/suite';
+import { notTested, blockedBy, cite, needs, principalFor, principalRefused, requirePrincipal, test, type Graph, type SendOptions } from '../../../src/suite';
 
 const rt = loadRuntime();
 
@@ -25,7 +23,7 @@ const OPS: { op: Operation; writes: boolean; success: number[]; request: (g: Gra
 async function record(g: Graph, p: Principal, op: Operation): Promise<string> {
   const allowed = decide(op, p.type, p.permissions) === 'allowed';
   const creator = g.actorIn('create', p.tenant) ?? (allowed ? undefined : g.actor('create'));
-  requirePrincipal(test, creator, `a principal holding DeviceManagementManagedDevices.ReadWrite.All${allowed && p.tenant !== g.homeTenant ? ` in the tenant of "${p.name}" (${p.tenant ?? 'the default tenant'})` : ''}`);
+  requirePrincipal(test, creator, `${principalFor('create')}${allowed && p.tenant !== g.homeTenant ? ` in the tenant of "${p.name}" (${p.tenant ?? 'the default tenant'})` : ''}`);
   const { id, ex } = await g.createRecord(SEED_EXAMPLE_REQUEST, { as: creator });
   blockedBy(test, id === undefined, 'RAA-CREATE-201', `no record to act on (create answered ${ex.status})`);
   return encodeURIComponent(id!);
@@ -34,38 +32,36 @@ async function record(g: Graph, p: Principal, op: Operation): Promise<string> {
 const valid = rt.principals.filter((p) => p.tokenState === 'valid');
 
 for (const { op, writes, success, request } of OPS) {
-  test.describe(`permissions: ${op}`, () => {
-    test.beforeEach(({ graph }) => { if (writes) requireWrites(test, graph.runtime); });
-
+  test.describe(`permissions: ${op}`, needs(...(writes ? ['writes' as const] : [])), () => {
     for (const p of valid) {
       const label = `${p.name} (${p.type}: ${p.permissions.join(', ') || 'no permissions'})`;
       if (p.type === 'delegated-personal') {
-        test(`${op} by the personal account ${label} is refused`, cite('RAA-PERM-PERSONAL'), async ({ graph }) => {
-          check.refused('RAA-PERM-PERSONAL', await graph.send({ ...(await request(graph, p)), as: p }));
+        test(`${op} by the personal account ${label} is refused`, cite('RAA-PERM-PERSONAL'), async ({ graph, check }) => {
+          check.refused(await graph.send({ ...(await request(graph, p)), as: p }));
         });
         continue;
       }
       const decision = decide(op, p.type, p.permissions);
       if (decision === 'allowed') {
-        test(`${op} by ${label} is allowed`, cite('RAA-PERM-ALLOW'), async ({ graph }) => {
-          check.statusIs('RAA-PERM-ALLOW', await graph.send({ ...(await request(graph, p)), as: p }), success);
+        test(`${op} by ${label} is allowed`, cite('RAA-PERM-ALLOW'), async ({ graph, check }) => {
+          check.statusIs(await graph.send({ ...(await request(graph, p)), as: p }), success);
         });
       } else if (decision === 'undocumented') {
         // Wider than documented: the operation's own page lists its permissions exactly, and this one is not there.
-        test(`${op} by ${label} is refused: no source lists it for ${op}`, cite('RAA-PERM-UNDOCUMENTED'), async ({ graph }) => {
+        test(`${op} by ${label} is refused: no source lists it for ${op}`, cite('RAA-PERM-UNDOCUMENTED'), async ({ graph, check }) => {
           const ex = await graph.send({ ...(await request(graph, p)), as: p });
           const documented = permissionMatrix.operations[op][p.type];
           if (ex.status !== 401 && ex.status !== 403) {
-            throw new CheckFailure('RAA-PERM-UNDOCUMENTED', `${op} was allowed to ${p.name}, whose permissions no source lists for ${op}`, {
+            check.fail(`${op} was allowed to ${p.name}, whose permissions no source lists for ${op}`, {
               expected: `401 or 403: ${permissionMatrix.operations[op].source} lists only ${documented.permissions.join(', ')}`, received: String(ex.status), exchange: ex });
           }
         });
       } else if (decision === 'denied') {
-        test(`${op} by ${label} is refused`, cite('RAA-PERM-DENY'), async ({ graph }) => {
-          check.refused('RAA-PERM-DENY', await graph.send({ ...(await request(graph, p)), as: p }));
+        test(`${op} by ${label} is refused`, cite('RAA-PERM-DENY'), async ({ graph, check }) => {
+          check.refused(await graph.send({ ...(await request(graph, p)), as: p }));
         });
-        test(`${op} by ${label} is refused with 403`, cite('RAA-PERM-DENY-403'), async ({ graph }) => {
-          check.statusIs('RAA-PERM-DENY-403', await graph.send({ ...(await request(graph, p)), as: p }), [403]);
+        test(`${op} by ${label} is refused with 403`, cite('RAA-PERM-DENY-403'), async ({ graph, check }) => {
+          check.statusIs(await graph.send({ ...(await request(graph, p)), as: p }), [403]);
         });
       }
     }
@@ -74,9 +70,9 @@ for (const { op, writes, success, request } of OPS) {
 
 // Say which principals would enable the checks nobody can run with this principals file.
 const wanted: [string, boolean, string][] = [
-  ['RAA-PERM-ALLOW', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'allowed'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All'],
-  ['RAA-PERM-DENY', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
-  ['RAA-PERM-DENY-403', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), 'a principal holding no listed permission (e.g. "permissions": [])'],
+  ['RAA-PERM-ALLOW', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'allowed'), principalFor('create')],
+  ['RAA-PERM-DENY', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), principalRefused('create')],
+  ['RAA-PERM-DENY-403', valid.some((p) => p.type !== 'delegated-personal' && decide('create', p.type, p.permissions) === 'denied'), principalRefused('create')],
   ['RAA-PERM-PERSONAL', valid.some((p) => p.type === 'delegated-personal'), 'a principal of type delegated-personal'],
   ['RAA-PERM-UNDOCUMENTED', valid.some((p) => p.type !== 'delegated-personal' && OPS.some(({ op }) => decide(op, p.type, p.permissions) === 'undocumented')), 'a principal holding only DeviceManagementConfiguration.ReadWrite.All (no source lists it for Delete)'],
 ];

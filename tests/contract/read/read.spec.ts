@@ -1,11 +1,11 @@
 // Get and list: what create wrote can be read back (read-your-writes, with a bounded wait).
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import * as check from '../../../src/checks';
+import { linkProblem, type Checks } from '../../../src/checks';
 import { CheckFailure } from '../../../src/failure';
 import { mapLimit, type Exchange } from '../../../src/http';
 import type { Principal } from '../../../src/principals';
-import { notTested, blockedBy, cite, deleteEachTestsRecords, Graph, recordFor, requirePrincipal, requireWrites, test } from '../../../src/suite';
+import { notTested, blockedBy, cite, deleteEachTestsRecords, Graph, recordFor, test, type Need } from '../../../src/suite';
 
 /** Eventual consistency: poll a read a few times before judging it. */
 async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {
@@ -18,52 +18,51 @@ async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) =>
 }
 
 const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'get');
+/** What a test that lists records of its own needs: created() and a principal that may list. */
+const READ_OWN: Need[] = ['writes', 'create', 'get', 'list'];
 
 /** A list page's @odata.nextLink as given (undefined when it has none). */
 const nextLinkOf = (ex: Exchange): unknown => (typeof ex.json === 'object' && ex.json !== null && !Array.isArray(ex.json) ? (ex.json as Record<string, unknown>)['@odata.nextLink'] : undefined);
 
 test.describe('get', () => {
-  test('a created record is answered 200 with a schema-valid entity', cite('RAA-GET-200'), async ({ graph }) => {
+  test('a created record is answered 200 with a schema-valid entity', cite('RAA-GET-200'), async ({ graph, check }) => {
     const { id } = await created(graph);
     const ex = await eventually(() => graph.get(id), (e) => e.status === 200);
-    check.statusIs('RAA-GET-200', ex, [200]);
-    check.conformsTo('RAA-GET-200', ex, validators.entity, 'remoteActionAudit');
+    check.statusIs(ex, [200]);
+    check.conformsTo(ex, validators.entity, 'remoteActionAudit');
   });
 
-  test('a record read back equals what create returned', cite('RAA-GET-READBACK'), async ({ graph }) => {
+  test('a record read back equals what create returned', cite('RAA-GET-READBACK'), async ({ graph, check }) => {
     const { id, ex: made } = await created(graph);
     const ex = await eventually(() => graph.get(id), (e) => e.status === 200);
     blockedBy(test, ex.status !== 200, 'RAA-GET-200', `get answered ${ex.status}`);
-    check.sameRecord('RAA-GET-READBACK', ex, made.json as Record<string, unknown>);
+    check.sameRecord(ex, made.json as Record<string, unknown>);
   });
 
-  test('an id that does not exist is answered 404 with the error envelope', cite('RAA-GET-404'), async ({ graph }) => {
-    requirePrincipal(test, graph.actor('get'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+  test('an id that does not exist is answered 404 with the error envelope', cite('RAA-GET-404', { needs: ['get'] }), async ({ graph, check }) => {
     const ex = await graph.get(randomUUID());
-    check.statusIs('RAA-GET-404', ex, [404]);
-    check.isGraphError('RAA-GET-404', ex);
+    check.statusIs(ex, [404]);
+    check.isGraphError(ex);
     test.info().annotations.push({ type: 'observed', description: `error code ${JSON.stringify((ex.json as { error?: { code?: unknown } }).error?.code)}` });
   });
 });
 
 test.describe('list', () => {
-  test('the collection is answered 200 with schema-valid items', cite('RAA-LIST-200'), async ({ graph }) => {
-    requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
+  test('the collection is answered 200 with schema-valid items', cite('RAA-LIST-200', { needs: ['list'] }), async ({ graph, check }) => {
     // A record of this run, where writes are allowed, so the items checked are never an empty page's none.
     if ((graph.runtime.loopback || graph.runtime.allowWrites) && graph.actor('create')) await graph.createRecord(SEED_EXAMPLE_REQUEST);
-    for await (const ex of graph.pages({ maxPages: 3, requirement: 'RAA-LIST-200' })) {
-      check.statusIs('RAA-LIST-200', ex, [200]);
-      check.conformsTo('RAA-LIST-200', ex, validators.collection, 'collection');
+    for await (const ex of graph.pages({ maxPages: 3, requirement: check.requirement })) {
+      check.statusIs(ex, [200]);
+      check.conformsTo(ex, validators.collection, 'collection');
     }
   });
 
-  test('a created record appears in the list', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
+  test('a created record appears in the list', cite('RAA-LIST-CONTAINS', { needs: READ_OWN }), async ({ graph, check }) => {
     const { id } = await created(graph);
-    requirePrincipal(test, graph.actor('list'), 'a principal holding DeviceManagementManagedDevices.Read.All');
     let pages = 0;
     let last: Exchange | undefined;
     for (let attempt = 0; attempt < 4; attempt++) {
-      for await (const ex of graph.pages({ maxPages: 200, requirement: 'RAA-LIST-CONTAINS' })) {
+      for await (const ex of graph.pages({ maxPages: 200, requirement: check.requirement })) {
         pages++;
         last = ex;
         if (Graph.ids(ex).includes(id)) return;
@@ -72,15 +71,14 @@ test.describe('list', () => {
       notTested(test, graph.truncated, 'target', `the list is longer than 200 pages; the record ${id} was not among them`);
       await new Promise((r) => setTimeout(r, 300 * 2 ** attempt));
     }
-    throw new CheckFailure('RAA-LIST-CONTAINS', `the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
+    check.fail(`the record ${id} is not in the list`, { expected: `an item with id ${id}`, received: `${pages} page(s) without it`, ...(last ? { exchange: last } : {}) });
   });
 
   /** With two records of this run present, the first page of `$top=1`, read as the list actor. */
   async function firstPageOfOne(graph: Graph) {
     await created(graph);
     await created(graph);
-    const as = graph.actor('list');
-    requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
+    const as = graph.actor('list')!;
     const first = await graph.send({ method: 'GET', query: '$top=1', as });
     blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
     return { as, first };
@@ -88,32 +86,32 @@ test.describe('list', () => {
 
   // Graph's $top sets the page size: with two records present, a page of one must link on to the rest. Whether $top
   // is applied is RAA-LIST-TOP's to judge, and whether the pages hold each record once, RAA-LIST-PAGES's.
-  test('a page cut short by $top links on to the next page', cite('RAA-LIST-CONTAINS'), async ({ graph }) => {
+  test('a page cut short by $top links on to the next page', cite('RAA-LIST-CONTAINS', { needs: READ_OWN }), async ({ graph, check }) => {
     const { as, first } = await firstPageOfOne(graph);
     const items = Graph.items(first);
     blockedBy(test, items.length > 1, 'RAA-LIST-TOP', `the target does not apply $top (a page of ${items.length}): no page was cut short`);
     const next = nextLinkOf(first);
     if (items.length === 0 || typeof next !== 'string') {
-      throw new CheckFailure('RAA-LIST-CONTAINS', 'records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
+      check.fail('records beyond the first page are unreachable', { expected: 'one item and @odata.nextLink to the rest (at least two records exist)', received: `${items.length} item(s), @odata.nextLink ${typeof next === 'string' ? 'present' : 'absent'}`, exchange: first });
     }
-    const url = check.linkWithinTarget('RAA-LIST-CONTAINS', first, next, graph.runtime.target);
+    const url = check.linkWithinTarget(first, next, graph.runtime.target);
     const second = await graph.transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
-    check.statusIs('RAA-LIST-CONTAINS', second, [200]);
+    check.statusIs(second, [200]);
     if (Graph.items(second).length === 0) {
-      throw new CheckFailure('RAA-LIST-CONTAINS', '@odata.nextLink leads to an empty page', { expected: `the records after ${String(items[0]!.id)} (at least two records exist)`, received: 'an empty page', exchange: second });
+      check.fail('@odata.nextLink leads to an empty page', { expected: `the records after ${String(items[0]!.id)} (at least two records exist)`, received: 'an empty page', exchange: second });
     }
   });
 
-  test('a list page holds no more items than $top', cite('RAA-LIST-TOP'), async ({ graph }) => {
+  test('a list page holds no more items than $top', cite('RAA-LIST-TOP', { needs: READ_OWN }), async ({ graph, check }) => {
     const { as, first } = await firstPageOfOne(graph);
-    check.pageWithinTop('RAA-LIST-TOP', first, 1);
+    check.pageWithinTop(first, 1);
     // The next page carries on with the $top its link names (Graph's links keep the request's query options).
     const next = nextLinkOf(first);
-    if (typeof next !== 'string' || check.linkProblem(next, graph.runtime.target) !== undefined) return;
+    if (typeof next !== 'string' || linkProblem(next, graph.runtime.target) !== undefined) return;
     const top = Number(new URL(next).searchParams.get('$top'));
     if (!Number.isInteger(top) || top < 1) return;
     const second = await graph.transport.send({ method: 'GET', url: next, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
-    if (second.status === 200) check.pageWithinTop('RAA-LIST-TOP', second, top);
+    if (second.status === 200) check.pageWithinTop(second, top);
   });
 });
 
@@ -131,7 +129,7 @@ const PAGING_TOP = 5;
 interface Reading { pages: Exchange[]; truncated: boolean; loop?: { page: number; to: number } }
 
 /** The list from the first page of `query`, following each @odata.nextLink exactly as given, within the target's origin. */
-async function readAllPages(graph: Graph, as: Principal, query: string | undefined): Promise<Reading> {
+async function readAllPages(graph: Graph, check: Checks, as: Principal, query: string | undefined): Promise<Reading> {
   const pages: Exchange[] = [];
   const requested: string[] = [];
   let url: string | undefined = `${graph.collectionUrl}${query ? `?${query}` : ''}`;
@@ -139,10 +137,10 @@ async function readAllPages(graph: Graph, as: Principal, query: string | undefin
     if (pages.length === PAGING_MAX_PAGES) return { pages, truncated: true };
     const ex = await graph.transport.send({ method: 'GET', url, headers: { Accept: 'application/json', Authorization: `Bearer ${await graph.bearer(as)}` } });
     requested.push(url);
-    check.statusIs('RAA-LIST-PAGES', ex, [200]);
+    check.statusIs(ex, [200]);
     pages.push(ex);
     const next = nextLinkOf(ex);
-    url = next === undefined ? undefined : check.linkWithinTarget('RAA-LIST-PAGES', ex, next, graph.runtime.target);
+    url = next === undefined ? undefined : check.linkWithinTarget(ex, next, graph.runtime.target);
     if (url !== undefined && requested.includes(url)) return { pages, truncated: false, loop: { page: pages.length, to: requested.indexOf(url) + 1 } };
   }
   return { pages, truncated: false };
@@ -152,12 +150,8 @@ test.describe('list across pages', () => {
   // A hundred records or more: deleted as the test ends, so later lists stay short.
   deleteEachTestsRecords();
 
-  test('following @odata.nextLink from the first page yields every record of this run exactly once', cite('RAA-LIST-PAGES'), async ({ graph }) => {
-    requireWrites(test, graph.runtime);
-    requirePrincipal(test, graph.actor('create'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-    requirePrincipal(test, graph.actor('delete'), 'a principal holding DeviceManagementManagedDevices.ReadWrite.All');
-    const as = graph.actor('list');
-    requirePrincipal(test, as, 'a principal holding DeviceManagementManagedDevices.Read.All');
+  test('following @odata.nextLink from the first page yields every record of this run exactly once', cite('RAA-LIST-PAGES', { needs: ['writes', 'create', 'delete', 'list'] }), async ({ graph, check }) => {
+    const as = graph.actor('list')!;
 
     // The target's page size, learned from its first page: when it links on, that page is a full one. A target that
     // does not is asked to page with $top, sized so that one reading of the list stays near 50 pages.
@@ -194,11 +188,11 @@ test.describe('list across pages', () => {
       let failure: CheckFailure | undefined;
       let unreachable: string | undefined;
       try {
-        const { pages, truncated, loop } = await readAllPages(graph, as, query);
+        const { pages, truncated, loop } = await readAllPages(graph, check, as, query);
         const seen = new Set(pages.flatMap(Graph.ids));
         if (truncated) {
           // Past the bound a record may simply be further on: only a record listed twice is a verdict.
-          check.listedOnce('RAA-LIST-PAGES', pages, own.filter((id) => seen.has(id)));
+          check.listedOnce(pages, own.filter((id) => seen.has(id)));
           notTested(test, true, 'target', `the list is longer than ${PAGING_MAX_PAGES} pages of ${pageSize}; this run's records were not all among them`);
         }
         if (pages.length === 1) {
@@ -206,10 +200,10 @@ test.describe('list across pages', () => {
           notTested(test, missing === 0, 'target', `the target does not page: ${asked} answered all ${Graph.items(pages[0]!).length} records in one page without @odata.nextLink`);
           unreachable = `records beyond the first page are unreachable: ${asked} answered ${Graph.items(pages[0]!).length} item(s) and no @odata.nextLink, without ${missing} of this run's ${own.length} records`;
         } else {
-          check.listedOnce('RAA-LIST-PAGES', pages, own);
+          check.listedOnce(pages, own);
           if (loop) {
             const at = pages[loop.page - 1]!;
-            throw new CheckFailure('RAA-LIST-PAGES', `@odata.nextLink of page ${loop.page} leads back to page ${loop.to}: following it never ends`, { expected: 'a link to a page not read yet, or none after the last page', received: String(nextLinkOf(at)), exchange: at });
+            check.fail(`@odata.nextLink of page ${loop.page} leads back to page ${loop.to}: following it never ends`, { expected: 'a link to a page not read yet, or none after the last page', received: String(nextLinkOf(at)), exchange: at });
           }
           const mine = new Set(own);
           const pagesOfOwn = pages.filter((ex) => Graph.ids(ex).some((id) => mine.has(id))).length;

@@ -3,13 +3,12 @@
 // "tenant"); the record is created in the home tenant, so its cleanup is the home tenant's as for any other test.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import * as check from '../../../src/checks';
 import type { Exchange } from '../../../src/http';
 import type { Principal } from '../../../src/principals';
 import type { Operation } from '../../../src/contract';
-import { blockedBy, cite, notTested, recordFor, requireWrites, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, notTested, principalFor, recordFor, requireWrites, test, type Graph } from '../../../src/suite';
 
-const WANTED = 'add a principal holding DeviceManagementManagedDevices.ReadWrite.All in a second tenant ("tenant": "…" in the principals file)';
+const wanted = (op: Operation) => `add ${principalFor(op)} in a second tenant ("tenant": "…" in the principals file)`;
 /** The record as another tenant would write it, were it reachable: marked, and other values than the seed's. */
 const CHANGE = { deviceDisplayName: 'written from another tenant', actionState: 'done' };
 const MAX_PAGES = 200;
@@ -21,14 +20,14 @@ function otherTenant(graph: Graph, op: Operation): Principal {
   const others = graph.tenants.filter((t) => t !== graph.homeTenant);
   const p = others.map((t) => graph.actorIn(op, t)).find((x) => x !== undefined);
   notTested(test, p === undefined, 'tenants', others.length === 0
-    ? `the principals are all in one tenant, so isolation cannot be observed: ${WANTED}`
-    : `no principal of another tenant may ${op}: ${WANTED}`);
+    ? `the principals are all in one tenant, so isolation cannot be observed: ${wanted(op)}`
+    : `no principal of another tenant may ${op}: ${wanted(op)}`);
   return p!;
 }
 
 /** A record of the home tenant, after writes and principals are checked; `ops` are the home tenant's reads of it. */
 async function homeRecord(graph: Graph, op: Operation, ...ops: Operation[]): Promise<{ id: string; other: Principal }> {
-  requireWrites(test, graph.runtime);
+  requireWrites(test, graph);
   const other = otherTenant(graph, op);
   const { id } = await recordFor(test, graph, SEED_EXAMPLE_REQUEST, ...ops);
   return { id, other };
@@ -55,19 +54,19 @@ async function read(graph: Graph, id: string): Promise<Record<string, unknown>> 
 }
 
 test.describe('tenancy: reads', () => {
-  test('a record of another tenant is answered 404 by get', cite('RAA-TENANT-READ'), async ({ graph }) => {
+  test('a record of another tenant is answered 404 by get', cite('RAA-TENANT-READ'), async ({ graph, check }) => {
     const { id, other } = await homeRecord(graph, 'get');
     await unknownIdNotFound(graph, other, 'GET', 'RAA-GET-404');
-    check.statusIs('RAA-TENANT-READ', await graph.get(id, { as: other }), [404]);
+    check.statusIs(await graph.get(id, { as: other }), [404]);
   });
 
-  test('a record of another tenant is absent from the list', cite('RAA-TENANT-READ'), async ({ graph }) => {
+  test('a record of another tenant is absent from the list', cite('RAA-TENANT-READ'), async ({ graph, check }) => {
     const { id, other } = await homeRecord(graph, 'list');
     let pages = 0;
     for await (const ex of graph.pages({ as: other, maxPages: MAX_PAGES })) {
       blockedBy(test, ex.status !== 200, 'RAA-LIST-200', `list answered ${ex.status} to "${other.name}"`);
       pages++;
-      check.notListed('RAA-TENANT-READ', ex, id, `the record ${id} of another tenant`);
+      check.notListed(ex, id, `the record ${id} of another tenant`);
     }
     // A list longer than the bound cannot show absence: that is no verdict.
     notTested(test, graph.truncated, 'target', `the other tenant's list is longer than ${MAX_PAGES} pages; the record ${id} was not among them`);
@@ -76,21 +75,21 @@ test.describe('tenancy: reads', () => {
 });
 
 test.describe('tenancy: writes', () => {
-  test('a record of another tenant is answered 404 by PATCH and stays unchanged', cite('RAA-TENANT-WRITE'), async ({ graph }) => {
+  test('a record of another tenant is answered 404 by PATCH and stays unchanged', cite('RAA-TENANT-WRITE'), async ({ graph, check }) => {
     const { id, other } = await homeRecord(graph, 'update', 'get');
     await unknownIdNotFound(graph, other, 'PATCH', 'RAA-UPDATE-404');
     const before = await read(graph, id);
     const ex: Exchange = await graph.patch(id, graph.mark(CHANGE), { as: other });
-    check.statusIs('RAA-TENANT-WRITE', ex, [404]);
-    check.foundAfter('RAA-TENANT-WRITE', ex, await graph.get(id), `the record ${id} of another tenant`, before);
+    check.statusIs(ex, [404]);
+    check.foundAfter(ex, await graph.get(id), `the record ${id} of another tenant`, before);
   });
 
-  test('a record of another tenant is answered 404 by DELETE and stays', cite('RAA-TENANT-WRITE'), async ({ graph }) => {
+  test('a record of another tenant is answered 404 by DELETE and stays', cite('RAA-TENANT-WRITE'), async ({ graph, check }) => {
     const { id, other } = await homeRecord(graph, 'delete', 'get');
     await unknownIdNotFound(graph, other, 'DELETE', 'RAA-DELETE-TWICE');
     const before = await read(graph, id);
     const ex = await graph.remove(id, { as: other });
-    check.statusIs('RAA-TENANT-WRITE', ex, [404]);
-    check.foundAfter('RAA-TENANT-WRITE', ex, await graph.get(id), `the record ${id} of another tenant`, before);
+    check.statusIs(ex, [404]);
+    check.foundAfter(ex, await graph.get(id), `the record ${id} of another tenant`, before);
   });
 });

@@ -3,7 +3,7 @@
 // record stays under its id, with the PATCH's other properties applied after a 2xx and nothing changed after a 400.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import * as check from '../../../src/checks';
+import { recordDifference } from '../../../src/checks';
 import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite';
 
 const R = 'RAA-UPDATE-ID-IMMUTABLE';
@@ -32,7 +32,7 @@ const CASES = [
 
 test.describe('update: the key is immutable', () => {
   for (const c of CASES) {
-    test(c.title, cite(R), async ({ graph }) => {
+    test(c.title, cite(R), async ({ graph, check }) => {
       const a = await recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'update', 'get');
       const b = c.sent === 'other' ? await recordFor(test, graph, OTHER, 'update', 'get') : undefined;
       blockedBy(test, b !== undefined && b.id === a.id, 'RAA-CREATE-ID', `two creates answered the same id ${a.id}`);
@@ -40,7 +40,7 @@ test.describe('update: the key is immutable', () => {
       const first = await graph.patch(a.id, FIRST);
       blockedBy(test, first.status !== 200 && first.status !== 204, 'RAA-UPDATE-200', `a PATCH without an id answered ${first.status}`);
       const before = await read(graph, a.id, 'the patched record');
-      const drift = check.recordDifference(before, { ...(a.ex.json as Record<string, unknown>), ...FIRST });
+      const drift = recordDifference(before, { ...(a.ex.json as Record<string, unknown>), ...FIRST });
       blockedBy(test, drift !== undefined, 'RAA-UPDATE-PARTIAL', `after a PATCH without an id, ${drift?.property} reads ${drift?.received} where ${drift?.expected} is due`);
       const other = b && await read(graph, b.id, 'the other record');
       const fresh = randomUUID();
@@ -50,11 +50,11 @@ test.describe('update: the key is immutable', () => {
       }
 
       const ex = await graph.patch(a.id, { id: c.sent === 'own' ? a.id : c.sent === 'fresh' ? fresh : b!.id, ...CHANGE });
-      check.statusIs(R, ex, [200, 204, 400]);
-      check.foundAfter(R, ex, await graph.get(a.id), `the patched record ${a.id}`, ex.status === 400 ? before : { ...before, ...CHANGE });
-      if (b) check.foundAfter(R, ex, await graph.get(b.id), `the other record ${b.id}`, other!);
-      if (c.sent === 'fresh') check.foundAfter(R, ex, await graph.get(fresh), `a record under the body's id ${fresh}`, null);
-      if (ex.status === 200) check.propertyEquals(R, ex, 'id', a.id);
+      check.statusIs(ex, [200, 204, 400]);
+      check.foundAfter(ex, await graph.get(a.id), `the patched record ${a.id}`, ex.status === 400 ? before : { ...before, ...CHANGE });
+      if (b) check.foundAfter(ex, await graph.get(b.id), `the other record ${b.id}`, other!);
+      if (c.sent === 'fresh') check.foundAfter(ex, await graph.get(fresh), `a record under the body's id ${fresh}`, null);
+      if (ex.status === 200) check.propertyEquals(ex, 'id', a.id);
     });
   }
 });
