@@ -146,40 +146,80 @@ async function readAllPages(graph: Graph, check: Checks, as: Principal, query: s
   return { pages, truncated: false };
 }
 
+interface PagingPlan { listed: number; top: number | undefined; pageSize: number; wanted: number }
+
+/**
+ * The target's page size, learned from its first page: when it links on, that page is a full one. A target that does
+ * not is asked to page with $top, sized so that one reading of the list stays near 50 pages. Not tested when spanning
+ * two pages takes more records than the run creates for paging; the test gets time for its requests on top.
+ */
+async function pagingPlan(graph: Graph, as: Principal): Promise<PagingPlan> {
+  const first = await graph.send({ method: 'GET', as });
+  blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
+  const listed = Graph.items(first).length;
+  const top = nextLinkOf(first) === undefined ? Math.max(PAGING_TOP, Math.ceil(listed / 50)) : undefined;
+  const pageSize = top ?? Math.max(1, listed);
+  const wanted = pageSize + 1;
+  const { runtime } = graph;
+  const budget = runtime.loopback ? PAGING_RECORDS_LOOPBACK : PAGING_RECORDS[runtime.profile];
+  const within = runtime.loopback ? 'on loopback' : `in the ${runtime.profile} profile against a target that is not on loopback${runtime.profile === 'deep' ? '' : ` (the deep profile creates up to ${PAGING_RECORDS.deep})`}`;
+  notTested(test, wanted > budget, 'target', `the target's pages hold ${pageSize} records${top === undefined ? '' : ` with $top=${top}`}: spanning two of them takes ${wanted} records of this run, more than the ${budget} the suite creates for paging ${within}`);
+
+  // Time for the writes and the readings at the run's rate (each worker has its share), on top of the usual.
+  const rate = runtime.rateLimit / Math.max(1, test.info().config.workers);
+  const requests = 2 * wanted + PAGING_READINGS * Math.ceil((listed + wanted) / pageSize + 1);
+  test.setTimeout(test.info().timeout + requests * (rate > 0 ? 1000 / rate : 20));
+  return { listed, top, pageSize, wanted };
+}
+
+/** This run's `wanted` records, in the order the target answered their creation: only these are judged. */
+async function createOwn(graph: Graph, wanted: number): Promise<string[]> {
+  const own: string[] = [];
+  const made = await mapLimit(Array.from({ length: wanted }, (_, i) => i), 4, async (i) => {
+    const r = await graph.createRecord({ ...SEED_EXAMPLE_REQUEST, deviceDisplayName: `paging ${i + 1} of ${wanted}` });
+    if (r.id !== undefined) own.push(r.id);
+    return r;
+  });
+  const refused = made.find((r) => r.id === undefined);
+  blockedBy(test, refused !== undefined, 'RAA-CREATE-201', `not every record to page through was created (create answered ${refused?.ex.status})`);
+  return own;
+}
+
+/**
+ * Judges one reading of the list against `own`: passes (returns 'judged'), fails, ends the test as not tested, or
+ * returns why records beyond the first page were unreachable (a single page without them).
+ */
+function judgeReading(check: Checks, { pages, truncated, loop }: Reading, own: string[], pageSize: number, asked: string): string | 'judged' {
+  const seen = new Set(pages.flatMap(Graph.ids));
+  if (truncated) {
+    // Past the bound a record may simply be further on: only a record listed twice is a verdict.
+    check.listedOnce(pages, own.filter((id) => seen.has(id)));
+    notTested(test, true, 'target', `the list is longer than ${PAGING_MAX_PAGES} pages of ${pageSize}; this run's records were not all among them`);
+  }
+  if (pages.length === 1) {
+    const missing = own.filter((id) => !seen.has(id)).length;
+    notTested(test, missing === 0, 'target', `the target does not page: ${asked} answered all ${Graph.items(pages[0]!).length} records in one page without @odata.nextLink`);
+    return `records beyond the first page are unreachable: ${asked} answered ${Graph.items(pages[0]!).length} item(s) and no @odata.nextLink, without ${missing} of this run's ${own.length} records`;
+  }
+  check.listedOnce(pages, own);
+  if (loop) {
+    const at = pages[loop.page - 1]!;
+    check.fail(`@odata.nextLink of page ${loop.page} leads back to page ${loop.to}: following it never ends`, { expected: 'a link to a page not read yet, or none after the last page', received: String(nextLinkOf(at)), exchange: at });
+  }
+  const mine = new Set(own);
+  const pagesOfOwn = pages.filter((ex) => Graph.ids(ex).some((id) => mine.has(id))).length;
+  notTested(test, pagesOfOwn < 2, 'target', `this run's ${own.length} records all fell on one of ${pages.length} pages (of ${pages.map((ex) => Graph.items(ex).length).join(', ')} items): no page boundary to judge`);
+  return 'judged';
+}
+
 test.describe('list across pages', () => {
   // A hundred records or more: deleted as the test ends, so later lists stay short.
   deleteEachTestsRecords();
 
   test('following @odata.nextLink from the first page yields every record of this run exactly once', cite('RAA-LIST-PAGES', { needs: ['writes', 'create', 'delete', 'list'] }), async ({ graph, check }) => {
     const as = graph.actor('list')!;
-
-    // The target's page size, learned from its first page: when it links on, that page is a full one. A target that
-    // does not is asked to page with $top, sized so that one reading of the list stays near 50 pages.
-    const first = await graph.send({ method: 'GET', as });
-    blockedBy(test, first.status !== 200, 'RAA-LIST-200', `list answered ${first.status}`);
-    const listed = Graph.items(first).length;
-    const top = nextLinkOf(first) === undefined ? Math.max(PAGING_TOP, Math.ceil(listed / 50)) : undefined;
-    const pageSize = top ?? Math.max(1, listed);
-    const wanted = pageSize + 1;
-    const { runtime } = graph;
-    const budget = runtime.loopback ? PAGING_RECORDS_LOOPBACK : PAGING_RECORDS[runtime.profile];
-    const within = runtime.loopback ? 'on loopback' : `in the ${runtime.profile} profile against a target that is not on loopback${runtime.profile === 'deep' ? '' : ` (the deep profile creates up to ${PAGING_RECORDS.deep})`}`;
-    notTested(test, wanted > budget, 'target', `the target's pages hold ${pageSize} records${top === undefined ? '' : ` with $top=${top}`}: spanning two of them takes ${wanted} records of this run, more than the ${budget} the suite creates for paging ${within}`);
-
-    // Time for the writes and the readings at the run's rate (each worker has its share), on top of the usual.
-    const rate = runtime.rateLimit / Math.max(1, test.info().config.workers);
-    const requests = 2 * wanted + PAGING_READINGS * Math.ceil((listed + wanted) / pageSize + 1);
-    test.setTimeout(test.info().timeout + requests * (rate > 0 ? 1000 / rate : 20));
-
-    // This run's records, in the order the target answered their creation: only these are judged.
-    const own: string[] = [];
-    const made = await mapLimit(Array.from({ length: wanted }, (_, i) => i), 4, async (i) => {
-      const r = await graph.createRecord({ ...SEED_EXAMPLE_REQUEST, deviceDisplayName: `paging ${i + 1} of ${wanted}` });
-      if (r.id !== undefined) own.push(r.id);
-      return r;
-    });
-    const refused = made.find((r) => r.id === undefined);
-    blockedBy(test, refused !== undefined, 'RAA-CREATE-201', `not every record to page through was created (create answered ${refused?.ex.status})`);
+    const { top, pageSize, wanted } = await pagingPlan(graph, as);
+    const own = await createOwn(graph, wanted);
 
     // A gap may be a record not listed yet (eventual consistency): the list is read again before it is a verdict.
     const query = top === undefined ? undefined : `$top=${top}`;
@@ -188,28 +228,9 @@ test.describe('list across pages', () => {
       let failure: CheckFailure | undefined;
       let unreachable: string | undefined;
       try {
-        const { pages, truncated, loop } = await readAllPages(graph, check, as, query);
-        const seen = new Set(pages.flatMap(Graph.ids));
-        if (truncated) {
-          // Past the bound a record may simply be further on: only a record listed twice is a verdict.
-          check.listedOnce(pages, own.filter((id) => seen.has(id)));
-          notTested(test, true, 'target', `the list is longer than ${PAGING_MAX_PAGES} pages of ${pageSize}; this run's records were not all among them`);
-        }
-        if (pages.length === 1) {
-          const missing = own.filter((id) => !seen.has(id)).length;
-          notTested(test, missing === 0, 'target', `the target does not page: ${asked} answered all ${Graph.items(pages[0]!).length} records in one page without @odata.nextLink`);
-          unreachable = `records beyond the first page are unreachable: ${asked} answered ${Graph.items(pages[0]!).length} item(s) and no @odata.nextLink, without ${missing} of this run's ${own.length} records`;
-        } else {
-          check.listedOnce(pages, own);
-          if (loop) {
-            const at = pages[loop.page - 1]!;
-            check.fail(`@odata.nextLink of page ${loop.page} leads back to page ${loop.to}: following it never ends`, { expected: 'a link to a page not read yet, or none after the last page', received: String(nextLinkOf(at)), exchange: at });
-          }
-          const mine = new Set(own);
-          const pagesOfOwn = pages.filter((ex) => Graph.ids(ex).some((id) => mine.has(id))).length;
-          notTested(test, pagesOfOwn < 2, 'target', `this run's ${own.length} records all fell on one of ${pages.length} pages (of ${pages.map((ex) => Graph.items(ex).length).join(', ')} items): no page boundary to judge`);
-          return;
-        }
+        const judged = judgeReading(check, await readAllPages(graph, check, as, query), own, pageSize, asked);
+        if (judged === 'judged') return;
+        unreachable = judged;
       } catch (e) {
         if (!(e instanceof CheckFailure)) throw e;
         failure = e;
