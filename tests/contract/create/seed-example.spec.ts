@@ -1,6 +1,13 @@
 // The seed's example request, sent as written (plus the run marker): RAA-CREATE-201 … RAA-CREATE-ALLPROPS.
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import { blockedBy, cite, needs, test } from '../../../src/suite';
+import { blockedBy, cite, needs, test, type Graph } from '../../../src/suite';
+
+/** The answer to creating `body`, when it is a 201 with a JSON body; otherwise RAA-CREATE-201's or RAA-CREATE-JSON's finding. */
+async function createdEntity(graph: Graph, body: Record<string, unknown>) {
+  const ex = await graph.create(body);
+  blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (status ${ex.status})`);
+  return ex;
+}
 
 test.describe('create: the seed example', needs('writes', 'create'), () => {
   test('the seed example is created with 201', cite('RAA-CREATE-201'), async ({ graph, check }) => {
@@ -14,15 +21,13 @@ test.describe('create: the seed example', needs('writes', 'create'), () => {
   });
 
   test('the created entity conforms to the schema', cite('RAA-CREATE-SCHEMA'), async ({ graph, check }) => {
-    const ex = await graph.create(graph.mark(SEED_EXAMPLE_REQUEST));
-    blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (status ${ex.status})`);
+    const ex = await createdEntity(graph, graph.mark(SEED_EXAMPLE_REQUEST));
     check.conformsTo(ex, validators.entity, 'remoteActionAudit');
   });
 
   test('every property sent is echoed', cite('RAA-CREATE-ECHO'), async ({ graph, check }) => {
     const body = graph.mark(SEED_EXAMPLE_REQUEST);
-    const ex = await graph.create(body);
-    blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (status ${ex.status})`);
+    const ex = await createdEntity(graph, body);
     check.echoes(ex, body);
   });
 
@@ -35,14 +40,12 @@ test.describe('create: the seed example', needs('writes', 'create'), () => {
 
   test('properties not sent are still returned', cite('RAA-CREATE-ALLPROPS'), async ({ graph, check }) => {
     const { deviceIMEI: _omitted, userName: _alsoOmitted, ...body } = graph.mark(SEED_EXAMPLE_REQUEST);
-    const ex = await graph.create(body);
-    blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (status ${ex.status})`);
+    const ex = await createdEntity(graph, body);
     check.allPropertiesPresent(ex);
   });
 
   test('requestDateTime is returned in UTC', cite('RAA-CREATE-DATETIME-UTC'), async ({ graph, check }) => {
-    const ex = await graph.create(graph.mark(SEED_EXAMPLE_REQUEST));
-    blockedBy(test, ex.status !== 201 || ex.json === undefined, ex.status !== 201 ? 'RAA-CREATE-201' : 'RAA-CREATE-JSON', `no JSON entity (status ${ex.status})`);
+    const ex = await createdEntity(graph, graph.mark(SEED_EXAMPLE_REQUEST));
     check.isUtc(ex);
   });
 });
