@@ -2,7 +2,7 @@
 // Everything an error can be is a GraphError, rendered in errors.ts.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Operation } from '../src/contract';
+import { COLLECTION, type Operation } from '../schemas/contract';
 import { type Authenticator, JwtAuthenticator } from './auth';
 import { PREFER_UNKNOWN_ENUM, RequestContext } from './context';
 import { type Defects, NO_DEFECTS, SEED_CONTRACT } from './defects';
@@ -14,7 +14,6 @@ import { type Store, TenantStores } from './store';
 import { REFERENCE_TENANT, TokenIssuer } from './tokens';
 import { checkMediaType, parseJson, validateBody } from './validate';
 
-export const COLLECTION_PATH = '/deviceManagement/remoteActionAudits';
 const MAX_BODY = 1 << 20;
 const JSON_MINIMAL = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -160,7 +159,7 @@ export class ReferenceServer {
     const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
     // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
-    const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION_PATH}('${record.id}')` };
+    const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION}('${record.id}')` };
     ctx.send(res, status, entity, this.headers(ctx, location));
   }
 
@@ -179,7 +178,7 @@ export class ReferenceServer {
     const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
     const { items, next } = store.page(after, top);
     const body = withContext(origin, false, { value: items.map((r) => represent(r, ctx, this.defects, 'read')) }, this.defects);
-    if (next !== undefined) body['@odata.nextLink'] = `${origin}${COLLECTION_PATH}?$top=${top}&$skiptoken=${next}`;
+    if (next !== undefined) body['@odata.nextLink'] = `${origin}${COLLECTION}?$top=${top}&$skiptoken=${next}`;
     ctx.send(res, 200, body, this.headers(ctx));
   }
 

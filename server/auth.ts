@@ -1,7 +1,7 @@
 // Authentication: who is calling. Two interchangeable authenticators: JWTs signed by the server's key
 // (the default) and opaque static tokens (proves the suite never depends on a token format).
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
-import type { PrincipalType } from '../src/contract';
+import type { PrincipalType } from '../schemas/contract';
 import type { Defects } from './defects';
 import { GraphError, unauthenticated } from './errors';
 import { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT } from './tokens';

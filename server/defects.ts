@@ -2,7 +2,7 @@
 // behaviour lives, so a defect breaks the server the way a real bug would. The catalogue is data:
 // fixtures/defects.json lists each with the requirements it must make fail (the defect matrix checks it).
 import { readFileSync } from 'node:fs';
-import { ConfigError, ROOT } from '../src/contract';
+import { ConfigError, ROOT } from '../schemas/contract';
 
 export type Defects = ReadonlySet<string>;
 

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { NEWER_PROPERTIES } from '../schemas/entity';
 import { ENUMS, REMOTE_ACTION_NEWER, SENTINEL } from '../schemas/enums';
-import { contractCsdl, type ContractDescription } from '../src/csdl';
+import { contractCsdl, type ContractDescription } from '../schemas/csdl';
 import type { RequestContext } from './context';
 import type { Defects } from './defects';
 

@@ -1,5 +1,5 @@
 // Authorisation: decided from the same permission matrix data the suite reads (schemas/permissions.json).
-import { decide, permissionMatrix, type Operation } from '../src/contract';
+import { decide, permissionMatrix, type Operation } from '../schemas/contract';
 import type { Caller } from './auth';
 import type { Defects } from './defects';
 import { forbidden, unauthenticated } from './errors';

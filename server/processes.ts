@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { COMPILED, ROOT, modulePath } from '../src/contract';
+import { COMPILED, ROOT, modulePath } from '../schemas/contract';
 
 /**
  * `entry` and everything it imports as one ES module at `outfile`. A process loads it in about a third of the
@@ -14,8 +14,9 @@ export async function bundle(entry: string, outfile: string): Promise<string> {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'error', absWorkingDir: ROOT,
-    // src/contract.ts finds schemas/ and fixtures/ from its own URL: keep it pointing into the project.
-    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'src', 'contract.ts')).href) },
+    // schemas/contract.ts finds the project's root (schemas/, fixtures/) from its own URL: keep it pointing into the
+    // project. The bundle's modules use import.meta.url for nothing else (a self-test would fail: the matrix).
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(ROOT, 'schemas', 'contract.ts')).href) },
     // CommonJS dependencies (ajv) call require(); give the bundle one.
     banner: { js: `import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(${JSON.stringify(pathToFileURL(join(ROOT, 'package.json')).href)});` },
   });

@@ -1,6 +1,6 @@
 // In-memory records, bounded: the oldest are evicted past `capacity`, so a long run cannot exhaust memory.
 import { createHash, randomUUID } from 'node:crypto';
-import { formatUtc, parseInstant, toUtc } from '../src/datetime';
+import { formatUtc, parseInstant, toUtc } from '../schemas/datetime';
 import { SEED_PROPERTIES, NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import type { Defects } from './defects';
 import { badRequest } from './errors';

@@ -2,7 +2,7 @@
 // application tokens carry `roles`, delegated tokens `scp`; the tenant is in `tid`.
 import { SignJWT } from 'jose';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { PrincipalType } from '../src/contract';
+import type { PrincipalType } from '../schemas/contract';
 
 export const GRAPH_AUDIENCE = 'https://graph.microsoft.com';
 export const REFERENCE_TENANT = '11111111-2222-4333-8444-555555555555';

@@ -1,9 +1,9 @@
 // Request bodies: media type, JSON parsing, the compiled contract schemas, and the evolvable-enum write rules
 // (GRAPH-FACTS §4). Everything a client can get wrong is answered 400 (415 for a non-JSON media type).
-import { describeErrors, validators } from '../src/contract';
+import { describeErrors, validators } from '../schemas/contract';
 import { ENUM_PROPERTIES, ENUMS, SENTINEL, isAfterSentinel } from '../schemas/enums';
 import { NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
-import { parseInstant } from '../src/datetime';
+import { parseInstant } from '../schemas/datetime';
 import type { RequestContext } from './context';
 import type { Defects } from './defects';
 import { GraphError, badRequest } from './errors';

@@ -3,7 +3,7 @@
 // bound to the requirement they cite (checksFor, the `check` fixture of src/suite.ts), so the id is written once.
 import type { ValidateFunction } from 'ajv';
 import { describeErrors, entityId, listValue, requirement as catalogued, validators } from './contract';
-import { parseInstant, sameInstant } from './datetime';
+import { parseInstant, sameInstant } from '../schemas/datetime';
 import { CheckFailure, type FailureDetail } from './failure';
 import type { Exchange } from './http';
 import { SEED_PROPERTIES } from '../schemas/entity';

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from '../contract';
-import { bundle } from '../../server/processes';
+import { bundle } from '../../server/index';
 import { descendants, parentPid, procStatusKb, roleOf, type Role } from './helpers';
 
 /** Bundles src/bench/server-entry.ts (the reference server and its dependencies) into one .mjs in `dir`. */

@@ -2,15 +2,15 @@
 // create bodies as the load test: what each costs per request (µs), next to the server's CPU per request.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { toUtc } from '../datetime';
-import { JwtAuthenticator } from '../../server/auth';
-import { RequestContext } from '../../server/context';
-import { NO_DEFECTS } from '../../server/defects';
-import { authorize } from '../../server/permissions';
-import * as representation from '../../server/representation';
-import { Store } from '../../server/store';
-import { TokenIssuer } from '../../server/tokens';
-import { checkMediaType, parseJson, validateBody } from '../../server/validate';
+import { toUtc } from '../../schemas/datetime';
+import { JwtAuthenticator } from '../../server/index';
+import { RequestContext } from '../../server/index';
+import { NO_DEFECTS } from '../../server/index';
+import { authorize } from '../../server/index';
+import * as representation from '../../server/index';
+import { Store } from '../../server/index';
+import { TokenIssuer } from '../../server/index';
+import { checkMediaType, parseJson, validateBody } from '../../server/index';
 
 export interface LayerCost {
   layer: string;

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { ReferenceServer } from '../../server/app';
+import { ReferenceServer } from '../../server/index';
 import { procStatusKb } from './helpers';
 import { readFileSync } from 'node:fs';
 

@@ -13,9 +13,9 @@ import { preflight } from '../preflight';
 import { redactor } from '../redact';
 import { buildRuntime, type MatrixProject } from '../runtime';
 import { setting } from '../settings';
-import { parseDefects } from '../../server/defects';
-import { bundleServer, startServerProcess, type ServerProcess } from '../../server/processes';
-import { TokenIssuer } from '../../server/tokens';
+import { parseDefects } from '../../server/index';
+import { bundleServer, startServerProcess, type ServerProcess } from '../../server/index';
+import { TokenIssuer } from '../../server/index';
 import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
 import { referencePrincipals } from './target';
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../config';
 import { EXIT } from '../exit-code';
 import type { Principal } from '../principals';
-import { REFERENCE_TENANT } from '../../server/tokens';
+import { REFERENCE_TENANT } from '../../server/index';
 import { UsageError } from './errors';
 import { startEmbedded, type Embedded, type EmbeddedOptions } from './target';
 

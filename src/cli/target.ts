@@ -10,10 +10,10 @@ import { redactor } from '../redact';
 import type { RuntimeTarget } from '../runtime';
 import { setting } from '../settings';
 import { ClientCredentialsProvider, redactable } from '../token-providers';
-import { ReferenceServer } from '../../server/app';
-import { parseDefects } from '../../server/defects';
-import { parseFaults, withFaults, type FaultSpec } from '../../server/faults';
-import type { TokenIssuer } from '../../server/tokens';
+import { ReferenceServer } from '../../server/index';
+import { parseDefects } from '../../server/index';
+import { parseFaults, withFaults, type FaultSpec } from '../../server/index';
+import type { TokenIssuer } from '../../server/index';
 
 export interface Embedded {
   server: ReferenceServer;

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { ENUMS, SENTINEL, isAfterSentinel } from '../../schemas/enums';
 import { dateTime, edgeDateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/arbitraries';
 import { describeErrors, validators } from '../../src/contract';
-import { parseInstant, toUtc } from '../../src/datetime';
+import { parseInstant, toUtc } from '../../schemas/datetime';
 
 const SEED = 424242;
 const RUNS = 2000;

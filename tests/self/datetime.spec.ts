@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { dateTime } from '../../src/arbitraries';
 import { caseBody, loadCases } from '../../src/cases';
 import { validators } from '../../src/contract';
-import { formatUtc, parseInstant, sameInstant, toUtc } from '../../src/datetime';
+import { formatUtc, parseInstant, sameInstant, toUtc } from '../../schemas/datetime';
 
 const SEED = 20170101;
 

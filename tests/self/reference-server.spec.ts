@@ -4,7 +4,8 @@ import { test, expect } from '@playwright/test';
 import { ENUMS } from '../../schemas/enums';
 import { STRING_PROPERTIES } from '../../schemas/entity';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../src/contract';
-import { COLLECTION_PATH, ReferenceServer } from '../../server/app';
+import { ReferenceServer } from '../../server/app';
+import { COLLECTION } from '../../schemas/contract';
 import { type Caller, StaticTokenAuthenticator } from '../../server/auth';
 import { TokenIssuer } from '../../server/tokens';
 
@@ -66,8 +67,8 @@ async function call(method: string, path: string, o: CallOptions = {}, root = ba
   return { status: res.status, headers: res.headers, text, json };
 }
 
-const item = (id: string) => `${COLLECTION_PATH}/${id}`;
-const create = (body: unknown = SEED_EXAMPLE_REQUEST, o: CallOptions = {}) => call('POST', COLLECTION_PATH, { ...o, body });
+const item = (id: string) => `${COLLECTION}/${id}`;
+const create = (body: unknown = SEED_EXAMPLE_REQUEST, o: CallOptions = {}) => call('POST', COLLECTION, { ...o, body });
 
 async function created(body: unknown = SEED_EXAMPLE_REQUEST, o: CallOptions = {}): Promise<any> {
   const r = await create(body, o);
@@ -216,14 +217,14 @@ test.describe('get and list', () => {
 
   test('the list is answered 200 with a value array holding created records', async () => {
     const e = await created();
-    const r = await call('GET', COLLECTION_PATH);
+    const r = await call('GET', COLLECTION);
     expect(r.status).toBe(200);
     expect(validators.collection(r.json)).toBe(true);
     expect(r.json.value).toContainEqual(Object.fromEntries(Object.entries(e).filter(([k]) => k !== '@odata.context')));
   });
 
   test('the list @odata.context names the entity set', async () => {
-    expect((await call('GET', COLLECTION_PATH)).json['@odata.context']).toBe(`${base}/$metadata#deviceManagement/remoteActionAudits`);
+    expect((await call('GET', COLLECTION)).json['@odata.context']).toBe(`${base}/$metadata#deviceManagement/remoteActionAudits`);
   });
 
   /** A reference server with pages of 3 holding `n` records created as a ReadWrite principal (token `t`). */
@@ -232,7 +233,7 @@ test.describe('get and list', () => {
     const root = await paged.listen(0);
     const t = await paged.issuer.mint({ type: 'application', permissions: RW });
     const ids: string[] = [];
-    for (let i = 0; i < n; i++) ids.push((await call('POST', COLLECTION_PATH, { token: t, body: body(i) }, root)).json.id);
+    for (let i = 0; i < n; i++) ids.push((await call('POST', COLLECTION, { token: t, body: body(i) }, root)).json.id);
     return { paged, root, t, ids };
   }
 
@@ -241,7 +242,7 @@ test.describe('get and list', () => {
     try {
       const sizes: number[] = [];
       const seen: string[] = [];
-      let next: string | undefined = `${root}${COLLECTION_PATH}`;
+      let next: string | undefined = `${root}${COLLECTION}`;
       while (next) {
         const r = await call('GET', next, { token: t });
         expect(r.status).toBe(200);
@@ -259,7 +260,7 @@ test.describe('get and list', () => {
   test('a list that fits one page has no @odata.nextLink', async () => {
     const { paged: small, root, t } = await pagedServer(3);
     try {
-      const r = await call('GET', COLLECTION_PATH, { token: t }, root);
+      const r = await call('GET', COLLECTION, { token: t }, root);
       expect(r.json.value).toHaveLength(3);
       expect(r.json).not.toHaveProperty('@odata.nextLink');
     } finally {
@@ -272,7 +273,7 @@ test.describe('get and list', () => {
     try {
       const read = async (query: string) => {
         const pages: string[][] = [];
-        for (let next: string | undefined = `${root}${COLLECTION_PATH}?${query}`; next; ) {
+        for (let next: string | undefined = `${root}${COLLECTION}?${query}`; next; ) {
           const r = await call('GET', next, { token: t });
           pages.push(r.json.value.map((e: { id: string }) => e.id));
           next = r.json['@odata.nextLink'];
@@ -290,10 +291,10 @@ test.describe('get and list', () => {
   test('records deleted or created between two pages shift no other record across the skip token', async () => {
     const { paged, root, t, ids } = await pagedServer(7);
     try {
-      const first = await call('GET', COLLECTION_PATH, { token: t }, root);
+      const first = await call('GET', COLLECTION, { token: t }, root);
       expect(first.json.value.map((e: { id: string }) => e.id)).toEqual(ids.slice(0, 3));
       expect((await call('DELETE', item(ids[0]!), { token: t }, root)).status).toBe(204);
-      const added = (await call('POST', COLLECTION_PATH, { token: t, body: {} }, root)).json.id;
+      const added = (await call('POST', COLLECTION, { token: t, body: {} }, root)).json.id;
       const seen: string[] = [];
       for (let next: string | undefined = first.json['@odata.nextLink']; next; ) {
         const r = await call('GET', next, { token: t });
@@ -352,7 +353,7 @@ test.describe('update and delete', () => {
   });
 
   test('DELETE on the collection is 405 with Allow: GET, POST', async () => {
-    const r = await call('DELETE', COLLECTION_PATH);
+    const r = await call('DELETE', COLLECTION);
     graphError(r, 405);
     expect(r.headers.get('allow')?.split(/,\s*/).sort()).toEqual(['GET', 'POST']);
   });
@@ -378,12 +379,12 @@ test.describe('authentication', () => {
   ];
   for (const [what, options] of cases) {
     test(`${what} is answered 401 InvalidAuthenticationToken`, async () => {
-      expect(graphError(await call('GET', COLLECTION_PATH, await options()), 401)).toBe('InvalidAuthenticationToken');
+      expect(graphError(await call('GET', COLLECTION, await options()), 401)).toBe('InvalidAuthenticationToken');
     });
   }
 
   test('authentication comes before routing to 405', async () => {
-    graphError(await call('DELETE', COLLECTION_PATH, { token: null }), 401);
+    graphError(await call('DELETE', COLLECTION, { token: null }), 401);
   });
 });
 
@@ -394,7 +395,7 @@ test.describe('permissions', () => {
 
   test('ManagedDevices.Read.All may list and get', async () => {
     const e = await created();
-    expect((await call('GET', COLLECTION_PATH, { token: token.read })).status).toBe(200);
+    expect((await call('GET', COLLECTION, { token: token.read })).status).toBe(200);
     expect((await call('GET', item(e.id), { token: token.read })).status).toBe(200);
   });
 
@@ -405,7 +406,7 @@ test.describe('permissions', () => {
   });
 
   test('a token without permissions cannot list: 403', async () => {
-    graphError(await call('GET', COLLECTION_PATH, { token: token.none }), 403);
+    graphError(await call('GET', COLLECTION, { token: token.none }), 403);
   });
 
   test('Configuration.ReadWrite.All may create and update', async () => {
@@ -419,7 +420,7 @@ test.describe('permissions', () => {
   });
 
   test('Configuration.Read.All may list (an uncertain cell is permissive)', async () => {
-    expect((await call('GET', COLLECTION_PATH, { token: token.cfgRead })).status).toBe(200);
+    expect((await call('GET', COLLECTION, { token: token.cfgRead })).status).toBe(200);
   });
 
   test('Configuration.Read.All cannot get by id: 403', async () => {
@@ -429,7 +430,7 @@ test.describe('permissions', () => {
 
   test('a personal account token is refused with 403 whatever it holds', async () => {
     graphError(await create(SEED_EXAMPLE_REQUEST, { token: token.personal }), 403);
-    graphError(await call('GET', COLLECTION_PATH, { token: token.personal }), 403);
+    graphError(await call('GET', COLLECTION, { token: token.personal }), 403);
   });
 });
 
@@ -440,7 +441,7 @@ test.describe('tenancy', () => {
     graphError(await call('GET', item(e.id), { token: other }), 404);
     graphError(await call('PATCH', item(e.id), { token: other, body: { deviceIMEI: 'x' } }), 404);
     graphError(await call('DELETE', item(e.id), { token: other }), 404);
-    expect((await call('GET', COLLECTION_PATH, { token: other })).json.value.map((r: { id: string }) => r.id)).not.toContain(e.id);
+    expect((await call('GET', COLLECTION, { token: other })).json.value.map((r: { id: string }) => r.id)).not.toContain(e.id);
     const own = await call('GET', item(e.id));
     expect(own.status).toBe(200);
     expect(own.json.deviceIMEI).toBe(e.deviceIMEI);
@@ -456,7 +457,7 @@ test.describe('tenancy', () => {
     try {
       const mine = await broken.issuer.mint({ type: 'application', permissions: RW });
       const other = await broken.issuer.mint({ type: 'application', permissions: RW, tenant: 'tenant-b' });
-      const r = await call('POST', COLLECTION_PATH, { token: mine, body: SEED_EXAMPLE_REQUEST }, root);
+      const r = await call('POST', COLLECTION, { token: mine, body: SEED_EXAMPLE_REQUEST }, root);
       expect((await call('GET', item(r.json.id), { token: other }, root)).status).toBe(200);
     } finally {
       await broken.close();
@@ -487,7 +488,7 @@ test.describe('bad requests', () => {
   ];
   for (const [what, o] of rejected) {
     test(`${what} is answered 400 BadRequest`, async () => {
-      expect(graphError(await call('POST', COLLECTION_PATH, o), 400)).toBe('BadRequest');
+      expect(graphError(await call('POST', COLLECTION, o), 400)).toBe('BadRequest');
     });
   }
 
@@ -548,14 +549,14 @@ test.describe('evolvable enums', () => {
 
   test('a record with a tail member is listed as unknownFutureValue without the Prefer header', async () => {
     const { id } = await created({ ...SEED_EXAMPLE_REQUEST, action: 'delete' }, { headers: PREFER });
-    const listed = (await call('GET', COLLECTION_PATH)).json.value.find((e: { id: string }) => e.id === id);
+    const listed = (await call('GET', COLLECTION)).json.value.find((e: { id: string }) => e.id === id);
     expect(listed.action).toBe('unknownFutureValue');
   });
 
   test('a record with a tail member reads back as the real member with the Prefer header', async () => {
     const { id } = await created({ ...SEED_EXAMPLE_REQUEST, action: 'delete' }, { headers: PREFER });
     expect((await call('GET', item(id), { headers: PREFER })).json.action).toBe('delete');
-    const listed = (await call('GET', COLLECTION_PATH, { headers: PREFER })).json.value.find((e: { id: string }) => e.id === id);
+    const listed = (await call('GET', COLLECTION, { headers: PREFER })).json.value.find((e: { id: string }) => e.id === id);
     expect(listed.action).toBe('delete');
   });
 
@@ -568,10 +569,10 @@ test.describe('evolvable enums', () => {
 test.describe('error envelope', () => {
   const errors: [number, () => Promise<Reply>][] = [
     [400, () => create({ action: 'wipe' })],
-    [401, () => call('GET', COLLECTION_PATH, { token: null })],
+    [401, () => call('GET', COLLECTION, { token: null })],
     [403, () => create(SEED_EXAMPLE_REQUEST, { token: token.read })],
     [404, () => call('GET', item('no-such-id'))],
-    [405, () => call('DELETE', COLLECTION_PATH)],
+    [405, () => call('DELETE', COLLECTION)],
     [415, () => create(SEED_EXAMPLE_REQUEST, { contentType: 'application/xml' })],
   ];
   for (const [status, send] of errors) {
@@ -632,26 +633,26 @@ test.describe('opaque static tokens', () => {
   });
 
   test('a listed opaque token is accepted', async () => {
-    expect((await call('POST', COLLECTION_PATH, { token: 'opaque-rw', body: SEED_EXAMPLE_REQUEST }, root)).status).toBe(201);
+    expect((await call('POST', COLLECTION, { token: 'opaque-rw', body: SEED_EXAMPLE_REQUEST }, root)).status).toBe(201);
   });
 
   test('a listed opaque token carries its permissions', async () => {
-    expect((await call('GET', COLLECTION_PATH, { token: 'opaque-read' }, root)).status).toBe(200);
-    graphError(await call('POST', COLLECTION_PATH, { token: 'opaque-read', body: SEED_EXAMPLE_REQUEST }, root), 403);
+    expect((await call('GET', COLLECTION, { token: 'opaque-read' }, root)).status).toBe(200);
+    graphError(await call('POST', COLLECTION, { token: 'opaque-read', body: SEED_EXAMPLE_REQUEST }, root), 403);
   });
 
   test('an unlisted token, even a valid JWT, is answered 401', async () => {
-    expect(graphError(await call('GET', COLLECTION_PATH, { token: 'opaque-unknown' }, root), 401)).toBe('InvalidAuthenticationToken');
-    expect(graphError(await call('GET', COLLECTION_PATH, { token: await opaque.issuer.mint({ type: 'application', permissions: RW }) }, root), 401)).toBe('InvalidAuthenticationToken');
+    expect(graphError(await call('GET', COLLECTION, { token: 'opaque-unknown' }, root), 401)).toBe('InvalidAuthenticationToken');
+    expect(graphError(await call('GET', COLLECTION, { token: await opaque.issuer.mint({ type: 'application', permissions: RW }) }, root), 401)).toBe('InvalidAuthenticationToken');
   });
 
   test('expired and wrong-audience entries are answered 401', async () => {
-    graphError(await call('GET', COLLECTION_PATH, { token: 'opaque-expired' }, root), 401);
-    graphError(await call('GET', COLLECTION_PATH, { token: 'opaque-audience' }, root), 401);
+    graphError(await call('GET', COLLECTION, { token: 'opaque-expired' }, root), 401);
+    graphError(await call('GET', COLLECTION, { token: 'opaque-audience' }, root), 401);
   });
 
   test('a missing token is answered 401', async () => {
-    graphError(await call('GET', COLLECTION_PATH, { token: null }, root), 401);
+    graphError(await call('GET', COLLECTION, { token: null }, root), 401);
   });
 });
 
@@ -659,7 +660,7 @@ test.describe('edge cases once found as bugs', () => {
   // Was a bug (server/app.ts, route(): `decodeURIComponent(m[1])`): a malformed percent-escape in the id throws
   // URIError, which renders as 500 InternalServerError, and before authentication at that.
   test('a malformed percent-escape in the id is answered 4xx, never 500', async () => {
-    const r = await call('GET', `${COLLECTION_PATH}/%E0%A4%A`);
+    const r = await call('GET', `${COLLECTION}/%E0%A4%A`);
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runCommandLine } from '../../../src/cli/child';
 import { SUITE_VARIABLE, childEnvironment } from '../../../src/settings';
 import { ROOT, decide, describeErrors, validators, type Operation, type PrincipalType } from '../../../src/contract';
-import { toUtc } from '../../../src/datetime';
+import { toUtc } from '../../../schemas/datetime';
 import { ENUM_PROPERTIES, SENTINEL, isAfterSentinel } from '../../../schemas/enums';
 import { STRING_PROPERTIES } from '../../../schemas/entity';
 
