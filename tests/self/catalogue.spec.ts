@@ -12,6 +12,7 @@ import { ROOT, catalogue } from '../../src/contract';
 import type { Principal } from '../../src/principals';
 import type { Runtime } from '../../src/runtime';
 import type { DefectsFile } from '../../schemas/defects';
+import { DEFECT_NAMES } from '../../server/defects';
 
 const require = createRequire(import.meta.url);
 const defects = (JSON.parse(readFileSync(join(ROOT, 'fixtures', 'defects.json'), 'utf8')) as DefectsFile).defects;
@@ -118,4 +119,9 @@ test('docs/FAULT-MODEL.md names only requirements and defects that exist, and ev
   expect(defects.map((d) => d.name).filter((d) => !namedDefects.has(d)), 'defect modes the fault model does not place').toEqual([]);
   const namedRequirements = new Set(rows.flatMap((r) => r.requirements));
   expect(catalogue.requirements.map((r) => r.id).filter((id) => !namedRequirements.has(id)), 'requirements the fault model does not place').toEqual([]);
+});
+
+test('the server\'s defect names (the type its code is checked against) are exactly those of fixtures/defects.json', () => {
+  // A name only in the type would be a defect the matrix never tries; one only in the file, one the server lacks.
+  expect([...DEFECT_NAMES].sort(), 'regenerate DEFECT_NAMES in server/defects.ts from fixtures/defects.json').toEqual(defects.map((d) => d.name).sort());
 });

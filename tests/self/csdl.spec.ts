@@ -15,6 +15,7 @@ import { isCheckFailure } from '../../src/failure';
 import type { Exchange } from '../../src/http';
 import type { ConformanceReport } from '../../src/report/types';
 import { ReferenceServer } from '../../server/app';
+import type { DefectName } from '../../server/defects';
 import { runCli, startIndependentServer } from './support/independent-server';
 
 const SLICE = readFileSync(join(ROOT, 'fixtures', 'csdl', 'beta-remoteActionAudit-slice.xml'), 'utf8');
@@ -237,7 +238,7 @@ test.describe('the reference server serves the contract at $metadata', () => {
     }
   });
 
-  const DEFECTS: [string, string][] = [
+  const DEFECTS: [DefectName, string][] = [
     ['metadata-property-missing', 'RAA-META-ENTITY'],
     ['metadata-wrong-type', 'RAA-META-ENTITY'],
     ['metadata-enum-reordered', 'RAA-META-ENUMS'],
