@@ -13,16 +13,14 @@ const OUT = join(ROOT, 'dist');
 
 /** What the package runs: the command line and library, the reference server, the schemas' modules, the suite and its config. */
 const SHIPPED = ['src', 'server', 'schemas', join('tests', 'contract'), 'playwright.config.ts'];
-/** Needs the clone (its load generator and esbuild are development dependencies): `bench` says so in the package. */
-const CLONE_ONLY = [join('src', 'bench.ts'), join('src', 'bench') + sep];
 
 function sources(path) {
   if (statSync(path).isDirectory()) return readdirSync(path).flatMap((name) => sources(join(path, name)));
   return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
 }
 
-const entries = SHIPPED.flatMap((p) => sources(join(ROOT, p)))
-  .filter((f) => !CLONE_ONLY.some((c) => relative(ROOT, f).startsWith(c)));
+// tools/ (the bench: its load generator and esbuild are development dependencies) needs the clone; `bench` says so in the package.
+const entries = SHIPPED.flatMap((p) => sources(join(ROOT, p)));
 const shipped = new Set(entries);
 
 /** The source file a relative specifier names, as the bundler-style resolution of tsconfig.json finds it. */

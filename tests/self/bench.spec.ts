@@ -4,7 +4,7 @@ import { test, expect } from '@playwright/test';
 import {
   achievedRate, bundleModules, descendants, fmt, hotSpots, inclusiveShare, linearFit, median, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
   type CpuProfile,
-} from '../../src/bench/helpers';
+} from '../../tools/bench/helpers';
 
 test('linearFit recovers slope and intercept of exact points, and r² is 1', () => {
   const fit = linearFit([{ x: 100, y: 20_500 }, { x: 1_000, y: 25_000 }, { x: 10_000, y: 70_000 }]);

@@ -6,17 +6,17 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildServerBundle, procAvailable, startServer, type ServerChild } from './bench/child';
-import { fmt, median, meets, ratio, renderTable, type Row } from './bench/helpers';
+import { buildServerBundle, procAvailable, startServer, type ServerChild } from './child';
+import { fmt, median, meets, ratio, renderTable, type Row } from './helpers';
 import {
   clientBreakdown, conformanceRun, fitGrowth, loadServer, matrixVsRuns, rateLimited, rawNodeHttp, rawUndici, sampleBodies, suitePass,
   type Breakdown, type GrowthRun, type LoadResult, type MatrixCompare, type RateResult, type RawResult, type SuitePass,
-} from './bench/phases';
-import { layerCosts, type LayerCost } from './bench/layers';
-import { runProfile } from './bench/profile';
-import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from './config';
-import { ROOT, SEED_EXAMPLE_REQUEST } from './contract';
-import { loadDefects } from './matrix';
+} from './phases';
+import { layerCosts, type LayerCost } from './layers';
+import { runProfile } from './profile';
+import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from '../../src/config';
+import { ROOT, SEED_EXAMPLE_REQUEST } from '../../src/contract';
+import { loadDefects } from '../../src/matrix';
 
 /** Intune's write limit per app per tenant: 200 requests per 20 s (GRAPH-FACTS §1). */
 const INTUNE_APP_WRITES_PER_SEC = 200 / 20;

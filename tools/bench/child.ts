@@ -4,14 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT } from '../contract';
+import { ROOT } from '../../src/contract';
 import { bundle } from '../../server/index';
 import { descendants, parentPid, procStatusKb, roleOf, type Role } from './helpers';
 
-/** Bundles src/bench/server-entry.ts (the reference server and its dependencies) into one .mjs in `dir`. */
+/** Bundles tools/bench/server-entry.ts (the reference server and its dependencies) into one .mjs in `dir`. */
 export async function buildServerBundle(dir: string): Promise<{ file: string; ms: number }> {
   const started = performance.now();
-  const file = await bundle(join(ROOT, 'src', 'bench', 'server-entry.ts'), join(dir, 'bench-server.mjs'));
+  const file = await bundle(join(ROOT, 'tools', 'bench', 'server-entry.ts'), join(dir, 'bench-server.mjs'));
   return { file, ms: performance.now() - started };
 }
 
