@@ -6,6 +6,7 @@ import { ConfigError, requirementsById, type Level } from './contract';
 import { edmTypeOf, GRAPH_ALIAS, nullableOf, parseCsdl, type CsdlEntityType, type CsdlModel } from './csdl';
 import { entitySchema, SEED_PROPERTIES } from '../schemas/entity';
 import { ENUMS, SENTINEL, type EnumInfo } from '../schemas/enums';
+import { setting } from './settings';
 
 export const NAMESPACE = 'microsoft.graph';
 export const ENTITY = 'remoteActionAudit';
@@ -370,7 +371,8 @@ export async function runDrift(source: string, reportDir: string, timeoutMs?: nu
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(join(reportDir, 'drift.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileSync(join(reportDir, 'drift.md'), renderDriftMarkdown(report));
-  if (process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, renderDriftMarkdown(report), { flag: 'a' });
+  const summary = setting('GITHUB_STEP_SUMMARY');
+  if (summary) writeFileSync(summary, renderDriftMarkdown(report), { flag: 'a' });
   process.stdout.write(`drift.json and drift.md written to ${reportDir}\n`);
   return report.exitCode;
 }

@@ -8,6 +8,7 @@ import { redactor } from './redact';
 import { didYouMean } from './suggest';
 import type { CloudId } from './clouds';
 import type { ClientCredentialsSpec } from './token-providers';
+import { namedVariable } from './settings';
 
 /** How a worker renews a client-credentials token before it expires (src/token-renewal.ts). */
 export interface Renewal {
@@ -111,7 +112,7 @@ export async function resolvePrincipals(specs: PrincipalSpec[], sources: TokenSo
     let renewal: Renewal | undefined;
     if (spec.token !== undefined) token = spec.token;
     else if (spec.tokenEnv !== undefined) {
-      const v = process.env[spec.tokenEnv];
+      const v = namedVariable(spec.tokenEnv);
       if (!v) throw new ConfigError(`principal "${spec.name}": environment variable ${spec.tokenEnv} is not set (it should hold the bearer token)`);
       token = v;
     } else if (spec.mint) {

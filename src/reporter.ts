@@ -17,6 +17,7 @@ import { upgradeReport } from './report/read';
 import { applyExpectations, loadExpectations } from './expectations';
 import { renderConformanceHtml } from './report/html';
 import { readDriftReport } from './drift';
+import { setting } from './settings';
 
 
 
@@ -203,7 +204,7 @@ export default class ConformanceReporter implements Reporter {
       ...(counterexamples.length ? { counterexamples } : {}),
       ...(citeMismatches.length ? { citeMismatches } : {}),
       playwrightStatus: result.status,
-      ...(process.env.RAA_SHARD ? { shard: process.env.RAA_SHARD } : {}),
+      ...(setting('RAA_SHARD') ? { shard: setting('RAA_SHARD') } : {}),
       timings: { ...rt.marks, collected: this.collected, ...(c && c.last ? { firstTest: c.first, lastTest: c.last } : {}), reporting: Date.now() },
     };
     const v = verdictFor(report, rt.strict, rt.allowPartial ?? false);

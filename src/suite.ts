@@ -17,6 +17,7 @@ import { selectProject, type Runtime } from './runtime';
 import { WRITES_SKIP } from './suite-constants';
 import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTest } from './failure';
 import { TokenRenewal } from './token-renewal';
+import { setting } from './settings';
 
 export { COLLECTION };
 
@@ -385,7 +386,8 @@ export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void 
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
     // The retry budget is per lane of workers: a worker replaced after a failed test continues its predecessor's.
-    const ledger = process.env.RAA_RUNTIME ? new RetryLedger(join(dirname(process.env.RAA_RUNTIME), `retry-wait-${runtime.project ?? 'run'}-${workerInfo.parallelIndex}`)) : undefined;
+    const runtimeFile = setting('RAA_RUNTIME');
+    const ledger = runtimeFile ? new RetryLedger(join(dirname(runtimeFile), `retry-wait-${runtime.project ?? 'run'}-${workerInfo.parallelIndex}`)) : undefined;
     const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers), retryBudgetMs: runtime.retryBudgetMs ?? 300_000, ...(ledger ? { ledger } : {}) });
     const graph = new Graph(runtime, transport);
     await use(graph);

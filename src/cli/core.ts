@@ -3,7 +3,8 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, ROOT, modulePath, validators } from '../contract';
+import { ROOT, modulePath } from '../contract';
+import { readConformanceReport } from '../report/read';
 import { redactor } from '../redact';
 import type { ConformanceReport } from '../report/types';
 import type { Runtime } from '../runtime';
@@ -45,7 +46,7 @@ export function playwrightSuite(command: string, args: string[], runtimeFile: st
 
 /** Removes what an earlier run wrote into `dir` (and creates it). */
 export function cleanReports(dir: string, extra: string[] = []): void {
-  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'conformance.html', 'blob', 'test-results', '.run', '.counterexamples', ...extra]) {
+  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'conformance.html', 'blob', 'test-results', '.run', ...extra]) {
     rmSync(join(dir, f), { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
@@ -72,23 +73,8 @@ export function renewedTokens(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }
 
-/** A conformance.json that diff, merge and pin can rely on (schemas/suite.ts), or one line saying why it is not. */
-export function readReport(path: string): ConformanceReport {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError(`${path} is not a conformance.json: ${(e as Error).message}`);
-  }
-  if (!validators.conformanceReport(data)) {
-    const [first, ...more] = validators.conformanceReport.errors ?? [];
-    throw new ConfigError(`${path} is not a conformance.json: ${first?.instancePath || '/'} ${first?.message}${more.length ? ` (and ${more.length} more problem(s))` : ''}`);
-  }
-  return data as ConformanceReport;
-}
-
 /** The report a Playwright run wrote, or undefined when it wrote none (it crashed). */
 export function writtenReport(reportDir: string): ConformanceReport | undefined {
   const path = join(reportDir, 'conformance.json');
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as ConformanceReport : undefined;
+  return existsSync(path) ? readConformanceReport(path) : undefined;
 }

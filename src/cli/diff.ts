@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { EXIT } from '../exit-code';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from '../report/diff';
 import { setting } from '../settings';
-import { readReport } from './core';
+import { readConformanceReport } from '../report/read';
 import { UsageError } from './errors';
 
 export const help = `Usage: raa-conformance diff BASE.json HEAD.json [--markdown FILE]
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { markdown: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(help + '\n'); return EXIT.ok; }
   if (positionals.length !== 2) throw new UsageError(`diff: needs two reports, BASE.json and HEAD.json (got ${positionals.length})`, 'diff');
-  const [base, head] = positionals.map((p) => readReport(p));
+  const [base, head] = positionals.map((p) => readConformanceReport(p));
   const d = diffReports(base!, head!);
   process.stdout.write(renderDiffText(d) + '\n');
   const md = renderDiffMarkdown(d);

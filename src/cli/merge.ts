@@ -7,7 +7,8 @@ import { loadConfig } from '../config';
 import { EXIT, exitCodeFor } from '../exit-code';
 import type { ConformanceReport } from '../report/types';
 import { buildRuntime, type Runtime } from '../runtime';
-import { playwrightSuite, readReport, withWorkDir, writeRuntime, writtenReport } from './core';
+import { playwrightSuite, withWorkDir, writeRuntime, writtenReport } from './core';
+import { readConformanceReport } from '../report/read';
 import { UsageError } from './errors';
 
 export const help = `Usage: raa-conformance merge --report-dir DIR SHARD_DIR...
@@ -23,7 +24,7 @@ function gather(dirs: string[], blobs: string): Shards {
   const records = { created: 0, left: [] as string[], requests: 0, throttled: 0 };
   for (const dir of dirs) {
     if (!existsSync(join(dir, 'blob'))) throw new ConfigError(`${dir} holds no blob report: run each shard with \`raa-conformance run --shard i/n --report-dir ${dir}\``);
-    const r = readReport(join(dir, 'conformance.json'));
+    const r = readConformanceReport(join(dir, 'conformance.json'));
     first ??= r;
     if (r.records) { records.created += r.records.created; records.left.push(...r.records.left); records.requests += r.records.requests; records.throttled += r.records.throttled; }
     for (const f of readdirSync(join(dir, 'blob'))) writeFileSync(join(blobs, `${dir.replace(/[^A-Za-z0-9]/g, '_')}-${f}`), readFileSync(join(dir, 'blob', f)));

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { EXIT } from '../exit-code';
 import { pin } from '../regressions';
-import { readReport } from './core';
+import { readConformanceReport } from '../report/read';
 
 export const help = `Usage: raa-conformance pin [--report reports/conformance.json] [--out fixtures/regressions.json]
 
@@ -18,7 +18,7 @@ export async function main(argv: string[]): Promise<number> {
   if (values.help) { process.stdout.write(help + '\n'); return EXIT.ok; }
   const config = loadConfig({ CONFORMANCE_REGRESSIONS: values.out });
   const reportPath = resolve(values.report ?? join(config.reportDir, 'conformance.json'));
-  if (existsSync(reportPath)) readReport(reportPath);
+  if (existsSync(reportPath)) readConformanceReport(reportPath);
   const added = pin(reportPath, config.regressionsFile);
   process.stdout.write(added.length ? `pinned ${added.length} regression(s) into ${config.regressionsFile}:\n${added.map((r) => `  ${r.description}`).join('\n')}\n` : `nothing new to pin from ${reportPath}\n`);
   return EXIT.ok;
