@@ -114,6 +114,33 @@ interface RawEntity { entity: CsdlEntityType; qualified: string }
  * that type out. Throws an Error naming the reason on XML that is not well-formed or not CSDL.
  */
 export function parseCsdl(xml: string, opts: ParseOptions = {}): CsdlModel {
+  const root = edmxRoot(xml);
+  const { declared, aliases } = declaredSchemas(root);
+  const wanted = opts.namespace ?? GRAPH_NAMESPACE;
+  const primary = declared.find((d) => d.namespace === wanted) ?? (opts.namespace ? undefined : declared[0]);
+  if (!primary) throw new Error(`not the expected CSDL: no Schema has Namespace ${wanted} (it declares ${declared.map((d) => d.namespace).join(', ')})`);
+
+  const byQualified = new Map<string, RawEntity>();
+  const entityTypes = new Map<string, CsdlEntityType>();
+  const enumTypes = new Map<string, CsdlEnumType>();
+  for (const { s, namespace } of declared) {
+    const keyOf = (name: string) => (namespace === primary.namespace ? name : `${namespace}.${name}`);
+    for (const e of children(s, EDM_NS, 'EntityType')) {
+      const entity = readEntityType(e, namespace, aliases);
+      byQualified.set(`${namespace}.${entity.name}`, { entity, qualified: `${namespace}.${entity.name}` });
+      entityTypes.set(keyOf(entity.name), entity);
+    }
+    for (const e of children(s, EDM_NS, 'EnumType')) {
+      const en = readEnumType(e, namespace);
+      enumTypes.set(keyOf(en.name), en);
+    }
+  }
+  inheritKeys(byQualified);
+  return { namespace: primary.namespace, ...(primary.alias ? { alias: primary.alias } : {}), entityTypes, enumTypes };
+}
+
+/** The document's edmx:Edmx element, or an Error saying why the text is not well-formed CSDL. */
+function edmxRoot(xml: string): Element {
   if (typeof xml !== 'string' || xml.trim() === '') throw new Error('not CSDL: the document is empty');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new Error(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
@@ -125,8 +152,11 @@ export function parseCsdl(xml: string, opts: ParseOptions = {}): CsdlModel {
   if (rootName.ns !== EDMX_NS || rootName.local !== 'Edmx') {
     throw new Error(`not CSDL: the root element is <${root.name}>${rootName.ns ? ` in namespace ${rootName.ns}` : ''}, not Edmx in ${EDMX_NS}`);
   }
+  return root;
+}
 
-  // Aliases hold across the document: those of its Schemas and of the documents it includes.
+/** The Schemas of the one edmx:DataServices, and the aliases that hold across the document (its Schemas' and its includes'). */
+function declaredSchemas(root: Element): { declared: { s: Element; namespace: string; alias: string | undefined }[]; aliases: Map<string, string> } {
   const aliases = new Map<string, string>();
   for (const ref of children(root, EDMX_NS, 'Reference')) {
     for (const inc of children(ref, EDMX_NS, 'Include')) {
@@ -140,52 +170,45 @@ export function parseCsdl(xml: string, opts: ParseOptions = {}): CsdlModel {
   if (!schemas.length) throw new Error(`not CSDL: edmx:DataServices declares no Schema in ${EDM_NS}`);
   const declared = schemas.map((s) => ({ s, namespace: required(s, 'Namespace', 'a Schema'), alias: attr(s.node, 'Alias') }));
   for (const d of declared) if (d.alias) aliases.set(d.alias, d.namespace);
+  return { declared, aliases };
+}
 
-  const wanted = opts.namespace ?? GRAPH_NAMESPACE;
-  const primary = declared.find((d) => d.namespace === wanted) ?? (opts.namespace ? undefined : declared[0]);
-  if (!primary) throw new Error(`not the expected CSDL: no Schema has Namespace ${wanted} (it declares ${declared.map((d) => d.namespace).join(', ')})`);
+function readEntityType(e: Element, namespace: string, aliases: Map<string, string>): CsdlEntityType {
+  const name = required(e, 'Name', `an EntityType of ${namespace}`);
+  const where = `EntityType ${name}`;
+  const base = attr(e.node, 'BaseType');
+  return {
+    name,
+    ...(base ? { baseType: normalise(base, aliases) } : {}),
+    key: children(e, EDM_NS, 'Key').flatMap((k) => children(k, EDM_NS, 'PropertyRef').map((r) => required(r, 'Name', `a PropertyRef of ${where}`))),
+    properties: children(e, EDM_NS, 'Property').map((p) => {
+      const pname = required(p, 'Name', `a Property of ${where}`);
+      return { name: pname, type: normalise(required(p, 'Type', `${where}.${pname}`), aliases), nullable: bool(p, 'Nullable', true, `${where}.${pname}`) };
+    }),
+    navigation: children(e, EDM_NS, 'NavigationProperty').map((n) => {
+      const nname = required(n, 'Name', `a NavigationProperty of ${where}`);
+      return { name: nname, type: normalise(required(n, 'Type', `${where}.${nname}`), aliases), containsTarget: bool(n, 'ContainsTarget', false, `${where}.${nname}`) };
+    }),
+  };
+}
 
-  const byQualified = new Map<string, RawEntity>();
-  const entityTypes = new Map<string, CsdlEntityType>();
-  const enumTypes = new Map<string, CsdlEnumType>();
-  for (const { s, namespace } of declared) {
-    const keyOf = (name: string) => (namespace === primary.namespace ? name : `${namespace}.${name}`);
-    for (const e of children(s, EDM_NS, 'EntityType')) {
-      const name = required(e, 'Name', `an EntityType of ${namespace}`);
-      const where = `EntityType ${name}`;
-      const base = attr(e.node, 'BaseType');
-      const entity: CsdlEntityType = {
-        name,
-        ...(base ? { baseType: normalise(base, aliases) } : {}),
-        key: children(e, EDM_NS, 'Key').flatMap((k) => children(k, EDM_NS, 'PropertyRef').map((r) => required(r, 'Name', `a PropertyRef of ${where}`))),
-        properties: children(e, EDM_NS, 'Property').map((p) => {
-          const pname = required(p, 'Name', `a Property of ${where}`);
-          return { name: pname, type: normalise(required(p, 'Type', `${where}.${pname}`), aliases), nullable: bool(p, 'Nullable', true, `${where}.${pname}`) };
-        }),
-        navigation: children(e, EDM_NS, 'NavigationProperty').map((n) => {
-          const nname = required(n, 'Name', `a NavigationProperty of ${where}`);
-          return { name: nname, type: normalise(required(n, 'Type', `${where}.${nname}`), aliases), containsTarget: bool(n, 'ContainsTarget', false, `${where}.${nname}`) };
-        }),
-      };
-      byQualified.set(`${namespace}.${name}`, { entity, qualified: `${namespace}.${name}` });
-      entityTypes.set(keyOf(name), entity);
-    }
-    for (const e of children(s, EDM_NS, 'EnumType')) {
-      const name = required(e, 'Name', `an EnumType of ${namespace}`);
-      let next = 0;
-      const members = children(e, EDM_NS, 'Member').map((m) => {
-        const mname = required(m, 'Name', `a Member of EnumType ${name}`);
-        const raw = attr(m.node, 'Value');
-        const value = raw === undefined ? next : Number(raw);
-        if (!Number.isSafeInteger(value)) throw new Error(`not CSDL: member ${name}.${mname} has Value="${raw}" (an integer expected)`);
-        next = value + 1;
-        return { name: mname, value };
-      });
-      enumTypes.set(keyOf(name), { name, isFlags: bool(e, 'IsFlags', false, `EnumType ${name}`), members });
-    }
-  }
+/** An EnumType; a Member without Value follows the one before it, as CSDL says. */
+function readEnumType(e: Element, namespace: string): CsdlEnumType {
+  const name = required(e, 'Name', `an EnumType of ${namespace}`);
+  let next = 0;
+  const members = children(e, EDM_NS, 'Member').map((m) => {
+    const mname = required(m, 'Name', `a Member of EnumType ${name}`);
+    const raw = attr(m.node, 'Value');
+    const value = raw === undefined ? next : Number(raw);
+    if (!Number.isSafeInteger(value)) throw new Error(`not CSDL: member ${name}.${mname} has Value="${raw}" (an integer expected)`);
+    next = value + 1;
+    return { name: mname, value };
+  });
+  return { name, isFlags: bool(e, 'IsFlags', false, `EnumType ${name}`), members };
+}
 
-  // Keys through base types: remoteActionAudit declares none; graph.entity's is id.
+/** Keys through base types: remoteActionAudit declares none; graph.entity's is id, also when the document leaves it out. */
+function inheritKeys(byQualified: Map<string, RawEntity>): void {
   const resolveKey = (t: CsdlEntityType, seen: Set<CsdlEntityType>): string[] => {
     if (t.key.length || !t.baseType || seen.has(t)) return t.key;
     seen.add(t);
@@ -194,8 +217,6 @@ export function parseCsdl(xml: string, opts: ParseOptions = {}): CsdlModel {
     return t.baseType === GRAPH_ENTITY ? ['id'] : [];
   };
   for (const { entity } of byQualified.values()) if (!entity.key.length) entity.key = [...resolveKey(entity, new Set())];
-
-  return { namespace: primary.namespace, ...(primary.alias ? { alias: primary.alias } : {}), entityTypes, enumTypes };
 }
 
 /** A type name as the model writes it: `graph.x`, `x` (of the model's namespace) or `microsoft.graph.x` → `microsoft.graph.x`. */

@@ -137,8 +137,22 @@ export function compareContract(model: CsdlModel, contract: Contract = suiteCont
   const entity = lookup(model.entityTypes, model, ENTITY);
   if (!entity) throw new ConfigError(`the document declares no EntityType ${ENTITY} in namespace ${model.namespace}: nothing to compare`);
 
-  // Properties, the base types' included (id comes from graph.entity).
-  const declared = new Map<string, { type: string; nullable: boolean; from: string }>();
+  const { declared, key } = declaredProperties(entity, model, notes);
+  compareProperties(contract, declared, entity.name, changes);
+  if (key && (key.length !== 1 || key[0] !== 'id')) {
+    changes.push({ kind: 'retyped', subject: 'key', name: `${ENTITY} key`, detail: `key (${key.join(', ')}) in the document, (id) in the contract`, known: false, requirements: requirementsOf('key'), because: becauseOf('key') });
+  }
+
+  for (const e of contract.enums) compareEnum(e, model, contract, changes);
+  compareNavigation(model, changes, notes);
+  return { changes, notes };
+}
+
+type Declared = Map<string, { type: string; nullable: boolean; from: string }>;
+
+/** The entity's properties, its base types' included (id comes from graph.entity), and the key it inherits. */
+function declaredProperties(entity: CsdlEntityType, model: CsdlModel, notes: string[]): { declared: Declared; key: string[] | undefined } {
+  const declared: Declared = new Map();
   let key: string[] | undefined;
   const seen = new Set<string>();
   for (let t: CsdlEntityType | undefined = entity; t && !seen.has(t.name); ) {
@@ -158,7 +172,11 @@ export function compareContract(model: CsdlModel, contract: Contract = suiteCont
     }
     t = base;
   }
+  return { declared, key };
+}
 
+/** Each contract property against the document's (removed, retyped, newer), then the document's that the contract lacks. */
+function compareProperties(contract: Contract, declared: Declared, entityName: string, changes: DriftChange[]): void {
   const contractNames = new Set(contract.properties.map((p) => p.name));
   for (const p of contract.properties) {
     const got = declared.get(p.name);
@@ -187,16 +205,9 @@ export function compareContract(model: CsdlModel, contract: Contract = suiteCont
   }
   for (const [name, got] of declared) {
     if (contractNames.has(name)) continue;
-    changes.push({ kind: 'added', subject: 'property', name: `${ENTITY}.${name}`, detail: `${describe(got.type, got.nullable)}${got.from !== entity.name ? ` (from ${got.from})` : ''}: not in the contract`,
+    changes.push({ kind: 'added', subject: 'property', name: `${ENTITY}.${name}`, detail: `${describe(got.type, got.nullable)}${got.from !== entityName ? ` (from ${got.from})` : ''}: not in the contract`,
       known: false, requirements: [], because: got.nullable ? 'tolerated, never required: no requirement sends or expects it' : 'tolerated, never required; not nullable, so a target may insist on it, which RAA-CREATE-201 would then show' });
   }
-  if (key && (key.length !== 1 || key[0] !== 'id')) {
-    changes.push({ kind: 'retyped', subject: 'key', name: `${ENTITY} key`, detail: `key (${key.join(', ')}) in the document, (id) in the contract`, known: false, requirements: requirementsOf('key'), because: becauseOf('key') });
-  }
-
-  for (const e of contract.enums) compareEnum(e, model, contract, changes);
-  compareNavigation(model, changes, notes);
-  return { changes, notes };
 }
 
 function compareEnum(e: EnumInfo, model: CsdlModel, contract: Contract, changes: DriftChange[]): void {
