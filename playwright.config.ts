@@ -1,9 +1,9 @@
-// The conformance suite users run. Transport lives in src/http.ts (not Playwright's request fixture) so that
+// The conformance suite users run. Transport lives in src/transport/http.ts (not Playwright's request fixture) so that
 // tokens never reach a trace; the command line (src/cli.ts) prepares the target and hands it over in RAA_RUNTIME.
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
-import { loadRuntime } from './src/runtime';
-import { setting } from './src/settings';
+import { loadRuntime } from './src/config/runtime';
+import { setting } from './src/config/settings';
 
 const rt = loadRuntime();
 // The npm package runs this config compiled (dist/playwright.config.js, scripts/build.mjs): its modules end in .js.
@@ -21,15 +21,15 @@ export default defineConfig({
   // A shard also writes a blob report for `raa-conformance merge`; merging replays it through the same reporters.
   reporter: [
     // First: a test that kept its worker after a failed check is shown failed to every reporter below.
-    [`./src/playwright-adapter${ext}`],
-    // A matrix run prints one line per server (src/reporter.ts), not thousands of expected failures.
+    [`./src/suite/playwright-adapter${ext}`],
+    // A matrix run prints one line per server (src/report/reporter.ts), not thousands of expected failures.
     ...(setting('RAA_MERGE') || rt.projects ? [] : [[setting('CI') ? 'dot' : 'list'] as [string]]),
     ...(setting('RAA_SHARD') ? [['blob', { outputDir: join(rt.reportDir, 'blob') }] as [string, object]] : []),
     ...(minimal ? [] : [
       ['html', { outputFolder: join(rt.reportDir, 'html'), open: 'never' }] as [string, object],
       ['junit', { outputFile: join(rt.reportDir, 'junit.xml') }] as [string, object],
     ]),
-    [`./src/reporter${ext}`],
+    [`./src/report/reporter${ext}`],
   ],
   use: { trace: 'off' },
   // A matrix run (raa-conformance matrix): one project per reference server. One worker per project keeps

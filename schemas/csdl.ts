@@ -1,5 +1,5 @@
 // The contract as CSDL: what the reference server serves at $metadata, generated from the schemas (entity
-// properties, their EDM types and nullability, the enums in order). Reading a CSDL document is src/csdl.ts's.
+// properties, their EDM types and nullability, the enums in order). Reading a CSDL document is src/metadata/csdl.ts's.
 import { entitySchema, NEWER_PROPERTIES } from './entity';
 import { ENUM_PROPERTIES, ENUMS, REMOTE_ACTION_SEED } from './enums';
 

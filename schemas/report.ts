@@ -35,7 +35,7 @@ const exchangeSchema = {
 } as const;
 
 /**
- * Why a test did not pass. `check`: a verdict on the target (src/failure.ts), with the requirement it names;
+ * Why a test did not pass. `check`: a verdict on the target (src/checks/failure.ts), with the requirement it names;
  * `inconclusive`: only 429/503 past the retry budget; `error`: the suite's own fault or a request without an answer.
  */
 const failureBody = {

@@ -133,7 +133,7 @@ export const principalsFileSchema = {
                */
               clientAssertion: { enum: ['github-oidc'] },
             },
-            // src/principals.ts names the conflict in one line before this is checked.
+            // src/auth/principals.ts names the conflict in one line before this is checked.
             oneOf: [
               { required: ['clientSecretEnv'] },
               { anyOf: [{ required: ['certificatePath'] }, { required: ['privateKeyPath'] }] },
@@ -201,7 +201,7 @@ export const casesFileSchema = {
 
 const flag = { enum: ['0', '1', 'true', 'false', ''] } as const;
 
-/** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/settings.ts. */
+/** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/config/settings.ts. */
 export const environmentSchema = {
   $schema: DIALECT,
   $id: `${SCHEMA_BASE}environment`,

@@ -1,5 +1,5 @@
 // The reference server's description of itself at $metadata: the contract as CSDL, generated from schemas/
-// (src/csdl.ts contractCsdl), so what it serves and what it says it serves come from one source. Its defect modes
+// (src/metadata/csdl.ts contractCsdl), so what it serves and what it says it serves come from one source. Its defect modes
 // break the description, not the behaviour it describes.
 import type { ServerResponse } from 'node:http';
 import { NEWER_PROPERTIES } from '../schemas/entity';

@@ -6,9 +6,9 @@ import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from '../contract';
-import { EXIT } from '../exit-code';
-import { redactor } from '../redact';
-import { childEnvironment } from '../settings';
+import { EXIT } from '../report/exit-code';
+import { redactor } from '../transport/redact';
+import { childEnvironment } from '../config/settings';
 
 export interface ChildOptions {
   env?: NodeJS.ProcessEnv;

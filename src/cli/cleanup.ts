@@ -1,10 +1,10 @@
 // `raa-conformance cleanup`: deletes records carrying the suite's marker from earlier runs, and nothing else.
 import { parseArgs } from 'node:util';
-import { removeMarked } from '../cleanup';
+import { removeMarked } from '../transport/cleanup';
 import { ConfigError } from '../contract';
-import { isLoopback, loadConfig } from '../config';
-import { EXIT } from '../exit-code';
-import { MARKER_PREFIX } from '../runtime';
+import { isLoopback, loadConfig } from '../config/config';
+import { EXIT } from '../report/exit-code';
+import { MARKER_PREFIX } from '../config/runtime';
 import { targetPrincipals } from './target';
 
 export const help = `Usage: raa-conformance cleanup --target URL --principals FILE [--dry-run] [--run-id ID] [--allow-writes]

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, modulePath } from '../contract';
 import { readConformanceReport } from '../report/read';
-import { redactor } from '../redact';
+import { redactor } from '../transport/redact';
 import type { ConformanceReport } from '../report/types';
-import type { Runtime } from '../runtime';
-import { childEnvironment } from '../settings';
+import type { Runtime } from '../config/runtime';
+import { childEnvironment } from '../config/settings';
 import { runPlaywright } from './child';
 
 export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -68,7 +68,7 @@ export function scrubReports(dir: string, secrets: string[]): void {
   if (existsSync(dir)) walk(dir);
 }
 
-/** Tokens the workers renewed during the run (src/token-renewal.ts), for the final scrub. */
+/** Tokens the workers renewed during the run (src/auth/token-renewal.ts), for the final scrub. */
 export function renewedTokens(file: string): string[] {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
 }

@@ -1,9 +1,9 @@
 // `raa-conformance diff`: what regressed, got fixed, is new or gone between two conformance.json files.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { EXIT } from '../exit-code';
+import { EXIT } from '../report/exit-code';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from '../report/diff';
-import { setting } from '../settings';
+import { setting } from '../config/settings';
 import { readConformanceReport } from '../report/read';
 import { UsageError } from './errors';
 

@@ -1,8 +1,8 @@
-// `raa-conformance drift`: the suite's contract against a CSDL document (src/drift.ts).
+// `raa-conformance drift`: the suite's contract against a CSDL document (src/metadata/drift.ts).
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../config';
-import { EXIT } from '../exit-code';
+import { readEnvironment } from '../config/config';
+import { EXIT } from '../report/exit-code';
 import { UsageError } from './errors';
 
 export const help = `Usage: raa-conformance drift --csdl FILE|URL [--report-dir DIR]
@@ -27,6 +27,6 @@ export async function main(argv: string[]): Promise<number> {
   if (!values.csdl) throw new UsageError('drift: --csdl FILE|URL is required (a CSDL file, or a target\'s $metadata URL)', 'drift');
   // Only the environment's names and values are checked: reading a document needs no principals, even with a target set.
   const env = readEnvironment({ CONFORMANCE_REPORT_DIR: values['report-dir'] });
-  const { runDrift } = await import('../drift');
+  const { runDrift } = await import('../metadata/drift');
   return runDrift(values.csdl, resolve(env.CONFORMANCE_REPORT_DIR ?? 'reports'), env.CONFORMANCE_TIMEOUT_MS ? Number(env.CONFORMANCE_TIMEOUT_MS) : undefined);
 }

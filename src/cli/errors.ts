@@ -1,9 +1,9 @@
 // How a command ends on bad input: one line on stderr and exit 2 (a usage mistake adds the command's usage);
 // anything else is a bug: its stack, exit 3.
 import { ConfigError } from '../contract';
-import { EXIT } from '../exit-code';
-import { redactor } from '../redact';
-import { didYouMean } from '../suggest';
+import { EXIT } from '../report/exit-code';
+import { redactor } from '../transport/redact';
+import { didYouMean } from '../config/suggest';
 
 /** A mistake on the command line: one line on stderr, then the command's usage on stdout. */
 export class UsageError extends ConfigError {

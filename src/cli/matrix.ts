@@ -1,18 +1,18 @@
 // `raa-conformance matrix`: the suite against the reference server with each defect, every server in its own
-// process, all in one Playwright run (one project per server); src/matrix.ts judges each.
+// process, all in one Playwright run (one project per server); src/report/matrix.ts judges each.
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../contract';
-import { loadConfig, type RunConfig } from '../config';
-import { EXIT } from '../exit-code';
-import { mapLimit } from '../http';
-import { CLEAN, judge, loadDefects, renderMatrix } from '../matrix';
-import { preflight } from '../preflight';
-import { redactor } from '../redact';
-import { buildRuntime, type MatrixProject } from '../runtime';
-import { setting } from '../settings';
+import { loadConfig, type RunConfig } from '../config/config';
+import { EXIT } from '../report/exit-code';
+import { mapLimit } from '../transport/http';
+import { CLEAN, judge, loadDefects, renderMatrix } from '../report/matrix';
+import { preflight } from '../transport/preflight';
+import { redactor } from '../transport/redact';
+import { buildRuntime, type MatrixProject } from '../config/runtime';
+import { setting } from '../config/settings';
 import { parseDefects } from '../../server/index';
 import { bundleServer, startServerProcess, type ServerProcess } from '../../server/index';
 import { TokenIssuer } from '../../server/index';

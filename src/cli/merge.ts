@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../contract';
-import { loadConfig } from '../config';
-import { EXIT, exitCodeFor } from '../exit-code';
+import { loadConfig } from '../config/config';
+import { EXIT, exitCodeFor } from '../report/exit-code';
 import type { ConformanceReport } from '../report/types';
-import { buildRuntime, type Runtime } from '../runtime';
+import { buildRuntime, type Runtime } from '../config/runtime';
 import { playwrightSuite, withWorkDir, writeRuntime, writtenReport } from './core';
 import { readConformanceReport } from '../report/read';
 import { UsageError } from './errors';

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { EXIT } from '../exit-code';
-import { pin } from '../regressions';
+import { loadConfig } from '../config/config';
+import { EXIT } from '../report/exit-code';
+import { pin } from '../config/regressions';
 import { readConformanceReport } from '../report/read';
 
 export const help = `Usage: raa-conformance pin [--report reports/conformance.json] [--out fixtures/regressions.json]

@@ -1,9 +1,9 @@
 // `raa-conformance serve`: the reference server as a local sandbox, with a token for each default principal.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { readEnvironment } from '../config';
-import { EXIT } from '../exit-code';
-import type { Principal } from '../principals';
+import { readEnvironment } from '../config/config';
+import { EXIT } from '../report/exit-code';
+import type { Principal } from '../auth/principals';
 import { REFERENCE_TENANT } from '../../server/index';
 import { UsageError } from './errors';
 import { startEmbedded, type Embedded, type EmbeddedOptions } from './target';

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ConformanceReport, Failure, RequirementResult, RequirementStatus, TestResult } from './types';
 import { exchangeLines, headline } from './failure-text';
-import type { DriftReport } from '../drift';
+import type { DriftReport } from '../metadata/drift';
 
 export interface HtmlOptions {
   /** Earlier runs (the current one included if it should be plotted); a chart is drawn when there are ≥2. */

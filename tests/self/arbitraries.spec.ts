@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
 import { ENUMS, SENTINEL, isAfterSentinel } from '../../schemas/enums';
-import { dateTime, edgeDateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/arbitraries';
+import { dateTime, edgeDateTime, invalidBody, invalidDateTime, text, validBody, type Mutation } from '../../src/checks/arbitraries';
 import { describeErrors, validators } from '../../src/contract';
 import { parseInstant, toUtc } from '../../schemas/datetime';
 

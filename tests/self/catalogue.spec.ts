@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, catalogue } from '../../src/contract';
-import type { Principal } from '../../src/principals';
-import type { Runtime } from '../../src/runtime';
+import type { Principal } from '../../src/auth/principals';
+import type { Runtime } from '../../src/config/runtime';
 import type { DefectsFile } from '../../schemas/defects';
 import { DEFECT_NAMES } from '../../server/defects';
 

@@ -3,13 +3,13 @@
 // what a test needs of the run (writes, a principal) is a declared option whose skip reason comes from the matrix.
 import { expect, test } from '@playwright/test';
 import { catalogue, permissionMatrix, requirementsById, type Operation } from '../../src/contract';
-import { checksFor, VALID_CREATE_CHECKS } from '../../src/checks';
-import { isCheckFailure, type CheckFailure } from '../../src/failure';
-import { Transport, type Exchange } from '../../src/http';
-import type { Principal } from '../../src/principals';
-import type { Runtime } from '../../src/runtime';
-import { WRITES_SKIP } from '../../src/suite-constants';
-import { cite, Graph, needs, principalFor, unmetNeed } from '../../src/suite';
+import { checksFor, VALID_CREATE_CHECKS } from '../../src/checks/checks';
+import { isCheckFailure, type CheckFailure } from '../../src/checks/failure';
+import { Transport, type Exchange } from '../../src/transport/http';
+import type { Principal } from '../../src/auth/principals';
+import type { Runtime } from '../../src/config/runtime';
+import { WRITES_SKIP } from '../../src/suite/suite-constants';
+import { cite, Graph, needs, principalFor, unmetNeed } from '../../src/suite/suite';
 import { explain, runSuite } from './support/run-suite';
 
 test.describe.configure({ timeout: 300_000 });

@@ -7,7 +7,7 @@ import {
 } from '../../schemas/enums';
 import { readFileSync } from 'node:fs';
 import { ROOT, SEED_EXAMPLE_REQUEST, SEED_EXAMPLE_RESPONSE, decide, describeErrors, validators } from '../../src/contract';
-import { caseBody, loadCases } from '../../src/cases';
+import { caseBody, loadCases } from '../../src/checks/cases';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(`${ROOT}${path}`, 'utf8'));
 

@@ -1,4 +1,4 @@
-// src/csdl.ts: parseCsdl reads CSDL as OData writes it (prefixes and aliases of any name, Collection(...), keys
+// src/metadata/csdl.ts: parseCsdl reads CSDL as OData writes it (prefixes and aliases of any name, Collection(...), keys
 // inherited through base types) and refuses what is not CSDL; contractCsdl writes the contract exactly as
 // schemas/ state it, and the reference server serves it at $metadata, each metadata defect caught by one check.
 import { test, expect } from '@playwright/test';
@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { entitySchema, NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { ENUM_PROPERTIES, ENUMS, REMOTE_ACTION_SEED } from '../../schemas/enums';
 import { ROOT } from '../../src/contract';
-import * as check from '../../src/checks-metadata';
-import { checksFor, type Bound } from '../../src/checks';
-import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/csdl';
-import { isCheckFailure } from '../../src/failure';
-import type { Exchange } from '../../src/http';
+import * as check from '../../src/checks/checks-metadata';
+import { checksFor, type Bound } from '../../src/checks/checks';
+import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/metadata/csdl';
+import { isCheckFailure } from '../../src/checks/failure';
+import type { Exchange } from '../../src/transport/http';
 import type { ConformanceReport } from '../../src/report/types';
 import { ReferenceServer } from '../../server/app';
 import type { DefectName } from '../../server/defects';

@@ -1,8 +1,8 @@
 // Edm.DateTimeOffset at 100 ns: parsing, UTC normalisation and instant comparison, without a millisecond Date.
 import { test, expect } from '@playwright/test';
 import fc from 'fast-check';
-import { dateTime } from '../../src/arbitraries';
-import { caseBody, loadCases } from '../../src/cases';
+import { dateTime } from '../../src/checks/arbitraries';
+import { caseBody, loadCases } from '../../src/checks/cases';
 import { validators } from '../../src/contract';
 import { formatUtc, parseInstant, sameInstant, toUtc } from '../../schemas/datetime';
 

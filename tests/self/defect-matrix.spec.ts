@@ -3,7 +3,7 @@
 // `raa-conformance matrix` run (one Playwright project per server) with a fresh random seed. A defect is caught
 // when every requirement it lists is marked failed and no other MUST requirement failed except those it names as
 // incidental (an unlisted MUST failure means two checks overlap blindly, or the defect is not the bug its name
-// says); src/matrix.ts judges. The run is strict, so a defect breaking only SHOULDs still fails it; MAY never
+// says); src/report/matrix.ts judges. The run is strict, so a defect breaking only SHOULDs still fails it; MAY never
 // gates, so a MAY-only defect must leave exit 0 with its requirement failed. Each verdict attaches one row of the
 // `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
 import { test, expect } from '@playwright/test';
@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, requirementsById } from '../../src/contract';
-import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/matrix';
-import type { TableRow } from '../../src/self-reporter';
+import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
+import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
 
@@ -138,7 +138,7 @@ test.describe('the defect matrix', () => {
       expect(v, `the matrix gave no verdict for ${name} (exit ${matrix!.run.code}):\n${failureLines(matrix!.run.output)}`).toBeDefined();
       expect(v!.ok, `${name}: ${v!.result}\n${explainVerdict(v!).join('\n')}`).toBe(true);
       if (defect) {
-        // The verdict's own parts, so a change to src/matrix.ts cannot quietly call a miss a catch.
+        // The verdict's own parts, so a change to src/report/matrix.ts cannot quietly call a miss a catch.
         expect(v!.missed).toEqual([]);
         expect(v!.unexpected).toEqual([]);
         expect(v!.exit, 'the exit code of the run with this defect alone').toBe(defect.requirements.some((id) => requirementsById.get(id)?.level !== 'MAY') ? 1 : 0);

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FullResult, TestCase, TestResult } from '@playwright/test/reporter';
 import { validators } from '../../src/contract';
-import { CheckFailure, FAILURE_ATTACHMENT, namePrincipals } from '../../src/failure';
-import type { Exchange } from '../../src/http';
-import { redactor } from '../../src/redact';
-import ConformanceReporter from '../../src/reporter';
-import type { Runtime } from '../../src/runtime';
+import { CheckFailure, FAILURE_ATTACHMENT, namePrincipals } from '../../src/checks/failure';
+import type { Exchange } from '../../src/transport/http';
+import { redactor } from '../../src/transport/redact';
+import ConformanceReporter from '../../src/report/reporter';
+import type { Runtime } from '../../src/config/runtime';
 import { explain, runSuite } from './support/run-suite';
 import { readValidReport } from './support/report-texts';
 

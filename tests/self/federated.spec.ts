@@ -9,11 +9,11 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Principal } from '../../src/principals';
-import { readPrincipalsFile } from '../../src/principals';
-import { redactor, REDACTED } from '../../src/redact';
-import { ClientCredentialsProvider, FEDERATED_AUDIENCE, redactable } from '../../src/token-providers';
-import { TokenRenewal } from '../../src/token-renewal';
+import type { Principal } from '../../src/auth/principals';
+import { readPrincipalsFile } from '../../src/auth/principals';
+import { redactor, REDACTED } from '../../src/transport/redact';
+import { ClientCredentialsProvider, FEDERATED_AUDIENCE, redactable } from '../../src/auth/token-providers';
+import { TokenRenewal } from '../../src/auth/token-renewal';
 import { runCli, startIndependentServer, type CliRun } from './support/independent-server';
 import { base64Forms, reportTexts } from './support/report-texts';
 

@@ -1,8 +1,8 @@
-// How the defect matrix judges one server's report (src/matrix.ts): each way a defect can escape is a miss,
+// How the defect matrix judges one server's report (src/report/matrix.ts): each way a defect can escape is a miss,
 // so that the table's "caught" is earned. Reports here are built by hand from the requirement catalogue.
 import { test, expect } from '@playwright/test';
 import { catalogue } from '../../src/contract';
-import { CLEAN, judge, renderMatrix, type Defect } from '../../src/matrix';
+import { CLEAN, judge, renderMatrix, type Defect } from '../../src/report/matrix';
 import type { ConformanceReport, RequirementStatus } from '../../src/report/types';
 
 /** A report in which every requirement passed except those given. */

@@ -1,4 +1,4 @@
-// The suite's uses of Playwright beyond its documented API (src/playwright-adapter.ts), proven on the version
+// The suite's uses of Playwright beyond its documented API (src/suite/playwright-adapter.ts), proven on the version
 // the lockfile pins: a finding keeps the worker, a suite bug does not, and every reporter still shows both as
 // failures. An upgrade that changes either behaviour fails here, by name.
 import { expect, test } from '@playwright/test';
@@ -7,13 +7,13 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from '../../src/contract';
-import { KEPT_WORKER } from '../../src/playwright-adapter';
+import { KEPT_WORKER } from '../../src/suite/playwright-adapter';
 
 const require = createRequire(import.meta.url);
 const pinned = (JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> }).packages['node_modules/@playwright/test']?.version;
 
 const SPEC = `
-import { baseTest, keepWorkerAfterFinding } from ${JSON.stringify(join(ROOT, 'src', 'playwright-adapter.ts'))};
+import { baseTest, keepWorkerAfterFinding } from ${JSON.stringify(join(ROOT, 'src', 'suite', 'playwright-adapter.ts'))};
 const test = baseTest.extend<{ keep: void }>({
   keep: [async ({}, use, testInfo) => { await use(); keepWorkerAfterFinding(testInfo, (e) => (e?.message ?? '').includes('Finding:')); }, { auto: true }],
 });
@@ -35,7 +35,7 @@ test('a finding keeps the worker, a suite bug does not, and every reporter shows
     writeFileSync(join(dir, 'adapter.spec.ts'), SPEC);
     writeFileSync(join(dir, 'playwright.config.ts'), `export default ${JSON.stringify({
       testDir: dir, workers: 1, fullyParallel: false, retries: 0,
-      reporter: [[join(ROOT, 'src', 'playwright-adapter.ts')], ['json', { outputFile: join(dir, 'out.json') }], ['junit', { outputFile: join(dir, 'junit.xml') }]],
+      reporter: [[join(ROOT, 'src', 'suite', 'playwright-adapter.ts')], ['json', { outputFile: join(dir, 'out.json') }], ['junit', { outputFile: join(dir, 'junit.xml') }]],
     })};\n`);
     const code = await new Promise<number>((resolve) => {
       const child = spawn(process.execPath, [require.resolve('@playwright/test/cli'), 'test', '-c', join(dir, 'playwright.config.ts')], { cwd: ROOT, stdio: 'ignore' });
@@ -45,7 +45,7 @@ test('a finding keeps the worker, a suite bug does not, and every reporter shows
     const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { suites: { specs: { title: string; tests: (JsonTest & { results: { status: string; annotations: JsonTest['annotations'] }[] })[] }[] }[] };
     const byTitle = new Map(report.suites[0]!.specs.map((s) => [s.title, s.tests[0]!]));
     const pidOf = (title: string) => byTitle.get(title)?.results[0]?.annotations.find((a) => a.type === 'pid')?.description;
-    const why = `on @playwright/test ${pinned}: see src/playwright-adapter.ts`;
+    const why = `on @playwright/test ${pinned}: see src/suite/playwright-adapter.ts`;
     expect(pidOf('after the finding'), `a finding keeps the worker ${why}`).toBe(pidOf('a finding'));
     expect(pidOf('after the bug'), `a suite bug still replaces the worker ${why}`).not.toBe(pidOf('a suite bug'));
     for (const title of ['a finding', 'a suite bug']) {

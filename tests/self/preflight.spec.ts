@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbedded } from '../../src/cli/target';
-import { preflight } from '../../src/preflight';
-import { readPrincipalsFile, resolvePrincipals, type Principal } from '../../src/principals';
+import { preflight } from '../../src/transport/preflight';
+import { readPrincipalsFile, resolvePrincipals, type Principal } from '../../src/auth/principals';
 import { runCli, startIndependentServer, type IndependentServer } from './support/independent-server';
 
 const RW = 'DeviceManagementManagedDevices.ReadWrite.All';

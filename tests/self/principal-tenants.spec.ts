@@ -2,10 +2,10 @@
 // the tenant of its first valid work or application principal, and deletes each record from the tenant that made it.
 import { test, expect } from '@playwright/test';
 import { SEED_EXAMPLE_REQUEST } from '../../src/contract';
-import { Transport } from '../../src/http';
-import { resolvePrincipals, type Principal } from '../../src/principals';
-import type { Runtime } from '../../src/runtime';
-import { Graph } from '../../src/suite';
+import { Transport } from '../../src/transport/http';
+import { resolvePrincipals, type Principal } from '../../src/auth/principals';
+import type { Runtime } from '../../src/config/runtime';
+import { Graph } from '../../src/suite/suite';
 import { ReferenceServer } from '../../server/app';
 import { PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT, TokenIssuer } from '../../server/tokens';
 

@@ -666,7 +666,7 @@ test.describe('edge cases once found as bugs', () => {
   });
 
   // Was a bug (schemas/entity.ts + server/store.ts normalise()): ajv-formats' date-time accepts a leap second
-  // ("23:59:60Z"), src/datetime.ts parseInstant rejects it, so toUtc() returns undefined and the record is
+  // ("23:59:60Z"), schemas/datetime.ts parseInstant rejects it, so toUtc() returns undefined and the record is
   // stored without requestDateTime: 201 with a non-nullable property missing from the entity.
   test('a leap-second requestDateTime is rejected or kept, never dropped', async () => {
     const r = await create({ requestDateTime: '2016-12-31T23:59:60Z' });
@@ -676,7 +676,7 @@ test.describe('edge cases once found as bugs', () => {
     }
   });
 
-  // Was a bug (src/datetime.ts formatUtc, used by server/store.ts): an offset that pushes the UTC instant past
+  // Was a bug (schemas/datetime.ts formatUtc, used by server/store.ts): an offset that pushes the UTC instant past
   // 9999-12-31 is stored as '10000-01-01T00:30:00Z', so the server returns an entity that fails its own schema.
   test('a requestDateTime whose UTC instant passes year 9999 never yields an invalid entity', async () => {
     const r = await create({ requestDateTime: '9999-12-31T23:30:00-01:00' });

@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMarked, removeMarked } from '../../src/cleanup';
+import { findMarked, removeMarked } from '../../src/transport/cleanup';
 import { ConfigError } from '../../src/contract';
-import { Transport } from '../../src/http';
-import type { Principal } from '../../src/principals';
+import { Transport } from '../../src/transport/http';
+import type { Principal } from '../../src/auth/principals';
 import type { ConformanceReport } from '../../src/report/types';
 import { failureText } from '../../src/report/failure-text';
 import { runCli } from './support/independent-server';

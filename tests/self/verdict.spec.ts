@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
-import { verdictFor } from '../../src/exit-code';
-import { aggregate } from '../../src/reporter';
+import { verdictFor } from '../../src/report/exit-code';
+import { aggregate } from '../../src/report/reporter';
 import type { ConformanceReport, RequirementResult } from '../../src/report/types';
 import { explain, runSuite, statuses } from './support/run-suite';
 

@@ -14,9 +14,9 @@ import {
 } from './phases';
 import { layerCosts, type LayerCost } from './layers';
 import { runProfile } from './profile';
-import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from '../../src/config';
+import { DEFAULT_TENANT_RATE, PROFILES, estimateRequests } from '../../src/config/config';
 import { ROOT, SEED_EXAMPLE_REQUEST } from '../../src/contract';
-import { loadDefects } from '../../src/matrix';
+import { loadDefects } from '../../src/report/matrix';
 
 /** Intune's write limit per app per tenant: 200 requests per 20 s (GRAPH-FACTS §1). */
 const INTUNE_APP_WRITES_PER_SEC = 200 / 20;
@@ -290,7 +290,7 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
   if (requests !== undefined) {
     rows.push(row({ id: '7a', figure: 'tenant profile: requests in one run', value: requests, unit: 'requests', goal: { op: '<=', value: 600 }, goalText: m.tenant!.exitCode === 0 ? '' : `run exited ${m.tenant!.exitCode}` }));
     rows.push(row({ id: '7b', figure: `the same at ${DEFAULT_TENANT_RATE} req/s (the default against a tenant)`, value: requests / DEFAULT_TENANT_RATE, unit: 's', goal: { op: '<=', value: 75 } }));
-    rows.push(row({ id: '7c', figure: 'the estimate printed before a run ÷ measured', value: ratio(estimateRequests(PROFILES.tenant.numRuns), requests), unit: '×', goalText: 'report', note: `src/config.ts REQUEST_ESTIMATE; refit it when this drifts from 1` }));
+    rows.push(row({ id: '7c', figure: 'the estimate printed before a run ÷ measured', value: ratio(estimateRequests(PROFILES.tenant.numRuns), requests), unit: '×', goalText: 'report', note: `src/config/config.ts REQUEST_ESTIMATE; refit it when this drifts from 1` }));
   }
   rows.push(...selfTestRows());
   if (m.failing) {

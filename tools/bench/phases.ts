@@ -6,15 +6,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
 import { Agent, request as undiciRequest } from 'undici';
-import { validBody } from '../../src/arbitraries';
-import * as check from '../../src/checks';
+import { validBody } from '../../src/checks/arbitraries';
+import * as check from '../../src/checks/checks';
 import { validators } from '../../src/contract';
-import { mapLimit, Transport, type Exchange } from '../../src/http';
-import { checkProperty, passResult } from '../../src/property';
-import { MARKER_PREFIX, buildRuntime, type Runtime } from '../../src/runtime';
-import { SUITE_VARIABLE, childEnvironment } from '../../src/settings';
+import { mapLimit, Transport, type Exchange } from '../../src/transport/http';
+import { checkProperty, passResult } from '../../src/checks/property';
+import { MARKER_PREFIX, buildRuntime, type Runtime } from '../../src/config/runtime';
+import { SUITE_VARIABLE, childEnvironment } from '../../src/config/settings';
 import { runCommandLine } from '../../src/cli/child';
-import { COLLECTION, Graph, workerRate } from '../../src/suite';
+import { COLLECTION, Graph, workerRate } from '../../src/suite/suite';
 import type { ConformanceReport } from '../../src/report/types';
 import { sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
@@ -48,7 +48,7 @@ export interface SuitePass {
   /** The three others, which read their verdicts from that shared pass. */
   restMs: number;
   non201: number;
-  /** The shared-pass key of this pass (src/property.ts SharedSend). */
+  /** The shared-pass key of this pass (src/checks/property.ts SharedSend). */
   key: string;
   /** CPU time of this (client) process and of the server per case over the four properties, µs. */
   clientCpuUs: number;

@@ -1,9 +1,9 @@
 // Pinned regressions (fixtures/regressions.json, or CONFORMANCE_REGRESSIONS): shrunk counterexamples of
 // earlier failures, replayed first in every profile. Each cites the requirement it once broke.
 import { validators } from '../../../src/contract';
-import { loadRegressions } from '../../../src/regressions';
-import { loadRuntime } from '../../../src/runtime';
-import { cite, test } from '../../../src/suite';
+import { loadRegressions } from '../../../src/config/regressions';
+import { loadRuntime } from '../../../src/config/runtime';
+import { cite, test } from '../../../src/suite/suite';
 
 const rt = loadRuntime();
 

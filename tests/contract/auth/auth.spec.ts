@@ -1,8 +1,8 @@
 // Authentication: a request without a valid bearer token is answered 401, for a read and for a create.
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { loadRuntime } from '../../../src/runtime';
-import { tamper } from '../../../src/tokens';
-import { notTested, blockedBy, cite, needs, test, type Graph, type Need, type SendOptions } from '../../../src/suite';
+import { loadRuntime } from '../../../src/config/runtime';
+import { tamper } from '../../../src/auth/tokens';
+import { notTested, blockedBy, cite, needs, test, type Graph, type Need, type SendOptions } from '../../../src/suite/suite';
 
 const rt = loadRuntime();
 

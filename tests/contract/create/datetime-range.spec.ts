@@ -1,13 +1,13 @@
 // requestDateTime over the whole of Edm.DateTimeOffset (GRAPH-FACTS §11). Each row of fixtures/datetime-range.json
 // is one test, so every run meets the edges; the properties draw from the whole range, weighted to its edges.
 import type fc from 'fast-check';
-import { dateTime, edgeDateTime } from '../../../src/arbitraries';
-import { caseBody, loadCases } from '../../../src/cases';
-import type { Checks } from '../../../src/checks';
+import { dateTime, edgeDateTime } from '../../../src/checks/arbitraries';
+import { caseBody, loadCases } from '../../../src/checks/cases';
+import type { Checks } from '../../../src/checks/checks';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import type { Exchange } from '../../../src/http';
-import { unobserved, type Unobserved } from '../../../src/property';
-import { blockedBy, cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite';
+import type { Exchange } from '../../../src/transport/http';
+import { unobserved, type Unobserved } from '../../../src/checks/property';
+import { blockedBy, cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite/suite';
 
 // Hundreds of records per property: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();

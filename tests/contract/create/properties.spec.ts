@@ -2,11 +2,11 @@
 // defect each) must be refused. The failure report carries the seed, the path and the shrunk counterexample.
 import type fc from 'fast-check';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import { VALID_CREATE_CHECKS } from '../../../src/checks';
-import { invalidBody, validBody, type Mutation } from '../../../src/arbitraries';
+import { VALID_CREATE_CHECKS } from '../../../src/checks/checks';
+import { invalidBody, validBody, type Mutation } from '../../../src/checks/arbitraries';
 import { NEWER_PROPERTIES } from '../../../schemas/entity';
-import { unobserved } from '../../../src/property';
-import { cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite';
+import { unobserved } from '../../../src/checks/property';
+import { cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();

@@ -1,6 +1,6 @@
 // Each row of fixtures/create-cases.json is one test: a create request that must be refused.
-import { loadCases, caseBody } from '../../../src/cases';
-import { cite, deleteEachTestsRecords, needs, test } from '../../../src/suite';
+import { loadCases, caseBody } from '../../../src/checks/cases';
+import { cite, deleteEachTestsRecords, needs, test } from '../../../src/suite/suite';
 
 test.describe('create: rejected requests', needs('writes', 'create'), () => {
   // A record exists here only when the server wrongly accepted it: it goes at once, so a later list never

@@ -1,6 +1,6 @@
 // The seed's example request, sent as written (plus the run marker): RAA-CREATE-201 … RAA-CREATE-ALLPROPS.
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import { blockedBy, cite, needs, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, needs, test, type Graph } from '../../../src/suite/suite';
 
 /** The answer to creating `body`, when it is a 201 with a JSON body; otherwise RAA-CREATE-201's or RAA-CREATE-JSON's finding. */
 async function createdEntity(graph: Graph, body: Record<string, unknown>) {

@@ -1,6 +1,6 @@
 // Delete: 204, then the record is gone.
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite/suite';
 
 const created = async (graph: Graph) => (await recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'delete')).id;
 

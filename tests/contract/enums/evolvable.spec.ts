@@ -2,7 +2,7 @@
 // Prefer: include-unknown-enum-members. Without it a write is rejected, or accepted and masked.
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import { ENUMS, SENTINEL, tailMembers } from '../../../schemas/enums';
-import { cite, needs, test } from '../../../src/suite';
+import { cite, needs, test } from '../../../src/suite/suite';
 
 test.describe('enums: evolvable members', needs('writes', 'create'), () => {
   for (const member of tailMembers(ENUMS.remoteAction).filter((m) => !ENUMS.remoteAction.newerThanSeed.includes(m))) {

@@ -1,6 +1,6 @@
 // Every error the suite provokes carries Graph's error envelope; only its shape is asserted, never the wording.
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { notTested, cite, test, type Graph, type Need, type SendOptions } from '../../../src/suite';
+import { notTested, cite, test, type Graph, type Need, type SendOptions } from '../../../src/suite/suite';
 
 const PROVOKED: { what: string; needs: Need[]; request: (g: Graph) => SendOptions }[] = [
   { what: 'a 401 for a missing token', needs: [], request: () => ({ method: 'GET', as: null }) },

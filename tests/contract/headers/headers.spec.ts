@@ -1,7 +1,7 @@
 // Graph's correlation headers: request-id on every response, client-request-id echoed (GRAPH-FACTS §5).
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { cite, test, type Graph, type Need, type SendOptions } from '../../../src/suite';
+import { cite, test, type Graph, type Need, type SendOptions } from '../../../src/suite/suite';
 
 const RESPONSES: { what: string; needs: Need[]; request: (g: Graph) => SendOptions }[] = [
   { what: 'a 201 create', needs: ['writes'], request: (g) => ({ method: 'POST', json: g.mark(SEED_EXAMPLE_REQUEST), as: g.actor('create') }) },

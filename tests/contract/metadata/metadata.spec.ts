@@ -2,10 +2,10 @@
 // declares remoteActionAudit with the seed's properties, types and nullability, the seed's enum members in order,
 // and the contained collection under deviceManagement. A target that serves none (404) is not tested unless the run
 // requires it (--require-metadata).
-import * as metadata from '../../../src/checks-metadata';
-import { parseCsdl, type CsdlModel } from '../../../src/csdl';
-import type { Exchange } from '../../../src/http';
-import { blockedBy, cite, notTested, test, type Graph } from '../../../src/suite';
+import * as metadata from '../../../src/checks/checks-metadata';
+import { parseCsdl, type CsdlModel } from '../../../src/metadata/csdl';
+import type { Exchange } from '../../../src/transport/http';
+import { blockedBy, cite, notTested, test, type Graph } from '../../../src/suite/suite';
 
 const NO_METADATA = 'the target serves no $metadata';
 

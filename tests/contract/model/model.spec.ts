@@ -2,10 +2,10 @@
 // response checked against a model of the records this run created. Only the run's own records are touched.
 import fc from 'fast-check';
 import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
-import { dateTime, nullableText, validBody } from '../../../src/arbitraries';
-import type { Checks } from '../../../src/checks';
-import { CheckFailure } from '../../../src/failure';
-import { cite, deleteEachTestsRecords, Graph, test } from '../../../src/suite';
+import { dateTime, nullableText, validBody } from '../../../src/checks/arbitraries';
+import type { Checks } from '../../../src/checks/checks';
+import { CheckFailure } from '../../../src/checks/failure';
+import { cite, deleteEachTestsRecords, Graph, test } from '../../../src/suite/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
 deleteEachTestsRecords();

@@ -1,9 +1,9 @@
 // Every configured principal against the permission matrix (schemas/permissions.json): the expected outcome
 // comes from the matrix, never from the test. Cells the sources disagree on assert nothing.
 import { SEED_EXAMPLE_REQUEST, decide, permissionMatrix, type Operation } from '../../../src/contract';
-import type { Principal } from '../../../src/principals';
-import { loadRuntime } from '../../../src/runtime';
-import { notTested, blockedBy, cite, needs, principalFor, principalRefused, requirePrincipal, test, type Graph, type SendOptions } from '../../../src/suite';
+import type { Principal } from '../../../src/auth/principals';
+import { loadRuntime } from '../../../src/config/runtime';
+import { notTested, blockedBy, cite, needs, principalFor, principalRefused, requirePrincipal, test, type Graph, type SendOptions } from '../../../src/suite/suite';
 
 const rt = loadRuntime();
 

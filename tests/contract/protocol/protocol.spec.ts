@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import { SENTINEL } from '../../../schemas/enums';
-import { blockedBy, cite, principalFor, requirePrincipal, test } from '../../../src/suite';
+import { blockedBy, cite, principalFor, requirePrincipal, test } from '../../../src/suite/suite';
 
 const PREFER = { Prefer: 'include-unknown-enum-members' };
 

@@ -1,11 +1,11 @@
 // Get and list: what create wrote can be read back (read-your-writes, with a bounded wait).
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
-import { linkProblem, type Checks } from '../../../src/checks';
-import { CheckFailure } from '../../../src/failure';
-import { mapLimit, type Exchange } from '../../../src/http';
-import type { Principal } from '../../../src/principals';
-import { notTested, blockedBy, cite, deleteEachTestsRecords, Graph, recordFor, test, type Need } from '../../../src/suite';
+import { linkProblem, type Checks } from '../../../src/checks/checks';
+import { CheckFailure } from '../../../src/checks/failure';
+import { mapLimit, type Exchange } from '../../../src/transport/http';
+import type { Principal } from '../../../src/auth/principals';
+import { notTested, blockedBy, cite, deleteEachTestsRecords, Graph, recordFor, test, type Need } from '../../../src/suite/suite';
 
 /** Eventual consistency: poll a read a few times before judging it. */
 async function eventually(read: () => Promise<Exchange>, done: (ex: Exchange) => boolean, tries = 5): Promise<Exchange> {

@@ -3,10 +3,10 @@
 // "tenant"); the record is created in the home tenant, so its cleanup is the home tenant's as for any other test.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import type { Exchange } from '../../../src/http';
-import type { Principal } from '../../../src/principals';
+import type { Exchange } from '../../../src/transport/http';
+import type { Principal } from '../../../src/auth/principals';
 import type { Operation } from '../../../src/contract';
-import { blockedBy, cite, notTested, principalFor, recordFor, requireWrites, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, notTested, principalFor, recordFor, requireWrites, test, type Graph } from '../../../src/suite/suite';
 
 const wanted = (op: Operation) => `add ${principalFor(op)} in a second tenant ("tenant": "…" in the principals file)`;
 /** The record as another tenant would write it, were it reachable: marked, and other values than the seed's. */

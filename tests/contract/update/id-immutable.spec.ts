@@ -3,8 +3,8 @@
 // record stays under its id, with the PATCH's other properties applied after a 2xx and nothing changed after a 400.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { recordDifference } from '../../../src/checks';
-import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite';
+import { recordDifference } from '../../../src/checks/checks';
+import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite/suite';
 
 const R = 'RAA-UPDATE-ID-IMMUTABLE';
 

@@ -2,7 +2,7 @@
 // only what they send; the create rules for values apply.
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite';
+import { blockedBy, cite, recordFor, test, type Graph } from '../../../src/suite/suite';
 
 const created = (graph: Graph) => recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'update');
 

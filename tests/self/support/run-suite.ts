@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { runCommandLine } from '../../../src/cli/child';
 import type { ConformanceReport } from '../../../src/report/types';
 import { readValidReport } from './report-texts';
-import { SUITE_VARIABLE, childEnvironment } from '../../../src/settings';
+import { SUITE_VARIABLE, childEnvironment } from '../../../src/config/settings';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 

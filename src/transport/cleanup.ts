@@ -2,13 +2,13 @@
 // deviceDisplayName, and nothing else. It reads whatever list the target gives (Graph's `{ "value": [...] }` or a
 // bare JSON array, string or numeric ids), follows @odata.nextLink only within the target, and says plainly when
 // it cannot read the list.
-import { linkProblem } from './checks';
-import { COLLECTION, ConfigError, decide, entityId } from './contract';
-import { EXIT } from './exit-code';
+import { linkProblem } from '../checks/checks';
+import { COLLECTION, ConfigError, decide, entityId } from '../contract';
+import { EXIT } from '../report/exit-code';
 import { Transport, TransportError, type Exchange } from './http';
-import { Inconclusive } from './outcomes';
-import { mayAct, type Principal } from './principals';
-import { MARKER_PREFIX } from './runtime';
+import { Inconclusive } from '../checks/outcomes';
+import { mayAct, type Principal } from '../auth/principals';
+import { MARKER_PREFIX } from '../config/runtime';
 
 export interface CleanupOptions {
   /** Base URL with the version segment. */

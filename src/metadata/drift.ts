@@ -2,11 +2,11 @@
 // published snapshot or a live target's $metadata, and names for each difference the requirements it would make wrong.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, requirementsById, type Level } from './contract';
+import { ConfigError, requirementsById, type Level } from '../contract';
 import { edmTypeOf, GRAPH_ALIAS, nullableOf, parseCsdl, type CsdlEntityType, type CsdlModel } from './csdl';
-import { entitySchema, SEED_PROPERTIES } from '../schemas/entity';
-import { ENUMS, SENTINEL, type EnumInfo } from '../schemas/enums';
-import { setting } from './settings';
+import { entitySchema, SEED_PROPERTIES } from '../../schemas/entity';
+import { ENUMS, SENTINEL, type EnumInfo } from '../../schemas/enums';
+import { setting } from '../config/settings';
 
 export const NAMESPACE = 'microsoft.graph';
 export const ENTITY = 'remoteActionAudit';
@@ -103,7 +103,7 @@ function requirementsOf(...facts: Fact[]): DriftRequirement[] {
   const ids = [...new Set(facts.flatMap((f) => RELIES_ON[f].ids))];
   return ids.map((id) => {
     const r = requirementsById.get(id);
-    if (!r) throw new Error(`src/drift.ts names ${id}, which schemas/requirements.json does not have`);
+    if (!r) throw new Error(`src/metadata/drift.ts names ${id}, which schemas/requirements.json does not have`);
     return { id, level: r.level as Level, tentative: r.tentative };
   });
 }

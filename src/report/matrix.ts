@@ -5,10 +5,10 @@
 // since MAY never gates). `raa-conformance matrix` and tests/self/defect-matrix.spec.ts both judge with this.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, requirementsById } from './contract';
-import type { ConformanceReport } from './report/types';
+import { ROOT, requirementsById } from '../contract';
+import type { ConformanceReport } from './types';
 import { exitCodeFor } from './exit-code';
-import type { DefectsFile } from '../schemas/defects';
+import type { DefectsFile } from '../../schemas/defects';
 import { renderRows, type TableRow } from './self-reporter';
 
 export type Defect = DefectsFile['defects'][number];

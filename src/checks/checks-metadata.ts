@@ -1,10 +1,10 @@
-// Checks of a target's $metadata against the contract, apart from src/checks.ts so that only the tests that read
+// Checks of a target's $metadata against the contract, apart from src/checks/checks.ts so that only the tests that read
 // $metadata load the XML parser.
 import { CheckFailure } from './failure';
-import type { Exchange } from './http';
-import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../schemas/entity';
-import { ACTION_STATE, REMOTE_ACTION_SEED, SENTINEL } from '../schemas/enums';
-import { allProperties, edmTypeOf, findEntityType, findEnumType, GRAPH_ALIAS, GRAPH_NAMESPACE, nullableOf, parseCsdl, type CsdlModel } from './csdl';
+import type { Exchange } from '../transport/http';
+import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
+import { ACTION_STATE, REMOTE_ACTION_SEED, SENTINEL } from '../../schemas/enums';
+import { allProperties, edmTypeOf, findEntityType, findEnumType, GRAPH_ALIAS, GRAPH_NAMESPACE, nullableOf, parseCsdl, type CsdlModel } from '../metadata/csdl';
 
 // The target's own description against the contract (GRAPH-FACTS §2, §3, §11).
 const ENTITY_TYPE = `${GRAPH_NAMESPACE}.remoteActionAudit`;

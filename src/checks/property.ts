@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { CheckFailure } from './failure';
 import { Inconclusive, NotObserved } from './outcomes';
-import { mapLimit, type Exchange } from './http';
+import { mapLimit, type Exchange } from '../transport/http';
 
 export interface PropertySpec<T> {
   requirement: string;

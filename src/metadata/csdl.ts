@@ -2,9 +2,9 @@
 // fast-xml-parser and namespaces are resolved here, never by pattern. The contract written as CSDL (the reference
 // server's $metadata) is schemas/csdl.ts's; it is re-exported here for the suite's readers.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { EDM_NS, EDMX_NS, GRAPH_ENTITY, GRAPH_NAMESPACE, type CsdlNavigation, type CsdlProperty } from '../schemas/csdl';
+import { EDM_NS, EDMX_NS, GRAPH_ENTITY, GRAPH_NAMESPACE, type CsdlNavigation, type CsdlProperty } from '../../schemas/csdl';
 
-export * from '../schemas/csdl';
+export * from '../../schemas/csdl';
 
 export interface CsdlEntityType { name: string; baseType?: string; key: string[]; properties: CsdlProperty[]; navigation: CsdlNavigation[] }
 export interface CsdlEnumType { name: string; isFlags: boolean; members: { name: string; value: number }[] }

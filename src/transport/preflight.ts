@@ -1,10 +1,10 @@
 // The preflight: before any test, one GET of the collection without a token and one as each principal, all at
 // once, so a dead target, a wrong base URL, a web page or a token the target disagrees about ends the run in
 // seconds with one line (exit 2) instead of as hundreds of failed checks.
-import { COLLECTION, ConfigError, decide } from './contract';
+import { COLLECTION, ConfigError, decide } from '../contract';
 import { Transport, TransportError, type Exchange } from './http';
-import { Inconclusive } from './outcomes';
-import type { Principal } from './principals';
+import { Inconclusive } from '../checks/outcomes';
+import type { Principal } from '../auth/principals';
 
 const HINT = 'does TARGET_BASE_URL end with the version segment, e.g. /beta?';
 

@@ -1,8 +1,8 @@
 // fast-check arbitraries that mirror the contract schemas: valid create bodies, and invalid ones made from a
 // valid body by exactly one defect. tests/self proves each valid value passes the schema and each invalid fails it.
 import fc from 'fast-check';
-import { ACTION_STATE, DEVICE_ACTION_CATEGORY, ENUMS, knownMembers, tailMembers, type EnumInfo } from '../schemas/enums';
-import { STRING_PROPERTIES } from '../schemas/entity';
+import { ACTION_STATE, DEVICE_ACTION_CATEGORY, ENUMS, knownMembers, tailMembers, type EnumInfo } from '../../schemas/enums';
+import { STRING_PROPERTIES } from '../../schemas/entity';
 
 const SEED_STRINGS = STRING_PROPERTIES.filter((p) => p !== 'bulkDeviceActionId');
 

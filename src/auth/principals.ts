@@ -3,14 +3,14 @@
 // outcome of each call comes from the permission matrix.
 import { readFileSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import { ConfigError, KNOWN_PERMISSIONS, loadValidated, validators, type PrincipalSpec, type PrincipalType } from './contract';
-import { redactor } from './redact';
-import { didYouMean } from './suggest';
+import { ConfigError, KNOWN_PERMISSIONS, loadValidated, validators, type PrincipalSpec, type PrincipalType } from '../contract';
+import { redactor } from '../transport/redact';
+import { didYouMean } from '../config/suggest';
 import type { CloudId } from './clouds';
 import type { ClientCredentialsSpec } from './token-providers';
-import { namedVariable } from './settings';
+import { namedVariable } from '../config/settings';
 
-/** How a worker renews a client-credentials token before it expires (src/token-renewal.ts). */
+/** How a worker renews a client-credentials token before it expires (src/auth/token-renewal.ts). */
 export interface Renewal {
   clientCredentials: ClientCredentialsSpec;
   cloud: CloudId;

@@ -4,7 +4,7 @@
 // past the run's budget, the check is *inconclusive*. None of them is ever a pass or a failure.
 // Shared by the fixtures, the transport and the reporter; imports nothing from Playwright.
 
-/** Why a requirement was not tested. Configuration reasons make a run INCOMPLETE (see src/exit-code.ts). */
+/** Why a requirement was not tested. Configuration reasons make a run INCOMPLETE (see src/report/exit-code.ts). */
 export type NotTestedKind =
   /** No configured principal can perform what the check needs. */
   | 'principal'

@@ -4,8 +4,8 @@ import { ConfidentialClientApplication, type Configuration, type INetworkModule,
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
-import { redactor } from './redact';
-import { namedVariable, setting } from './settings';
+import { redactor } from '../transport/redact';
+import { namedVariable, setting } from '../config/settings';
 
 export interface ClientCredentialsSpec {
   tenantId: string;

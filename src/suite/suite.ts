@@ -1,23 +1,23 @@
 // The conformance suite's Playwright fixtures: `graph` (a client for the target that records exchanges and
 // tracks what it creates), `check` (the checks bound to the requirement the test cites) and `cite` (tags a test
 // with the requirement it checks, its level, and what it needs of the run).
-// Built on Playwright's base test type, without browser fixtures (src/playwright-adapter.ts says why).
+// Built on Playwright's base test type, without browser fixtures (src/suite/playwright-adapter.ts says why).
 import type { TestInfo } from '@playwright/test';
 import { baseTest as base, keepWorkerAfterFinding } from './playwright-adapter';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { COLLECTION, decide, entityId, listValue, permissionMatrix, requirement, type Operation } from './contract';
-import { OPERATIONS, PRINCIPAL_TYPES } from '../schemas/suite';
-import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from './outcomes';
-import { checkProperty, type PropertySpec, type SharedSend } from './property';
-import { checksFor, linkProblem, linkWithinTarget, type Checks } from './checks';
-import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from './http';
-import { mayAct, type Principal } from './principals';
-import { selectProject, type Runtime } from './runtime';
+import { COLLECTION, decide, entityId, listValue, permissionMatrix, requirement, type Operation } from '../contract';
+import { OPERATIONS, PRINCIPAL_TYPES } from '../../schemas/suite';
+import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from '../checks/outcomes';
+import { checkProperty, type PropertySpec, type SharedSend } from '../checks/property';
+import { checksFor, linkProblem, linkWithinTarget, type Checks } from '../checks/checks';
+import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from '../transport/http';
+import { mayAct, type Principal } from '../auth/principals';
+import { selectProject, type Runtime } from '../config/runtime';
 import { WRITES_SKIP } from './suite-constants';
-import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTest } from './failure';
-import { TokenRenewal } from './token-renewal';
-import { setting } from './settings';
+import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTest } from '../checks/failure';
+import { TokenRenewal } from '../auth/token-renewal';
+import { setting } from '../config/settings';
 
 export { COLLECTION };
 
@@ -178,7 +178,7 @@ export class Graph {
     return ex;
   }
 
-  /** The link the last `pages()` refused to follow (see linkProblem in src/checks.ts), with the page that gave it. */
+  /** The link the last `pages()` refused to follow (see linkProblem in src/checks/checks.ts), with the page that gave it. */
   badLink: { link: unknown; reason: string; exchange: Exchange } | undefined;
 
   /**
@@ -354,7 +354,7 @@ export function requireWrites(t: typeof base, graph: Graph): void {
   requireNeeds(t, graph, ['writes']);
 }
 
-/** Runs a property; one that observed nothing ends as not tested or blocked (src/outcomes.ts NotObserved), never passed. */
+/** Runs a property; one that observed nothing ends as not tested or blocked (src/checks/outcomes.ts NotObserved), never passed. */
 export async function property<T>(t: typeof base, spec: PropertySpec<T>, shared?: SharedSend<T>): Promise<void> {
   try {
     await checkProperty(spec, shared);
@@ -408,11 +408,11 @@ export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void 
   // The checks bound to the one requirement the test cites: `check.statusIs(ex, [201])`.
   check: [async ({}, use, testInfo) => {
     const ids = testInfo.annotations.filter((a) => a.type === 'requirement').map((a) => a.description!);
-    if (ids.length !== 1) throw new Error(`the check fixture needs a test citing exactly one requirement; "${testInfo.title}" cites ${ids.length ? ids.join(', ') : 'none'}: use checksFor(id) from src/checks.ts`);
+    if (ids.length !== 1) throw new Error(`the check fixture needs a test citing exactly one requirement; "${testInfo.title}" cites ${ids.length ? ids.join(', ') : 'none'}: use checksFor(id) from src/checks/checks.ts`);
     await use(checksFor(ids[0]!));
   }, { box: 'self' }],
-  // A failed check hands its data to the reporter as a JSON attachment (src/failure.ts), and is a finding: the
-  // worker is kept (src/playwright-adapter.ts), as after a check the target's "try later" left without a verdict, or
+  // A failed check hands its data to the reporter as a JSON attachment (src/checks/failure.ts), and is a finding: the
+  // worker is kept (src/suite/playwright-adapter.ts), as after a check the target's "try later" left without a verdict, or
   // a request that got no answer (the target's fault, not the worker's). Other errors (timeouts, suite bugs) restart it.
   keepWorker: [async ({ runtime }, use, testInfo) => {
     namePrincipals(runtime.principals);

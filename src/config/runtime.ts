@@ -1,9 +1,9 @@
 // What the command line hands to the Playwright workers: the resolved target, principals with tokens and
 // the run's settings, in a private temporary file named by RAA_RUNTIME (never inside reports/).
 import { readFileSync } from 'node:fs';
-import type { Principal } from './principals';
+import type { Principal } from '../auth/principals';
 import type { Profile, RunConfig } from './config';
-import { redactor } from './redact';
+import { redactor } from '../transport/redact';
 import { setting } from './settings';
 
 export interface Runtime {
@@ -63,7 +63,7 @@ export interface MatrixProject {
 
 export const MARKER_PREFIX = 'raa-conformance/';
 
-/** What a run's settings give its Runtime: src/config.ts's RunConfig has all of these. */
+/** What a run's settings give its Runtime: src/config/config.ts's RunConfig has all of these. */
 export type RunSettings = Pick<RunConfig, 'seed' | 'profile' | 'numRuns' | 'propertyBudgetMs' | 'strict' | 'allowWrites' | 'timeoutMs' | 'rateLimit' | 'reportDir' | 'defects'>
   & Partial<Pick<RunConfig, 'retryBudgetMs' | 'regressionsFile' | 'expectationsFile' | 'historyDir' | 'allowPartial' | 'requireMetadata'>>;
 

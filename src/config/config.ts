@@ -4,9 +4,9 @@ import { config as loadDotenv } from 'dotenv';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ErrorObject } from 'ajv';
-import { ConfigError, ROOT, validators } from './contract';
-import { CLOUDS, type CloudId } from './clouds';
-import { variablesNamedBy } from './principals';
+import { ConfigError, ROOT, validators } from '../contract';
+import { CLOUDS, type CloudId } from '../auth/clouds';
+import { variablesNamedBy } from '../auth/principals';
 import { didYouMean } from './suggest';
 import { SETTING_PREFIXES, USER_SETTINGS, checkInternal } from './settings';
 
@@ -44,7 +44,7 @@ export interface RunConfig {
   requireMetadata: boolean;
 }
 
-/** Every variable the suite reads as a setting: the environment schema's names (src/settings.ts). */
+/** Every variable the suite reads as a setting: the environment schema's names (src/config/settings.ts). */
 export const KNOWN_VARIABLES: readonly string[] = USER_SETTINGS;
 
 export const PROFILES: Record<Profile, { numRuns: number; propertyBudgetMs: number }> = {

@@ -1,12 +1,12 @@
 // Response checks: one small named function each, shared by example tests and properties. Each throws a
 // CheckFailure naming the requirement it checks; none asserts the wording of an error message. Tests call them
-// bound to the requirement they cite (checksFor, the `check` fixture of src/suite.ts), so the id is written once.
+// bound to the requirement they cite (checksFor, the `check` fixture of src/suite/suite.ts), so the id is written once.
 import type { ValidateFunction } from 'ajv';
-import { describeErrors, entityId, listValue, requirement as catalogued, validators } from './contract';
-import { parseInstant, sameInstant } from '../schemas/datetime';
+import { describeErrors, entityId, listValue, requirement as catalogued, validators } from '../contract';
+import { parseInstant, sameInstant } from '../../schemas/datetime';
 import { CheckFailure, type FailureDetail } from './failure';
-import type { Exchange } from './http';
-import { SEED_PROPERTIES } from '../schemas/entity';
+import type { Exchange } from '../transport/http';
+import { SEED_PROPERTIES } from '../../schemas/entity';
 import { unobserved, type PropertyCheck } from './property';
 
 const show = (v: unknown) => (v === undefined ? '(absent)' : JSON.stringify(v));
@@ -250,7 +250,7 @@ export type Bound<M> = { [K in keyof M]: M[K] extends (req: string, ...args: inf
 export type Checks = Bound<typeof CHECKS> & {
   readonly requirement: string;
   fail(summary: string, detail?: FailureDetail): never;
-  /** Another module's checks (src/checks-metadata.ts) bound to the same requirement. */
+  /** Another module's checks (src/checks/checks-metadata.ts) bound to the same requirement. */
   bind<M extends Record<string, CheckFn>>(checks: M): Bound<M>;
 };
 
@@ -279,7 +279,7 @@ export function bindEach<T>(makers: Record<string, CheckMaker<T>>): Record<strin
 
 /**
  * The requirements judged over every generated valid create body, by requirement. The create properties and
- * the bench send the samples once and run all four on each answer (src/property.ts SharedSend); each check is
+ * the bench send the samples once and run all four on each answer (src/checks/property.ts SharedSend); each check is
  * bound to its key here, so the shared pass still knows which requirement a failure belongs to.
  */
 export const VALID_CREATE_CHECKS: Record<string, PropertyCheck<Record<string, unknown>>> = bindEach<Record<string, unknown>>({

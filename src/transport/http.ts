@@ -2,7 +2,7 @@
 // a client-side rate limit, 429/503 waited out within a budget, and exchanges captured with secrets redacted.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as undiciRequest } from 'undici';
-import { Inconclusive } from './outcomes';
+import { Inconclusive } from '../checks/outcomes';
 import { redactor } from './redact';
 
 export interface SentRequest {

@@ -3,21 +3,21 @@
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogue, describeErrors, validators } from './contract';
-import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from './failure';
-import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from './outcomes';
+import { catalogue, describeErrors, validators } from '../contract';
+import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from '../checks/failure';
+import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from '../checks/outcomes';
 import { verdictFor } from './exit-code';
-import { redactor } from './redact';
-import { WRITES_SKIP } from './suite-constants';
-import { loadRuntime, projectRuntime, type Runtime } from './runtime';
-import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './report/types';
-import { REPORT_SCHEMA_VERSION } from '../schemas/report';
-import { exchangeLines, failureText } from './report/failure-text';
-import { upgradeReport } from './report/read';
-import { applyExpectations, loadExpectations } from './expectations';
-import { renderConformanceHtml } from './report/html';
-import { readDriftReport } from './drift';
-import { setting } from './settings';
+import { redactor } from '../transport/redact';
+import { WRITES_SKIP } from '../suite/suite-constants';
+import { loadRuntime, projectRuntime, type Runtime } from '../config/runtime';
+import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './types';
+import { REPORT_SCHEMA_VERSION } from '../../schemas/report';
+import { exchangeLines, failureText } from './failure-text';
+import { upgradeReport } from './read';
+import { applyExpectations, loadExpectations } from '../config/expectations';
+import { renderConformanceHtml } from './html';
+import { readDriftReport } from '../metadata/drift';
+import { setting } from '../config/settings';
 
 
 
@@ -45,7 +45,7 @@ export function testStatus(result: TestResult, annotations: { type: string; desc
 }
 
 /**
- * The failure a worker attached to the test (src/suite.ts, keepWorker): none when the check failed outside a test
+ * The failure a worker attached to the test (src/suite/suite.ts, keepWorker): none when the check failed outside a test
  * body (a hook), where only its text is known. An attachment that does not match its schema is a suite bug.
  */
 function attachedFailure(result: TestResult): Failure | undefined {

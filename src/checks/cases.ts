@@ -1,6 +1,6 @@
 // Negative cases are data (fixtures/*.json, schema casesFileSchema); this turns one into a request.
 import { join } from 'node:path';
-import { ROOT, SEED_EXAMPLE_REQUEST, loadValidated, validators, type Case } from './contract';
+import { ROOT, SEED_EXAMPLE_REQUEST, loadValidated, validators, type Case } from '../contract';
 
 export function loadCases(file: string): Case[] {
   return loadValidated(join(ROOT, 'fixtures', file), validators.casesFile, 'cases file').cases;

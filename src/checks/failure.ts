@@ -1,13 +1,13 @@
 // A failed check reads like a bug report, and is data: the requirement and its level, expected vs received, the
 // schema paths, the exchange with secrets redacted, and one line that reproduces it. The thrown error's message is
 // that report as text, for Playwright's own reporters; the conformance reporter gets the data (`record`) as a JSON
-// attachment (src/suite.ts, keepWorker) and never reads the message back.
-import { requirement } from './contract';
-import type { Exchange } from './http';
-import { redactor } from './redact';
+// attachment (src/suite/suite.ts, keepWorker) and never reads the message back.
+import { requirement } from '../contract';
+import type { Exchange } from '../transport/http';
+import { redactor } from '../transport/redact';
 import { errorNamed, plain } from './outcomes';
-import { failureText } from './report/failure-text';
-import type { Failure } from './report/types';
+import { failureText } from '../report/failure-text';
+import type { Failure } from '../report/types';
 
 export interface FailureDetail {
   expected?: string;
