@@ -80,7 +80,7 @@ test.describe('the npm package', () => {
     await testInfo.attach('table:npm package', { contentType: 'text/plain',
       body: `${packed.filename}: packed ${kB(packed.size)}, unpacked ${kB(packed.unpackedSize)}, ${packed.entryCount} files` });
     const files = packed.files.map((f) => f.path);
-    for (const needed of ['bin/raa-conformance.mjs', 'dist/src/cli.js', 'dist/playwright.config.js', 'dist/src/reporter.js', 'dist/server/process.js',
+    for (const needed of ['bin/raa-conformance.mjs', 'dist/src/cli.js', 'dist/playwright.config.js', 'dist/src/report/reporter.js', 'dist/server/process.js',
       'schemas/requirements.json', 'schemas/permissions.json', 'fixtures/defects.json', 'fixtures/reference-principals.json', 'README.md', 'INTERPRETING.md', 'package.json']) {
       expect(files, needed).toContain(needed);
     }
