@@ -48,10 +48,14 @@ export default class SelfReporter implements Reporter {
   private readonly failures: string[] = [];
 
   private readonly loadStart = loadavg();
+  /** Test time per spec file, summed over its tests (both workers): where `npm test`'s time goes (bench figure 9). */
+  private readonly fileMs = new Map<string, number>();
 
   onTestEnd(test: TestCase, result: TestResult): void {
     // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
     const outcome = test.outcome();
+    const file = test.location.file.replace(/^.*?(tests\/)/, '$1');
+    this.fileMs.set(file, (this.fileMs.get(file) ?? 0) + result.duration);
     if (outcome === 'skipped') this.skipped++;
     else if (outcome === 'unexpected') {
       this.failed++;
@@ -86,6 +90,7 @@ export default class SelfReporter implements Reporter {
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({
       startedAt: result.startTime.toISOString(), durationMs: Math.round(result.duration), passed: this.passed, failed: this.failed, skipped: this.skipped,
       cpus: cpus().length, loadavgStart: this.loadStart, loadavgEnd: loadavg(),
+      fileMs: Object.fromEntries([...this.fileMs].sort((a, b) => b[1] - a[1]).map(([f, ms]) => [f, Math.round(ms)])),
     }, null, 2) + '\n');
   }
 

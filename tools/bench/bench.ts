@@ -259,7 +259,9 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
     for (const g of m.growth) rows.push(row({ id: '3·', figure: `quick-profile run wall time, ${g.numRuns.toLocaleString('en-US')} property runs`, value: g.wallMs / 1000, unit: 's', goalText: g.timedOut ? 'killed: time limit' : g.exitCode === 0 ? '' : `run exited ${g.exitCode}` }));
     if (fit) {
       rows.push(row({ id: '3a', figure: 'per-case slope (least squares)', value: fit.slopeMs, unit: 'ms/case', goalText: 'report', note: `r² ${fit.r2.toFixed(3)} over ${m.growth.filter((g) => !g.timedOut).length} finished runs` }));
-      rows.push(row({ id: '3b', figure: 'fixed start-up cost (intercept)', value: fit.interceptMs / 1000, unit: 's', goal: { op: '<=', value: 4 } }));
+      // The intercept holds the start-up and also the tests whose work does not grow with the property runs (the
+      // suite's 60-odd example tests); 3c times the start-up alone, step by step, and carries the 4 s goal.
+      rows.push(row({ id: '3b', figure: 'intercept: start-up + the tests that do not grow with runs', value: fit.interceptMs / 1000, unit: 's', goalText: 'report (goal: 3c)' }));
     }
     const [lo, hi] = [m.growth.at(-2)!, m.growth.at(-1)!];
     const flat = { op: '<=' as const, value: 1.25 };
@@ -308,9 +310,11 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
 function selfTestRows(): Row[] {
   const file = join(ROOT, 'reports', 'self', 'summary.json');
   if (!existsSync(file)) return [row({ id: '9', figure: '`npm test` wall time: no self-test run recorded here yet', value: undefined, unit: 's', goal: { op: '<=', value: 300 } })];
-  const s = JSON.parse(readFileSync(file, 'utf8')) as { startedAt: string; durationMs: number; passed: number; failed: number; skipped: number; cpus: number; loadavgStart: number[] };
+  const s = JSON.parse(readFileSync(file, 'utf8')) as { startedAt: string; durationMs: number; passed: number; failed: number; skipped: number; cpus: number; loadavgStart: number[]; fileMs?: Record<string, number> };
+  const total = Object.values(s.fileMs ?? {}).reduce((a, b) => a + b, 0);
+  const files = Object.entries(s.fileMs ?? {}).slice(0, 6).map(([f, ms]) => `${f.replace(/^tests\/self\//, '')} ${fmt(ms / 1000)} s`).join(', ');
   return [row({ id: '9', figure: `\`npm test\` wall time, the last run here (${s.startedAt.slice(0, 16).replace('T', ' ')} UTC)`, value: s.durationMs / 1000, unit: 's', goal: { op: '<=', value: 300 },
-    note: `${s.passed + s.failed + s.skipped} tests (${s.failed} failed), ${s.cpus} cores, load average ${s.loadavgStart.map((l) => l.toFixed(1)).join(' ')} at its start` })];
+    note: `${s.passed + s.failed + s.skipped} tests (${s.failed} failed), ${s.cpus} cores, load average ${s.loadavgStart.map((l) => l.toFixed(1)).join(' ')} at its start${files ? `; test time ${fmt(total / 1000)} s over both workers, most in ${files}` : ''}` })];
 }
 
 /** The steps of a run, each as the time from the step before (conformance.json `timings`), to name where the fixed cost goes. */
