@@ -60,7 +60,7 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 /** One round of figure 1: the raw clients and the property pass back to back, so their ratio shares the conditions. */
 interface PropertyRound { undici: RawResult; pass: SuitePass; nodeHttp: RawResult }
 /** One round of figure 2: each server under the same load in turn. */
-interface LoadRound { reference: LoadResult; bare: LoadResult; echo: LoadResult; smallReference: LoadResult; smallBare: LoadResult }
+interface LoadRound { reference: LoadResult; bare: LoadResult; echo: LoadResult; json: LoadResult; smallReference: LoadResult; smallBare: LoadResult }
 
 interface Measured {
   property: { rounds: PropertyRound[]; breakdown?: Breakdown };
@@ -107,6 +107,8 @@ export async function runBench(argv: string[]): Promise<number> {
     servers.push(bare);
     const echo = await startServer(bundle.file, 'echo');
     servers.push(echo);
+    const json = await startServer(bundle.file, 'json');
+    servers.push(json);
 
     // 1. Property phase vs raw client, same bodies, same concurrency, same server; warmed up first.
     const bodies = sampleBodies(s.seed, s.propertyRuns);
@@ -135,10 +137,10 @@ export async function runBench(argv: string[]): Promise<number> {
     // The seed's example body (small, ASCII): what the layers cost when the bytes are cheap.
     const small = [JSON.stringify({ ...SEED_EXAMPLE_REQUEST, deviceDisplayName: `raa-conformance/bench-${s.seed}/${SEED_EXAMPLE_REQUEST.deviceDisplayName ?? ''}` })];
     const load = (x: ServerChild, b: readonly string[], durationS = s.loadSeconds) => loadServer(x, b, { connections: CONCURRENCY, durationS });
-    for (const x of [ref, bare, echo]) await load(x, loadBodies, 1);
+    for (const x of [ref, bare, echo, json]) await load(x, loadBodies, 1);
     for (let r = 0; r < s.loadRounds; r++) {
       m.load.rounds.push({
-        reference: await load(ref, loadBodies), bare: await load(bare, loadBodies), echo: await load(echo, loadBodies),
+        reference: await load(ref, loadBodies), bare: await load(bare, loadBodies), echo: await load(echo, loadBodies), json: await load(json, loadBodies),
         smallReference: await load(ref, small), smallBare: await load(bare, small),
       });
     }
@@ -246,6 +248,8 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
   rows.push(row({ id: '2e', figure: 'echo node:http server (answers the request body), same load', value: med((r) => r.echo.perSec), unit: 'req/s', note: `the bytes of a create without parsing, validation or storage; server CPU ${fmt(med((r) => r.echo.serverCpuUsPerReq))} µs/request` }));
   rows.push(row({ id: '2f', figure: 'reference ÷ echo (what the layers cost beyond the bytes)', value: med((r) => ratio(r.reference.perSec, r.echo.perSec)), unit: '×', goal: { op: '>=', value: 0.5 },
     note: `per round: ${lr.map((r) => fmt(ratio(r.reference.perSec, r.echo.perSec))).join(', ')}` }));
+  rows.push(row({ id: '2i', figure: 'JSON round trip ÷ echo (decode, parse, serialise, encode: nothing else)', value: med((r) => ratio(r.json.perSec, r.echo.perSec)), unit: '×', goalText: 'bounds 2f',
+    note: `${fmt(med((r) => r.json.perSec))} req/s, server CPU ${fmt(med((r) => r.json.serverCpuUsPerReq))} µs/request: no server that parses the body and answers JSON does better than this on 2f` }));
   rows.push(row({ id: '2g', figure: "reference ÷ bare with the seed's example body (small, ASCII)", value: med((r) => ratio(r.smallReference.perSec, r.smallBare.perSec)), unit: '×', goalText: 'explains 2',
     note: `${fmt(med((r) => r.smallReference.perSec))} vs ${fmt(med((r) => r.smallBare.perSec))} req/s, server CPU ${fmt(med((r) => r.smallReference.serverCpuUsPerReq))} vs ${fmt(med((r) => r.smallBare.serverCpuUsPerReq))} µs/request` }));
   if (m.layers) {
@@ -368,7 +372,7 @@ function explain(m: Measured): string[] {
     notes.push(`1: client-side work per ${b.runs} cases, timed alone: generating ${fmt(b.generateMs)} ms (once per pass), serialising ${fmt(b.serialiseMs)} ms, checks: status ${fmt(c.status)}, schema ${fmt(c.schema)}, echo ${fmt(c.echo)}, 5xx ${fmt(c.no5xx)} ms.`);
   }
   const lr = m.load.rounds;
-  const labels: [keyof LoadRound, string][] = [['reference', 'reference'], ['bare', 'bare'], ['echo', 'echo'], ['smallReference', 'reference, seed example body'], ['smallBare', 'bare, seed example body']];
+  const labels: [keyof LoadRound, string][] = [['reference', 'reference'], ['bare', 'bare'], ['echo', 'echo'], ['json', 'JSON round trip'], ['smallReference', 'reference, seed example body'], ['smallBare', 'bare, seed example body']];
   for (const [k, label] of labels) {
     const xs = lr.map((r) => r[k]);
     if (!xs.length) continue;

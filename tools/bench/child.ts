@@ -22,7 +22,7 @@ export interface ServerStats {
   heapUsed: number;
 }
 
-export type ServerMode = 'reference' | 'bare' | 'echo';
+export type ServerMode = 'reference' | 'bare' | 'echo' | 'json';
 
 export interface ServerChild {
   mode: ServerMode;

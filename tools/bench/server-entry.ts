@@ -19,7 +19,7 @@ export const BARE_BODY = JSON.stringify({
 });
 
 async function main(): Promise<void> {
-  const mode = process.argv.includes('--bare') ? 'bare' : process.argv.includes('--echo') ? 'echo' : 'reference';
+  const mode = process.argv.includes('--bare') ? 'bare' : process.argv.includes('--echo') ? 'echo' : process.argv.includes('--json') ? 'json' : 'reference';
   const portArg = process.argv[process.argv.indexOf('--port') + 1];
   const port = process.argv.includes('--port') ? Number(portArg) : 0;
   let url: string;
@@ -36,11 +36,13 @@ async function main(): Promise<void> {
     const constant = Buffer.from(BARE_BODY);
     const server = createServer({ keepAliveTimeout: 30_000 }, (req: IncomingMessage, res: ServerResponse) => {
       // Read the request body as the reference server does, then answer a constant 201 (bare) or the request
-      // body itself (echo: the same bytes a create echoes, without parsing, validation or storage).
+      // body itself (echo: the same bytes a create echoes, without parsing, validation or storage), or the body
+      // decoded, parsed, serialised and encoded again (json: the least any server that reads JSON has to do).
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => { if (mode === 'echo') chunks.push(c); });
+      req.on('data', (c: Buffer) => { if (mode !== 'bare') chunks.push(c); });
       req.on('end', () => {
-        const body = mode === 'echo' ? Buffer.concat(chunks) : constant;
+        const body = mode === 'echo' ? Buffer.concat(chunks)
+          : mode === 'json' ? Buffer.from(JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8'))), 'utf8') : constant;
         res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': body.length });
         res.end(body);
       });
