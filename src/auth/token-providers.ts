@@ -1,6 +1,8 @@
 // Entra client-credentials tokens for a principal, per national cloud (GRAPH-FACTS §7), via msal-node: with a
 // client secret, a certificate, or a federated token (workload identity federation) as the client assertion.
-import { ConfidentialClientApplication, type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse } from '@azure/msal-node';
+// Types only: msal (about 0.25 s to load) is imported when a token is first fetched, so a run, its Playwright
+// runner and each worker load it only with client-credentials principals.
+import type { ConfidentialClientApplication, Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
@@ -261,7 +263,8 @@ export class ClientCredentialsProvider {
     return origin ? new LoopbackNetwork(loopbackOrigin(origin)) : undefined;
   }
 
-  private build(): ConfidentialClientApplication {
+  private async build(): Promise<ConfidentialClientApplication> {
+    const { ConfidentialClientApplication } = await import('@azure/msal-node');
     const credential = loadCredential(this.spec);
     for (const v of credential.redact) this.remember(v, false);
     const networkClient = this.network();
@@ -298,7 +301,7 @@ export class ClientCredentialsProvider {
   }
 
   private async fetch(): Promise<string> {
-    this.app ??= this.build();
+    this.app ??= await this.build();
     const startedAt = this.now();
     const realStart = Date.now();
     let result;
