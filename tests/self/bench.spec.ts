@@ -2,7 +2,7 @@
 // profile summary. The bench itself is never run here, and nothing here asserts a timing.
 import { test, expect } from '@playwright/test';
 import {
-  achievedRate, bundleModules, descendants, fmt, hotSpots, inclusiveShare, linearFit, median, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
+  achievedRate, bundleModules, byPackage, descendants, fmt, hotSpots, inclusiveShare, linearFit, median, meets, parentPid, perSecond, procStatusKb, ratio, renderTable, roleOf,
   type CpuProfile,
 } from '../../tools/bench/helpers';
 
@@ -112,4 +112,20 @@ test('bundleModules names the source module of a line of an esbuild bundle', () 
   expect(at(4)).toBe('node_modules/ajv/dist/core.js');
   expect(at(6)).toBe('server/app.ts');
   expect(at(7)).toBe('server/app.ts');
+});
+
+test('byPackage: self time per package, the project\'s folders and V8\'s own frames, idle left out', () => {
+  const frame = (id: number, functionName: string, url: string, hitCount: number) => ({ id, callFrame: { functionName, url, lineNumber: 0 }, hitCount });
+  const p: CpuProfile = {
+    startTime: 0, endTime: 10_000, // 10 ms over 10 hits: 1 ms each
+    nodes: [
+      frame(1, '(idle)', '', 2), frame(2, 'compile', 'file:///x/node_modules/ajv/dist/core.js', 3),
+      frame(3, 'send', 'file:///x/node_modules/@azure/msal-node/lib/a.js', 1), frame(4, 'route', 'file:///x/server/app.ts', 2),
+      frame(5, 'wrapSafe', 'node:internal/modules/cjs/loader', 1), frame(6, '(garbage collector)', '', 1),
+    ],
+  };
+  const s = byPackage(p);
+  expect(s.busyMs).toBeCloseTo(8, 9);
+  expect(Object.fromEntries(s.parts)).toEqual({ ajv: 3, '@azure/msal-node': 1, 'server/': 2, 'node (internals: module loading, streams)': 1, '(garbage collector)': 1 });
+  expect(s.parts[0]![0]).toBe('ajv');
 });

@@ -53,7 +53,7 @@ over 100/1,000/10,000 property runs, peak memory at 10,000 vs 1,000 runs, and th
   --check         exit 1 when a goal is not met (default: exit 0 whenever the bench ran)
   --out FILE      where the JSON goes (default reports/bench.json; with --profile a folder, default reports/bench-profile)
   --profile       instead of the table: CPU profiles of the reference server under load and of one property pass,
-                  with the functions that take the most time`;
+                  with the functions that take the most time, and of every process of one quick run, by package`;
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 

@@ -237,3 +237,24 @@ export function median(xs: readonly number[]): number | undefined {
   const mid = v.length >> 1;
   return v.length % 2 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
 }
+
+/** Where a process's CPU went, by package: node_modules/<package>, the project's folders, Node's internals, V8's own. */
+export interface PackageShare { busyMs: number; parts: [string, number][] }
+
+/** Self time per package (ms), idle left out: a quick run's fixed cost is mostly module loading, and this names whose. */
+export function byPackage(p: CpuProfile, top = 8): PackageShare {
+  const hits = p.nodes.reduce((a, n) => a + (n.hitCount ?? 0), 0);
+  const msPerHit = hits ? (p.endTime - p.startTime) / 1000 / hits : 0;
+  const parts = new Map<string, number>();
+  for (const n of p.nodes) {
+    const f = n.callFrame;
+    if (!n.hitCount || f.functionName === '(idle)') continue;
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f.url)?.[1];
+    const key = pkg ?? (f.url.startsWith('node:') ? 'node (internals: module loading, streams)'
+      : /\/(src|server|schemas|tests|tools)\//.exec(f.url)?.[1] ? `${/\/(src|server|schemas|tests|tools)\//.exec(f.url)![1]}/`
+      : f.url ? 'other' : f.functionName.startsWith('(') ? f.functionName : 'native (syscalls, V8 builtins)');
+    parts.set(key, (parts.get(key) ?? 0) + n.hitCount * msPerHit);
+  }
+  const sorted = [...parts].sort((a, b) => b[1] - a[1]);
+  return { busyMs: sorted.reduce((a, [, ms]) => a + ms, 0), parts: sorted.slice(0, top) };
+}

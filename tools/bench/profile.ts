@@ -2,16 +2,21 @@
 // --cpu-prof under the same autocannon load as figure 2; the client side is one property pass in this process,
 // profiled through the inspector. Prints the functions with the highest self time and keeps the .cpuprofile files.
 import { Session } from 'node:inspector/promises';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from './child';
-import { bundleModules, fmt, hotSpots, inclusiveShare, shortLocation, type CpuProfile, type HotSpot } from './helpers';
+import { bundleModules, byPackage, fmt, hotSpots, inclusiveShare, roleOf, shortLocation, type CpuProfile, type HotSpot, type PackageShare } from './helpers';
+import { runCommandLine } from '../../src/cli/child';
+import { childEnvironment, SUITE_VARIABLE } from '../../src/config/settings';
+import { ROOT } from '../../src/contract';
 import { layerCosts, type LayerCost } from './layers';
 import { loadServer, sampleBodies, suitePass } from './phases';
 
 export interface ProfileReport {
   server: { requests: number; perSec: number; cpuUsPerReq: number; top: HotSpot[]; shares: Record<string, number>; layers: LayerCost[] };
   client: { runs: number; casesPerSec: number; top: HotSpot[]; shares: Record<string, number> };
+  /** One quick run against the embedded server, each of its processes profiled: where its CPU went, by package. */
+  run: { wallMs: number; exitCode: number | null; processes: ({ role: string } & PackageShare)[] };
 }
 
 const SERVER_SHARES: Record<string, RegExp> = {
@@ -84,7 +89,9 @@ export async function runProfile(bundle: string, work: string, outDir: string, o
   // The server's layers one by one, in this process, over the same bodies (no sockets, no profiler).
   const layers = await layerCosts(bodies.slice(0, 100), 10_000);
   const clientShares = Object.fromEntries(Object.entries(CLIENT_SHARES).map(([k, re]) => [k, inclusiveShare(cp, re)]));
+  const run = await profileQuickRun(work, outDir, o.seed);
   const report: ProfileReport = {
+    run,
     server: { requests: load.requests, perSec: load.perSec, cpuUsPerReq: load.serverCpuUsPerReq, top: hotSpots(sp, 15, inBundle(bundle)), shares: serverShares, layers },
     client: { runs: pass.runs, casesPerSec: pass.casesPerSec, top: hotSpots(cp), shares: clientShares },
   };
@@ -92,7 +99,29 @@ export async function runProfile(bundle: string, work: string, outDir: string, o
   const sum = layers.reduce((a, l) => a + (l.layer.startsWith(' ') ? 0 : l.usPerRequest), 0);
   process.stdout.write(`reference server layers, timed alone in this process over the same bodies (µs per request; the server used ${fmt(load.serverCpuUsPerReq)} µs of CPU per request under load, profiled):\n${layers.map((l) => `  ${fmt(l.usPerRequest).padStart(6)}  ${l.layer}`).join('\n')}\n  ${fmt(sum).padStart(6)}  together; the rest is node:http, sockets and GC\n\n`);
   process.stdout.write(`${print(`client, one property pass of ${pass.runs} cases (${fmt(pass.casesPerSec)} cases/s while profiled):`, report.client.top, clientShares)}\n\n`);
+  process.stdout.write(`a quick run against the embedded server, every process profiled (${fmt(run.wallMs / 1000)} s wall, exit ${run.exitCode}; CPU ms by package, idle left out):\n`
+    + run.processes.map((p) => `  ${p.role.padEnd(7)} ${fmt(p.busyMs).padStart(6)} ms: ${p.parts.map(([k, ms]) => `${k} ${fmt(ms)}`).join(', ')}`).join('\n') + '\n\n');
   writeFileSync(join(outDir, 'profile.json'), JSON.stringify(report, null, 2) + '\n');
   process.stdout.write(`profiles written to ${outDir} (open the .cpuprofile files in Chrome DevTools)\n`);
   return report;
+}
+
+/**
+ * `raa-conformance run` (quick profile) with every Node process profiled through profile-preload.cjs: the command
+ * (with the embedded server), Playwright's runner and each worker. Shows what the fixed cost of a run is made of.
+ */
+async function profileQuickRun(work: string, outDir: string, seed: number): Promise<ProfileReport['run']> {
+  const dir = mkdtempSync(join(work, 'run-prof-'));
+  const reportDir = mkdtempSync(join(work, 'run-report-'));
+  const env = childEnvironment({ NODE_OPTIONS: `--require ${join(ROOT, 'tools', 'bench', 'profile-preload.cjs')}`, BENCH_PROFILE_DIR: dir }, SUITE_VARIABLE);
+  const t0 = performance.now();
+  const { code } = await runCommandLine(['run', '--seed', String(seed), '--report-dir', reportDir], { cwd: work, env, output: 'ignore', timeoutMs: 300_000 });
+  const wallMs = performance.now() - t0;
+  const order = ['cli', 'runner', 'worker', 'other'];
+  const processes = readdirSync(dir).map((f) => {
+    const { argv, profile } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { argv: string[]; profile: CpuProfile };
+    copyFileSync(join(dir, f), join(outDir, `run-${f}`));
+    return { role: roleOf(argv.join(' ')), ...byPackage(profile) };
+  }).sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
+  return { wallMs, exitCode: code, processes };
 }
