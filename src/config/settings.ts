@@ -49,6 +49,7 @@ const INTERNAL = {
   RAA_SHARD: { kind: 'hand-off', description: 'the shard of a `run --shard i/n`, for the reporter', pattern: /^[0-9]+\/[0-9]+$/ },
   RAA_REPORTS: { kind: 'hand-off', description: '`minimal` in matrix runs: only conformance.json', pattern: /^minimal$/ },
   RAA_MERGE: { kind: 'hand-off', description: 'set by `merge` for its Playwright merge-reports child', pattern: /^1$/ },
+  RAA_SELF_WHOLE: { kind: 'hand-off', description: 'set by `self-test` when it runs every self-test, so only a whole run is kept as `npm test`\'s time', pattern: /^1$/ },
   RAA_SELF_RUN: { kind: 'hand-off', description: 'names a self-test run, so restarted workers share the defect matrix', pattern: /^[A-Za-z0-9_.-]+$/ },
   RAA_ASSUME_REMOTE: { kind: 'test-hook', description: 'self-tests: treat a loopback target as remote (tenant-safety checks); never set by hand', pattern: /^(0|1|true|false)$/ },
   RAA_TEST_TOKEN_ORIGIN: { kind: 'test-hook', description: 'self-tests: an http:// loopback origin that answers token requests for the Entra authority; never set by hand', pattern: /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/?$/ },

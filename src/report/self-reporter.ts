@@ -6,6 +6,7 @@ import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/tes
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { setting } from '../config/settings';
 
 /** The JSON body of a `row:<table>` attachment. */
 export interface TableRow {
@@ -80,8 +81,8 @@ export default class SelfReporter implements Reporter {
     for (const t of this.tables.sort((a, b) => a.title.localeCompare(b.title))) process.stdout.write(`\n${t.text.trimEnd()}\n`);
     if (this.failures.length) process.stdout.write(`\nfailed:\n${this.failures.join('\n')}\n`);
     process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
-    // `npm run bench` shows how long the last self-test run took here, and how many tests it held (figure 9).
-    this.keepSummary(result);
+    // `npm run bench` shows how long the last whole self-test run took here, and how many tests it held (figure 9).
+    if (setting('RAA_SELF_WHOLE')) this.keepSummary(result);
   }
 
   private keepSummary(result: FullResult): void {
