@@ -63,7 +63,11 @@ const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 /** One round of figure 1: the raw clients and the property pass back to back, so their ratio shares the conditions. */
 interface PropertyRound { undici: RawResult; pass: SuitePass; nodeHttp: RawResult }
 /** One round of figure 2: each server under the same load in turn. */
-interface LoadRound { reference: LoadResult; bare: LoadResult; echo: LoadResult; json: LoadResult; smallReference: LoadResult; smallBare: LoadResult }
+interface LoadRound {
+  reference: LoadResult; bare: LoadResult; echo: LoadResult; json: LoadResult; smallReference: LoadResult; smallBare: LoadResult;
+  /** The server's layers stacked one at a time (server-entry.ts layersUpTo). */
+  uptoSend: LoadResult; uptoValidate: LoadResult; uptoStore: LoadResult;
+}
 
 interface Measured {
   property: { rounds: PropertyRound[]; breakdown?: Breakdown };
@@ -112,6 +116,8 @@ export async function runBench(argv: string[]): Promise<number> {
     servers.push(echo);
     const json = await startServer(bundle.file, 'json');
     servers.push(json);
+    const [uptoSend, uptoValidate, uptoStore] = [await startServer(bundle.file, 'upto-send'), await startServer(bundle.file, 'upto-validate'), await startServer(bundle.file, 'upto-store')];
+    servers.push(uptoSend, uptoValidate, uptoStore);
 
     // 1. Property phase vs raw client, same bodies, same concurrency, same server; warmed up first.
     const bodies = sampleBodies(s.seed, s.propertyRuns);
@@ -140,10 +146,11 @@ export async function runBench(argv: string[]): Promise<number> {
     // The seed's example body (small, ASCII): what the layers cost when the bytes are cheap.
     const small = [JSON.stringify({ ...SEED_EXAMPLE_REQUEST, deviceDisplayName: `raa-conformance/bench-${s.seed}/${SEED_EXAMPLE_REQUEST.deviceDisplayName ?? ''}` })];
     const load = (x: ServerChild, b: readonly string[], durationS = s.loadSeconds) => loadServer(x, b, { connections: CONCURRENCY, durationS });
-    for (const x of [ref, bare, echo, json]) await load(x, loadBodies, 1);
+    for (const x of [ref, bare, echo, json, uptoSend, uptoValidate, uptoStore]) await load(x, loadBodies, 1);
     for (let r = 0; r < s.loadRounds; r++) {
       m.load.rounds.push({
         reference: await load(ref, loadBodies), bare: await load(bare, loadBodies), echo: await load(echo, loadBodies), json: await load(json, loadBodies),
+        uptoSend: await load(uptoSend, loadBodies), uptoValidate: await load(uptoValidate, loadBodies), uptoStore: await load(uptoStore, loadBodies),
         smallReference: await load(ref, small), smallBare: await load(bare, small),
       });
     }
@@ -255,6 +262,16 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
     note: `${fmt(med((r) => r.json.perSec))} req/s, server CPU ${fmt(med((r) => r.json.serverCpuUsPerReq))} µs/request: no server that parses the body and answers JSON does better than this on 2f` }));
   rows.push(row({ id: '2g', figure: "reference ÷ bare with the seed's example body (small, ASCII)", value: med((r) => ratio(r.smallReference.perSec, r.smallBare.perSec)), unit: '×', goalText: 'explains 2',
     note: `${fmt(med((r) => r.smallReference.perSec))} vs ${fmt(med((r) => r.smallBare.perSec))} req/s, server CPU ${fmt(med((r) => r.smallReference.serverCpuUsPerReq))} vs ${fmt(med((r) => r.smallBare.serverCpuUsPerReq))} µs/request` }));
+  // 2j: the same layers in situ, stacked one at a time under the same load: each step's CPU per request.
+  const steps: [keyof LoadRound, string][] = [['json', 'JSON round trip (2i)'], ['uptoSend', '+ RequestContext, parseJson and send'], ['uptoValidate', '+ validateBody'], ['uptoStore', '+ store.create and representation'], ['reference', '+ routing, authentication, authorisation, headers (the whole server)']];
+  if (lr.every((r) => r.uptoStore)) {
+    steps.forEach(([k, label], i) => {
+      const cpu = med((r) => r[k].serverCpuUsPerReq) ?? NaN;
+      const added = i ? cpu - (med((r) => r[steps[i - 1]![0]].serverCpuUsPerReq) ?? NaN) : undefined;
+      rows.push(row({ id: '2j·', figure: `  ${label}${added === undefined ? '' : ` (${added >= 0 ? '+' : ''}${fmt(added)})`}`, value: cpu, unit: 'µs' }));
+    });
+    rows.push(row({ id: '2j', figure: 'the layers in situ, stacked: the whole server\'s CPU per request', value: med((r) => r.reference.serverCpuUsPerReq), unit: 'µs', goalText: 'explains 2f' }));
+  }
   if (m.layers) {
     for (const l of m.layers) rows.push(row({ id: '2h·', figure: `  ${l.layer}`, value: l.usPerRequest, unit: 'µs' }));
     const together = m.layers.reduce((a, l) => a + (l.layer.startsWith(' ') ? 0 : l.usPerRequest), 0);

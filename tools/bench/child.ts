@@ -22,7 +22,7 @@ export interface ServerStats {
   heapUsed: number;
 }
 
-export type ServerMode = 'reference' | 'bare' | 'echo' | 'json';
+export type ServerMode = 'reference' | 'bare' | 'echo' | 'json' | 'upto-send' | 'upto-validate' | 'upto-store';
 
 export interface ServerChild {
   mode: ServerMode;

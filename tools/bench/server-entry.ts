@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { ReferenceServer } from '../../server/index';
+import { NO_DEFECTS, ReferenceServer, RequestContext, Store, contextUrl, parseJson, represent, validateBody } from '../../server/index';
 import { procStatusKb } from './helpers';
 import { readFileSync } from 'node:fs';
 
@@ -18,8 +18,38 @@ export const BARE_BODY = JSON.stringify({
   managedDeviceId: '7f9b8e2e-0000-4000-8000-000000000001', deviceActionCategory: 'single', bulkDeviceActionId: null,
 });
 
+const MODES = ['bare', 'echo', 'json', 'upto-send', 'upto-validate', 'upto-store'] as const;
+type LayerMode = 'upto-send' | 'upto-validate' | 'upto-store';
+
+/**
+ * The reference server's own layers, stacked one at a time, under the same load (figure 2j): its RequestContext,
+ * body reading, parseJson and send (upto-send); then validateBody (upto-validate); then store.create and the
+ * representation (upto-store). The whole server adds routing, authentication, authorisation and its headers.
+ */
+function layersUpTo(mode: LayerMode): (req: IncomingMessage, res: ServerResponse) => void {
+  const store = new Store(NO_DEFECTS);
+  const origin = 'http://127.0.0.1/beta';
+  const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
+    req.on('error', reject);
+  });
+  const json = { 'Content-Type': 'application/json' };
+  return (req, res) => {
+    const ctx = new RequestContext(req, NO_DEFECTS);
+    void (async () => {
+      const parsed = parseJson(await readBody(req), NO_DEFECTS);
+      if (mode === 'upto-send') return ctx.send(res, 201, parsed, json);
+      const body = validateBody('create', parsed, ctx, NO_DEFECTS);
+      if (mode === 'upto-validate') return ctx.send(res, 201, body, json);
+      ctx.send(res, 201, { '@odata.context': contextUrl(origin, true), ...represent(store.create(body), ctx, NO_DEFECTS, 'write') }, json);
+    })().catch((e: unknown) => { res.writeHead(500); res.end(String(e)); });
+  };
+}
+
 async function main(): Promise<void> {
-  const mode = process.argv.includes('--bare') ? 'bare' : process.argv.includes('--echo') ? 'echo' : process.argv.includes('--json') ? 'json' : 'reference';
+  const mode = MODES.find((m) => process.argv.includes(`--${m}`)) ?? 'reference';
   const portArg = process.argv[process.argv.indexOf('--port') + 1];
   const port = process.argv.includes('--port') ? Number(portArg) : 0;
   let url: string;
@@ -32,6 +62,11 @@ async function main(): Promise<void> {
     token = await server.issuer.mint({ type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], name: 'bench', lifetime: 3600 });
     storeSize = () => server.store.size;
     close = () => server.close();
+  } else if (mode.startsWith('upto-')) {
+    const server = createServer({ keepAliveTimeout: 30_000 }, layersUpTo(mode as LayerMode));
+    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/beta`;
+    close = () => { server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); };
   } else {
     const constant = Buffer.from(BARE_BODY);
     const server = createServer({ keepAliveTimeout: 30_000 }, (req: IncomingMessage, res: ServerResponse) => {
