@@ -1,6 +1,6 @@
 // The reference server's one entry point: the rest of the project (the command line, the suite's tools, the
 // bench) imports the server from here only, so what it offers outside is this list (ARCHITECTURE.md).
-export { ReferenceServer, type ReferenceOptions } from './app';
+export { ReferenceServer, readBody, type ReferenceOptions } from './app';
 export { NO_DEFECTS, SEED_CONTRACT, knownDefects, parseDefects, type Defects } from './defects';
 export { NO_FAULTS, parseFaults, withFaults, type FaultSpec, type FaultStats } from './faults';
 export { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT, TokenIssuer, type TokenRequest } from './tokens';

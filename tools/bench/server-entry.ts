@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
-import { NO_DEFECTS, ReferenceServer, RequestContext, Store, contextUrl, parseJson, represent, validateBody } from '../../server/index';
+import { NO_DEFECTS, ReferenceServer, RequestContext, Store, contextUrl, parseJson, readBody, represent, validateBody } from '../../server/index';
 import { procStatusKb } from './helpers';
 import { readFileSync } from 'node:fs';
 
@@ -29,12 +29,6 @@ type LayerMode = 'upto-send' | 'upto-validate' | 'upto-store';
 function layersUpTo(mode: LayerMode): (req: IncomingMessage, res: ServerResponse) => void {
   const store = new Store(NO_DEFECTS);
   const origin = 'http://127.0.0.1/beta';
-  const readBody = (req: IncomingMessage) => new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
-    req.on('error', reject);
-  });
   const json = { 'Content-Type': 'application/json' };
   return (req, res) => {
     const ctx = new RequestContext(req, NO_DEFECTS);
@@ -62,14 +56,9 @@ async function main(): Promise<void> {
     token = await server.issuer.mint({ type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], name: 'bench', lifetime: 3600 });
     storeSize = () => server.store.size;
     close = () => server.close();
-  } else if (mode.startsWith('upto-')) {
-    const server = createServer({ keepAliveTimeout: 30_000 }, layersUpTo(mode as LayerMode));
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', () => resolve()); });
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/beta`;
-    close = () => { server.closeAllConnections(); return new Promise<void>((r) => server.close(() => r())); };
   } else {
     const constant = Buffer.from(BARE_BODY);
-    const server = createServer({ keepAliveTimeout: 30_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    const server = createServer({ keepAliveTimeout: 30_000 }, mode.startsWith('upto-') ? layersUpTo(mode as LayerMode) : (req: IncomingMessage, res: ServerResponse) => {
       // Read the request body as the reference server does, then answer a constant 201 (bare) or the request
       // body itself (echo: the same bytes a create echoes, without parsing, validation or storage), or the body
       // decoded, parsed, serialised and encoded again (json: the least any server that reads JSON has to do).
