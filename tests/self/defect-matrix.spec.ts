@@ -8,7 +8,6 @@
 // `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
 import { test, expect } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../
 import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
+import { runCommandLine } from '../../src/cli/child';
 
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 
@@ -25,25 +25,11 @@ const RUN_TIMEOUT_MS = 40 * 60_000;
 
 interface Run { code: number | null; output: string; seconds: number; timedOut: boolean }
 
-/** `raa-conformance …` in its own process group (servers included), killed if it outlives RUN_TIMEOUT_MS. */
-function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let output = '';
-    const keep = (chunk: Buffer) => { output = (output + chunk.toString('utf8')).slice(-200_000); };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-    }, RUN_TIMEOUT_MS);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, seconds: (performance.now() - started) / 1000, timedOut });
-    });
-  });
+/** `raa-conformance …` through the project's child runner (its process group killed past RUN_TIMEOUT_MS), both streams kept. */
+async function runCli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const r = await runCommandLine(args, { cwd: ROOT, env: cleanEnv(env), output: 'capture', timeoutMs: RUN_TIMEOUT_MS });
+  // The tail of each stream: the run is kept in a stamp file that restarted workers read.
+  return { code: r.code, output: `${r.stdout.slice(-150_000)}\n${r.stderr.slice(-50_000)}`, seconds: r.ms / 1000, timedOut: r.timedOut };
 }
 
 /** Why a run failed: its failing lines, or its last 40 lines when none match. */

@@ -2,7 +2,7 @@
 // the lockfile pins: a finding keeps the worker, a suite bug does not, and every reporter still shows both as
 // failures. An upgrade that changes either behaviour fails here, by name.
 import { expect, test } from '@playwright/test';
-import { spawn } from 'node:child_process';
+import { runNode } from '../../src/cli/child';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -37,10 +37,7 @@ test('a finding keeps the worker, a suite bug does not, and every reporter shows
       testDir: dir, workers: 1, fullyParallel: false, retries: 0,
       reporter: [[join(ROOT, 'src', 'suite', 'playwright-adapter.ts')], ['json', { outputFile: join(dir, 'out.json') }], ['junit', { outputFile: join(dir, 'junit.xml') }]],
     })};\n`);
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, [require.resolve('@playwright/test/cli'), 'test', '-c', join(dir, 'playwright.config.ts')], { cwd: ROOT, stdio: 'ignore' });
-      child.on('close', (c) => resolve(c ?? -1));
-    });
+    const code = (await runNode([require.resolve('@playwright/test/cli'), 'test', '-c', join(dir, 'playwright.config.ts')], { cwd: ROOT, output: 'ignore' })).code ?? -1;
     expect(code, 'Playwright fails the run: two tests failed').toBe(1);
     const report = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { suites: { specs: { title: string; tests: (JsonTest & { results: { status: string; annotations: JsonTest['annotations'] }[] })[] }[] }[] };
     const byTitle = new Map(report.suites[0]!.specs.map((s) => [s.title, s.tests[0]!]));
