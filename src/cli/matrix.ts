@@ -13,9 +13,7 @@ import { preflight } from '../transport/preflight';
 import { redactor } from '../transport/redact';
 import { buildRuntime, type MatrixProject } from '../config/runtime';
 import { setting } from '../config/settings';
-import { parseDefects } from '../../server/index';
-import { bundleServer, startServerProcess, type ServerProcess } from '../../server/index';
-import { TokenIssuer } from '../../server/index';
+import { TokenIssuer, bundleServer, parseDefects, startServerProcess, type ServerProcess } from '../../server/index';
 import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
 import { referencePrincipals } from './target';
 

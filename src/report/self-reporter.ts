@@ -31,9 +31,12 @@ export function renderRows(title: string, rows: TableRow[]): string {
   return out.join('\n');
 }
 
+/** The test's spec file from the project's root, e.g. `tests/self/nightly.spec.ts`. */
+const specFile = (test: TestCase) => test.location.file.replace(/^.*?(tests\/)/, '$1');
+
 /** `file:line › title (status, N s): first line of the error`: enough to find and rerun the test. */
 export function failureLine(test: TestCase, result: TestResult): string {
-  const where = `${test.location.file.replace(/^.*?(tests\/)/, '$1')}:${test.location.line}`;
+  const where = `${specFile(test)}:${test.location.line}`;
   const first = (result.error?.message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? '';
   const seconds = Math.round(result.duration / 1000);
   return `  ${where} › ${test.title} (${result.status}, ${seconds} s)${first ? `: ${first.trim().slice(0, 300)}` : ''}`;
@@ -55,8 +58,7 @@ export default class SelfReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
     const outcome = test.outcome();
-    const file = test.location.file.replace(/^.*?(tests\/)/, '$1');
-    this.fileMs.set(file, (this.fileMs.get(file) ?? 0) + result.duration);
+    this.fileMs.set(specFile(test), (this.fileMs.get(specFile(test)) ?? 0) + result.duration);
     if (outcome === 'skipped') this.skipped++;
     else if (outcome === 'unexpected') {
       this.failed++;

@@ -250,8 +250,9 @@ export function byPackage(p: CpuProfile, top = 8): PackageShare {
     const f = n.callFrame;
     if (!n.hitCount || f.functionName === '(idle)') continue;
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f.url)?.[1];
+    const folder = /\/(src|server|schemas|tests|tools)\//.exec(f.url)?.[1];
     const key = pkg ?? (f.url.startsWith('node:') ? 'node (internals: module loading, streams)'
-      : /\/(src|server|schemas|tests|tools)\//.exec(f.url)?.[1] ? `${/\/(src|server|schemas|tests|tools)\//.exec(f.url)![1]}/`
+      : folder ? `${folder}/`
       : f.url ? 'other' : f.functionName.startsWith('(') ? f.functionName : 'native (syscalls, V8 builtins)');
     parts.set(key, (parts.get(key) ?? 0) + n.hitCount * msPerHit);
   }

@@ -267,12 +267,12 @@ function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** One `raa-conformance run` against its embedded reference server, with a time limit. */
-export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string; profile?: string; defects?: string[] }): Promise<GrowthRun> {
+export async function conformanceRun(numRuns: number, o: { seed: number; timeoutMs: number; workDir: string; profile?: string; defects?: string[]; env?: Record<string, string> }): Promise<GrowthRun> {
   const reportDir = mkdtempSync(join(o.workDir, `run-${numRuns}-`));
   const log = join(reportDir, 'run.log');
   // Only the embedded (loopback) target: nothing from the environment or a .env may point the run elsewhere,
   // so the child runs in a directory without .env and without the suite's variables.
-  const env = childEnv();
+  const env = { ...childEnv(), ...o.env };
   if (o.profile) env.CONFORMANCE_PROFILE = o.profile;
   else env.CONFORMANCE_NUM_RUNS = String(numRuns);
   if (o.defects?.length) env.REFERENCE_DEFECTS = o.defects.join(',');

@@ -6,11 +6,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { join } from 'node:path';
 import { startServer } from './child';
 import { bundleModules, byPackage, fmt, hotSpots, inclusiveShare, roleOf, shortLocation, type CpuProfile, type HotSpot, type PackageShare } from './helpers';
-import { runCommandLine } from '../../src/cli/child';
-import { childEnvironment, SUITE_VARIABLE } from '../../src/config/settings';
+import { PROFILES } from '../../src/config/config';
 import { ROOT } from '../../src/contract';
 import { layerCosts, type LayerCost } from './layers';
-import { loadServer, sampleBodies, suitePass } from './phases';
+import { conformanceRun, loadServer, sampleBodies, suitePass } from './phases';
 
 export interface ProfileReport {
   server: { requests: number; perSec: number; cpuUsPerReq: number; top: HotSpot[]; shares: Record<string, number>; layers: LayerCost[] };
@@ -112,16 +111,15 @@ export async function runProfile(bundle: string, work: string, outDir: string, o
  */
 async function profileQuickRun(work: string, outDir: string, seed: number): Promise<ProfileReport['run']> {
   const dir = mkdtempSync(join(work, 'run-prof-'));
-  const reportDir = mkdtempSync(join(work, 'run-report-'));
-  const env = childEnvironment({ NODE_OPTIONS: `--require ${join(ROOT, 'tools', 'bench', 'profile-preload.cjs')}`, BENCH_PROFILE_DIR: dir }, SUITE_VARIABLE);
-  const t0 = performance.now();
-  const { code } = await runCommandLine(['run', '--seed', String(seed), '--report-dir', reportDir], { cwd: work, env, output: 'ignore', timeoutMs: 300_000 });
-  const wallMs = performance.now() - t0;
+  const run = await conformanceRun(PROFILES.quick.numRuns, {
+    seed, timeoutMs: 300_000, workDir: work, profile: 'quick',
+    env: { NODE_OPTIONS: `--require ${join(ROOT, 'tools', 'bench', 'profile-preload.cjs')}`, BENCH_PROFILE_DIR: dir },
+  });
   const order = ['cli', 'runner', 'worker', 'other'];
   const processes = readdirSync(dir).map((f) => {
     const { argv, profile } = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { argv: string[]; profile: CpuProfile };
     copyFileSync(join(dir, f), join(outDir, `run-${f}`));
     return { role: roleOf(argv.join(' ')), ...byPackage(profile) };
   }).sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role));
-  return { wallMs, exitCode: code, processes };
+  return { wallMs: run.wallMs, exitCode: run.exitCode, processes };
 }

@@ -19,7 +19,7 @@ export const BARE_BODY = JSON.stringify({
 });
 
 const MODES = ['bare', 'echo', 'json', 'upto-send', 'upto-validate', 'upto-store'] as const;
-type LayerMode = 'upto-send' | 'upto-validate' | 'upto-store';
+type LayerMode = Extract<(typeof MODES)[number], `upto-${string}`>;
 
 /**
  * The reference server's own layers, stacked one at a time, under the same load (figure 2j): its RequestContext,
