@@ -62,6 +62,9 @@ export const requirementCatalogueSchema = {
           level: { enum: LEVELS },
           tentative: { type: 'boolean' },
           title: { type: 'string', minLength: 3, pattern: '^[^\\n]+$' },
+          // The Web Fuzzing Commons fault code (WebFuzzing/Commons fault_categories.json) a failure of this
+          // requirement is, where one fits: 100-104 HTTP semantics, 200-210 security.
+          wfc: { type: 'integer', minimum: 100, maximum: 999 },
           source: {
             oneOf: [
               { type: 'object', additionalProperties: false, required: ['kind', 'quote'], properties: { kind: { const: 'seed' }, quote: { type: 'string', minLength: 3 } } },
