@@ -5,15 +5,19 @@ import { SCHEMA_BASE } from './entity';
 
 const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
-/** Version 1 is every report written before versions existed (no `schemaVersion`, a failure is a string). */
-export const REPORT_SCHEMA_VERSION = 2;
+/**
+ * Version 1 is every report written before versions existed (no `schemaVersion`, a failure is a string). Version 3
+ * added the `partial` requirement status (some tests passed, the rest did not run) and `hints`; a version 2 report
+ * is a version 3 report without them, and reads as one.
+ */
+export const REPORT_SCHEMA_VERSION = 3;
 
 const LEVEL = { enum: ['MUST', 'SHOULD', 'MAY'] } as const;
 const headers = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const count = { type: 'integer', minimum: 0 } as const;
 
 /** Requirement outcomes a conformance.json may carry; `skipped` and `untested` only in reports of version 1. */
-export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive'] as const;
+export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive', 'partial'] as const;
 export const TEST_STATUSES = ['passed', 'failed', 'not-tested', 'blocked', 'inconclusive', 'errored', 'expected-failure', 'skipped'] as const;
 const NOT_TESTED_KINDS = ['principal', 'writes', 'tenants', 'filtered', 'target'] as const;
 
@@ -117,7 +121,7 @@ const requirementSchema = {
 
 const levelCoverage = {
   type: 'object', additionalProperties: false, required: ['total', 'tested', 'notTested', 'blocked', 'inconclusive'],
-  properties: { total: count, tested: count, notTested: count, blocked: count, inconclusive: count },
+  properties: { total: count, tested: count, notTested: count, blocked: count, inconclusive: count, partial: count },
 } as const;
 
 const summarySchema = {
@@ -128,7 +132,7 @@ const summarySchema = {
     passed: count, failed: count,
     /** notTested + blocked, kept for readers of version 1. */
     skipped: count,
-    errored: count, expectedFailures: count, notTested: count, blocked: count, inconclusive: count,
+    errored: count, expectedFailures: count, notTested: count, blocked: count, inconclusive: count, partial: count,
     coverage: { type: 'object', additionalProperties: false, required: ['MUST', 'SHOULD', 'MAY'], properties: { MUST: levelCoverage, SHOULD: levelCoverage, MAY: levelCoverage } },
     /** 429/503 answers waited out, and the time spent waiting (ms, fractional: clock readings are). */
     waitedOut: count,
@@ -169,7 +173,7 @@ export const conformanceReportV2Schema = {
   additionalProperties: false,
   required: ['schemaVersion', 'suiteVersion', 'target', 'profile', 'seed', 'startedAt', 'durationMs', 'strict', 'summary', 'requirements'],
   properties: {
-    schemaVersion: { const: REPORT_SCHEMA_VERSION },
+    schemaVersion: { enum: [2, REPORT_SCHEMA_VERSION] },
     suiteVersion: { type: 'string' },
     target: { type: 'string' },
     profile: { type: 'string' },
@@ -202,6 +206,8 @@ export const conformanceReportV2Schema = {
     counterexamples: { type: 'array', items: counterexampleSchema },
     citeMismatches: { type: 'array', items: citeMismatchSchema },
     playwrightStatus: { type: 'string' },
+    /** What a person may check after the verdict (e.g. a token the target refused): advice, never a verdict. */
+    hints: { type: 'array', items: { type: 'string' } },
     shard: { type: 'string' },
     /**
      * When the run reached each step (epoch ms): the command's start (processStart, commandStart, configured,

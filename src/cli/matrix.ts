@@ -9,9 +9,10 @@ import { loadConfig, type RunConfig } from '../config/config';
 import { EXIT } from '../report/exit-code';
 import { mapLimit } from '../transport/http';
 import { CLEAN, judge, loadDefects, renderMatrix } from '../report/matrix';
-import { preflight } from '../transport/preflight';
+import { checkTarget } from './preflight-outcome';
+import type { Principal } from '../auth/principals';
 import { redactor } from '../transport/redact';
-import { buildRuntime, type MatrixProject } from '../config/runtime';
+import { buildRuntime, type MatrixProject, type PreflightOutcome } from '../config/runtime';
 import { setting } from '../config/settings';
 import { TokenIssuer, bundleServer, parseDefects, startServerProcess, type ServerProcess } from '../../server/index';
 import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
@@ -48,16 +49,26 @@ function plan(argv: string[]): Plan | undefined {
   return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals };
 }
 
-/** One server process per name, two started at a time, each checked with a preflight; in `names`' order. */
-async function startServers(p: Plan, workDir: string, key: string, servers: ServerProcess[]): Promise<MatrixProject[]> {
+/**
+ * One server process per name, two started at a time, each checked with the preflight a user's run takes (with the
+ * same principals): its findings are filed in that server's report, and a server a user's run would refuse to
+ * test (exit 2) is kept in `refused`, a miss. In `names`' order.
+ */
+async function startServers(p: Plan, workDir: string, key: string, servers: ServerProcess[], principals: Principal[], refused: Map<string, string>): Promise<MatrixProject[]> {
   const projects: MatrixProject[] = [];
   const bundle = await bundleServer(workDir);
   await mapLimit(p.names, 2, async (name) => {
     const defects = name === CLEAN ? [] : [name];
     const sv = await startServerProcess(bundle, defects, key);
     servers.push(sv);
-    await preflight(sv.baseUrl);
-    projects.push({ name, target: sv.baseUrl, defects, reportDir: join(p.config.reportDir, name) });
+    let preflight: PreflightOutcome | undefined;
+    try {
+      preflight = await checkTarget(sv.baseUrl, principals);
+    } catch (e) {
+      if (!(e instanceof ConfigError) || name === CLEAN) throw e;
+      refused.set(name, e.message);
+    }
+    projects.push({ name, target: sv.baseUrl, defects, reportDir: join(p.config.reportDir, name), ...(preflight ? { preflight } : {}) });
   });
   return projects.sort((a, b) => p.names.indexOf(a.name) - p.names.indexOf(b.name));
 }
@@ -81,18 +92,19 @@ async function runMatrix(p: Plan, workDir: string, key: string, servers: ServerP
   const { config } = p;
   const principals = await referencePrincipals(new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex'))));
   const started = performance.now();
-  const projects = await startServers(p, workDir, key, servers);
+  const refused = new Map<string, string>();
+  const projects = await startServers(p, workDir, key, servers, principals, refused);
   const serversReady = performance.now() - started;
   process.stdout.write(`raa-conformance matrix: ${projects.length} reference servers (clean + ${p.chosen.length} defects) started in ${(serversReady / 1000).toFixed(1)} s, seed ${config.seed}\n`);
   // Only what the matrix is about: a run's own defects, history and acceptances do not apply to it.
   const settings = { ...config, strict: true, defects: [], historyDir: undefined, allowPartial: false, requireMetadata: false };
-  const runtime = buildRuntime(settings, { target: projects[0]!.target, principals, embedded: true, loopback: true, secrets: [key] }, VERSION, { projects });
+  const runtime = buildRuntime(settings, { target: projects[0]!.target, principals, embedded: true, secrets: [key] }, VERSION, { projects });
   const runtimeFile = writeRuntime(workDir, runtime);
   cleanReports(config.reportDir);
   for (const f of ['matrix.json', 'matrix.md', ...p.names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
   const code = await playwrightSuite('test', p.playwrightArgs, runtimeFile, { CONFORMANCE_WORKERS: String(p.workers), RAA_REPORTS: 'minimal' });
   scrubReports(config.reportDir, [...principals.map((x) => x.token), key]);
-  const verdicts = p.names.map((name) => judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name))));
+  const verdicts = p.names.map((name) => judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name)), refused.get(name)));
   const seconds = Math.round((performance.now() - started) / 1000);
   const startSeconds = Math.round(serversReady / 1000);
   writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds, serverStartSeconds: startSeconds, verdicts }, null, 2) + '\n');

@@ -45,7 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     writeFileSync(join(config.reportDir, '.run', 'merged.json'), JSON.stringify({ created: records.created, left: records.left, stats: { requests: records.requests, throttled: records.throttled } }));
     // The reporter needs the run's identity, taken from the shards; nothing is tested, so no principals.
     const settings = { ...config, seed: first.seed, profile: first.profile as Runtime['profile'], strict: first.strict, defects: first.defects ?? [], historyDir: undefined, allowPartial: false, requireMetadata: false };
-    const runtime = buildRuntime(settings, { target: first.target, principals: [], embedded: false, loopback: false, secrets: [] }, first.suiteVersion);
+    const runtime = buildRuntime(settings, { target: first.target, principals: [], embedded: false, secrets: [] }, first.suiteVersion);
     const code = await playwrightSuite('merge-reports', [blobs], writeRuntime(workDir, runtime), { RAA_MERGE: '1' });
     const report = writtenReport(config.reportDir);
     if (!report) { process.stderr.write(`raa-conformance: merge produced no ${join(config.reportDir, 'conformance.json')} (exit ${code})\n`); return EXIT.error; }

@@ -7,7 +7,7 @@ import { loadValidated, validators } from '../contract';
 import { loadConfig, requestPlan, type RunConfig } from '../config/config';
 import { EXIT, exitCodeFor } from '../report/exit-code';
 import { loadExpectations } from '../config/expectations';
-import { preflight } from '../transport/preflight';
+import { checkTarget } from './preflight-outcome';
 import { buildRuntime } from '../config/runtime';
 import { UsageError } from './errors';
 import { VERSION, cleanReports, playwrightSuite, renewedTokens, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
@@ -23,7 +23,8 @@ Options (each overrides the environment variable named):
   --seed N              replay a run (CONFORMANCE_SEED)
   --strict              SHOULD failures also fail the run (CONFORMANCE_STRICT=1)
   --report-dir DIR      where reports go (CONFORMANCE_REPORT_DIR, default reports/)
-  --allow-writes        allow POST/PATCH/DELETE against a non-loopback target (CONFORMANCE_ALLOW_WRITES=1)
+  --allow-writes        allow POST/PATCH/DELETE against a target other than the embedded reference server
+                        (CONFORMANCE_ALLOW_WRITES=1); a loopback URL may be a proxy to a tenant
   --allow-partial       accept MUST requirements left untested by configuration (CONFORMANCE_ALLOW_PARTIAL=1)
   --require-metadata    a target without $metadata (404) fails RAA-META-SERVED instead of leaving the
                         metadata requirements not tested (CONFORMANCE_REQUIRE_METADATA=1)
@@ -38,13 +39,15 @@ CONFORMANCE_RETRY_BUDGET_S (time spent waiting out 429/503, default 300), CONFOR
 runs), CONFORMANCE_WORKERS (test workers, default 2), REFERENCE_FAULTS (embedded target: inject faults).
 A misspelt variable with one of the prefixes TARGET_, PRINCIPALS_, GRAPH_, CONFORMANCE_, REFERENCE_ is refused.
 
-Before any test, one request per principal checks that the target answers like a Graph collection and agrees
-with the principals file about its tokens; if not, the run stops in seconds with one line.
+Before any test, one request without a token and one per principal check that a Graph API answers at the URL.
+If nothing answers, a web page or a 404 answers, or a JWT's own expiry contradicts its tokenState, the run stops
+in seconds with one line (exit 2). A target that answers but misbehaves (accepts no token or an expired one,
+lists without "value") is judged: the run goes on and the report fails the requirement with that answer.
 
 Exit codes:
   0  conformant
   1  not conformant: a MUST requirement failed (with --strict, a SHOULD too), or the expectations no longer hold
-  2  bad input or configuration: a flag, a variable, a file, or a target that does not answer like Graph
+  2  bad input or configuration: a flag, a variable, a file, a URL where no Graph API answers
   3  no verdict: a test errored, or the target's answers were inconclusive
   4  incomplete: a MUST requirement untested because of the configuration (--allow-partial accepts that)
 
@@ -131,12 +134,12 @@ interface RunOptions { marks: Record<string, number>; selection?: string; shard?
 /** From the preflight to the exit code, with the runtime file in `dir`. */
 async function runSuite(dir: string, config: RunConfig, prepared: PreparedTarget, o: RunOptions): Promise<number> {
   const { target, principals, secrets } = prepared;
-  // A reference server broken on purpose may disagree with its own tokens: that is for the suite to catch.
-  await preflight(target, principals, { checkTokens: !prepared.embedded || config.defects.length === 0 });
+  // What the target's first answers already show against it is judged in the report, never blamed on the input.
+  const preflight = await checkTarget(target, principals);
   o.marks.preflight = Date.now();
   const renewedTokensFile = join(dir, 'renewed-tokens');
   const runtime = buildRuntime(config, prepared, VERSION, {
-    ...(o.selection ? { selection: o.selection } : {}), renewedTokensFile, marks: { ...o.marks, runtimeWritten: Date.now() },
+    ...(o.selection ? { selection: o.selection } : {}), renewedTokensFile, preflight, marks: { ...o.marks, runtimeWritten: Date.now() },
   });
   const runtimeFile = writeRuntime(dir, runtime);
   cleanReports(config.reportDir);

@@ -4,11 +4,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ConfigError, ROOT } from '../contract';
-import { isLoopback, type RunConfig } from '../config/config';
+import type { RunConfig } from '../config/config';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from '../auth/principals';
 import { redactor } from '../transport/redact';
 import type { RuntimeTarget } from '../config/runtime';
-import { setting } from '../config/settings';
 import { ClientCredentialsProvider, redactable } from '../auth/token-providers';
 import { ReferenceServer } from '../../server/index';
 import { parseDefects } from '../../server/index';
@@ -82,18 +81,15 @@ export interface PreparedTarget extends RuntimeTarget {
   close(): Promise<void>;
 }
 
-/** RAA_ASSUME_REMOTE (a self-test hook) treats a loopback target as a tenant, to prove the tenant-safety rules. */
-const loopback = (target: string) => isLoopback(target) && !setting('RAA_ASSUME_REMOTE');
-
 /** The run's target: the embedded reference server unless the configuration names one. */
 export async function prepareTarget(config: RunConfig): Promise<PreparedTarget> {
   if (!config.targetBaseUrl) {
     const embedded = await startEmbedded(config.defects, config.faults, 0, { contract: config.referenceContract });
-    return { target: embedded.baseUrl, principals: embedded.principals, embedded: true, loopback: loopback(embedded.baseUrl), secrets: [], close: () => embedded.close() };
+    return { target: embedded.baseUrl, principals: embedded.principals, embedded: true, secrets: [], close: () => embedded.close() };
   }
   if (config.defects.length || config.faults || config.referenceContract) throw new ConfigError('REFERENCE_DEFECTS, REFERENCE_FAULTS and REFERENCE_CONTRACT apply only to the embedded reference target (leave TARGET_BASE_URL unset)');
   const target = config.targetBaseUrl;
   const secrets: string[] = [];
   const principals = await targetPrincipals(config, secrets);
-  return { target, principals, embedded: false, loopback: loopback(target), secrets, close: async () => {} };
+  return { target, principals, embedded: false, secrets, close: async () => {} };
 }

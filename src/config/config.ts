@@ -75,11 +75,6 @@ export const DEFAULT_TENANT_RATE = 8;
 
 const truthy = (v: string | undefined) => v === '1' || v === 'true';
 
-export function isLoopback(url: string): boolean {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 /** One KEY=VALUE a line, as dotenv reads it; dotenv itself skips what it cannot parse, so a typo would go unnoticed. */
 const DOTENV_LINE = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=(.*)$/;
 
@@ -167,7 +162,7 @@ export function loadConfig(overrides: Record<string, string | undefined> = {}, e
     strict: truthy(env.CONFORMANCE_STRICT),
     allowWrites: truthy(env.CONFORMANCE_ALLOW_WRITES),
     timeoutMs: env.CONFORMANCE_TIMEOUT_MS ? Number(env.CONFORMANCE_TIMEOUT_MS) : 15_000,
-    rateLimit: env.CONFORMANCE_RATE_LIMIT !== undefined ? Number(env.CONFORMANCE_RATE_LIMIT) : (target && !isLoopback(target) ? DEFAULT_TENANT_RATE : 0),
+    rateLimit: env.CONFORMANCE_RATE_LIMIT !== undefined ? Number(env.CONFORMANCE_RATE_LIMIT) : (target ? DEFAULT_TENANT_RATE : 0),
     expectationsFile: env.CONFORMANCE_EXPECTATIONS ? resolve(env.CONFORMANCE_EXPECTATIONS) : undefined,
     historyDir: env.CONFORMANCE_HISTORY_DIR ? resolve(env.CONFORMANCE_HISTORY_DIR) : undefined,
     regressionsFile: resolve(env.CONFORMANCE_REGRESSIONS ?? join(ROOT, 'fixtures', 'regressions.json')),

@@ -5,14 +5,24 @@ import type { Principal } from '../auth/principals';
 import type { Profile, RunConfig } from './config';
 import { redactor } from '../transport/redact';
 import { setting } from './settings';
+import type { Failure } from '../report/types';
+
+/** What the preflight found against the target, as failures of their requirements, and hints for after the verdict. */
+export interface PreflightOutcome {
+  findings: { requirement: string; failure: Failure }[];
+  hints: string[];
+}
 
 export interface Runtime {
   runId: string;
   /** Prefix of deviceDisplayName on every record this run creates. */
   marker: string;
   target: string;
+  /**
+   * The reference server this command started (or the bench's): the one target written to without --allow-writes and
+   * without a rate limit. A loopback address alone is no sandbox: a local proxy (Dev Proxy) may forward to a tenant.
+   */
   embedded: boolean;
-  loopback: boolean;
   principals: Principal[];
   seed: number;
   profile: Profile;
@@ -51,6 +61,8 @@ export interface Runtime {
   project?: string;
   /** When the command reached each step before Playwright (epoch ms): conformance.json's `timings` start with these. */
   marks?: Record<string, number>;
+  /** The preflight's findings against the target (src/transport/preflight.ts); per project in a matrix run. */
+  preflight?: PreflightOutcome;
 }
 
 export interface MatrixProject {
@@ -59,6 +71,7 @@ export interface MatrixProject {
   target: string;
   defects: string[];
   reportDir: string;
+  preflight?: PreflightOutcome;
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';
@@ -72,7 +85,6 @@ export interface RuntimeTarget {
   target: string;
   principals: Principal[];
   embedded: boolean;
-  loopback: boolean;
   secrets: string[];
 }
 
@@ -87,7 +99,7 @@ export function buildRuntime(settings: RunSettings, where: RuntimeTarget, suiteV
   const s = settings;
   return {
     runId, marker: `${MARKER_PREFIX}${runId}/`,
-    target: where.target, principals: where.principals, embedded: where.embedded, loopback: where.loopback, secrets: where.secrets,
+    target: where.target, principals: where.principals, embedded: where.embedded, secrets: where.secrets,
     seed: s.seed, profile: s.profile, numRuns: s.numRuns, propertyBudgetMs: s.propertyBudgetMs, strict: s.strict, allowWrites: s.allowWrites,
     timeoutMs: s.timeoutMs, rateLimit: s.rateLimit, reportDir: s.reportDir, suiteVersion, defects: s.defects,
     ...(s.retryBudgetMs !== undefined ? { retryBudgetMs: s.retryBudgetMs } : {}),
@@ -120,7 +132,7 @@ export function projectRuntime(base: Runtime, name: string): Runtime {
   const p = base.projects.find((x) => x.name === name);
   if (!p) throw new Error(`no matrix project named "${name}" in this run`);
   const { projects: _all, ...rest } = base;
-  return { ...rest, project: p.name, target: p.target, defects: p.defects, reportDir: p.reportDir };
+  return { ...rest, project: p.name, target: p.target, defects: p.defects, reportDir: p.reportDir, ...(p.preflight ? { preflight: p.preflight } : {}) };
 }
 
 /**

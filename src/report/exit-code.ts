@@ -1,7 +1,6 @@
 // The run's verdict and exit code, from its conformance report: shared by `run`, `merge`, the reporter and the
 // defect matrix. One word a pipeline can gate on, and one line a person can act on.
 import type { ConformanceReport, RequirementResult, Verdict } from './types';
-import { CONFIGURATION_KINDS } from '../checks/outcomes';
 
 export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3, incomplete: 4 } as const;
 
@@ -51,10 +50,13 @@ export function verdictFor(report: ConformanceReport, strict: boolean, allowPart
   const expected = new Set(reqs.filter((r) => r.status === 'expected-failure').map((r) => r.id));
   const behindKnown = (r: RequirementResult) => r.status === 'blocked' && (r.blockedBy ?? []).length > 0 && r.blockedBy!.every((b) => expected.has(b));
   const hidden = reqs.filter((r) => isGating(r, strict) && behindKnown(r));
-  const untested = reqs.filter((r) => isGating(r, strict) && !behindKnown(r) && (r.status === 'blocked' || ((r.status === 'not-tested' || r.status === 'skipped' || r.status === 'untested') && (r.notTested === undefined ? !report.selection : CONFIGURATION_KINDS.includes(r.notTested)))));
+  // Whatever kept it from running (configuration, the target's answers, the profile), a gating requirement that
+  // was not wholly tested is never CONFORMANT; only one the user left out on purpose (a narrowed run) is.
+  const untested = reqs.filter((r) => isGating(r, strict) && !behindKnown(r) && (r.status === 'blocked' || r.status === 'partial'
+    || ((r.status === 'not-tested' || r.status === 'skipped' || r.status === 'untested') && (r.notTested === undefined ? !report.selection : r.notTested !== 'filtered'))));
   const level = strict ? 'MUST/SHOULD' : 'MUST';
   if (untested.length && !allowPartial) {
-    return { verdict: 'INCOMPLETE', exit: EXIT.incomplete, line: `INCOMPLETE: ${untested.length} ${level} requirement(s) not tested (${untestedWhy(untested)}); --allow-partial accepts this` };
+    return { verdict: 'INCOMPLETE', exit: EXIT.incomplete, line: `INCOMPLETE: ${untested.length} ${level} requirement(s) not wholly tested (${untestedWhy(untested)}); --allow-partial accepts this` };
   }
   const selected = reqs.filter((r) => r.notTested !== 'filtered').length;
   const informational = reqs.filter((r) => r.status === 'failed');

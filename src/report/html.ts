@@ -18,7 +18,7 @@ export interface HtmlOptions {
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (v: unknown) => String(v ?? '').replace(/[&<>"']/g, (c) => ESC[c]!);
 
-const REQ_STATUSES: RequirementStatus[] = ['passed', 'failed', 'not-tested', 'blocked', 'inconclusive', 'expected-failure'];
+const REQ_STATUSES: RequirementStatus[] = ['passed', 'failed', 'partial', 'not-tested', 'blocked', 'inconclusive', 'expected-failure'];
 const LEVELS = ['MUST', 'SHOULD', 'MAY'] as const;
 
 const CSS = `
@@ -192,7 +192,7 @@ ${verdictBanner(report)}
 <dt>Suite</dt><dd>${escapeHtml(report.suiteVersion)}</dd><dt>Playwright report</dt><dd><a href="${escapeHtml(reportPath)}">${escapeHtml(reportPath)}</a></dd>
 </dl>
 <h2>Requirements by outcome</h2>
-<div class="counts">${count('passed', 'passed', s.passed)}${count('failed', 'failed', s.failed)}${count('not-tested', 'not tested', s.notTested ?? s.skipped)}${count('blocked', 'blocked', s.blocked ?? 0)}${count('inconclusive', 'inconclusive', s.inconclusive ?? 0)}${s.expectedFailures ? count('expected-failures', 'expected failures', s.expectedFailures) : ''}${s.errored ? count('errored', 'tests errored', s.errored) : ''}</div>
+<div class="counts">${count('passed', 'passed', s.passed)}${count('failed', 'failed', s.failed)}${s.partial ? count('partial', 'partial', s.partial) : ''}${count('not-tested', 'not tested', s.notTested ?? s.skipped)}${count('blocked', 'blocked', s.blocked ?? 0)}${count('inconclusive', 'inconclusive', s.inconclusive ?? 0)}${s.expectedFailures ? count('expected-failures', 'expected failures', s.expectedFailures) : ''}${s.errored ? count('errored', 'tests errored', s.errored) : ''}</div>
 <div class="counts">${coverageCells(report)}</div>
 ${driftSection(opts.drift)}
 ${historyChart(opts.history ?? [])}

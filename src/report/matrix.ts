@@ -45,7 +45,7 @@ export interface Verdict {
   replay: string;
 }
 
-export function judge(defect: Defect | undefined, report: ConformanceReport | undefined): Verdict {
+export function judge(defect: Defect | undefined, report: ConformanceReport | undefined, refusedByPreflight?: string): Verdict {
   const name = defect?.name ?? CLEAN;
   const expected = defect?.requirements ?? [];
   const incidental = defect?.incidental ?? [];
@@ -55,6 +55,8 @@ export function judge(defect: Defect | undefined, report: ConformanceReport | un
   const replay = `node bin/raa-conformance.mjs run --strict${defect ? ` --defects ${name}` : ''}${report ? ` --seed ${report.seed}` : ''}`;
   const base = { name, area: defect?.area ?? '-', expected, incidental, wantExit, replay };
   if (!report) return { ...base, ok: false, result: 'ERRORED (no report)', missed: [...expected], unexpected: [], errored: 0, exit: 3, seconds: 0 };
+  // A user's run would have stopped before any test, blaming the input: the defect is not caught.
+  if (refusedByPreflight) return { ...base, ok: false, result: `EXIT 2 (${refusedByPreflight})`, missed: [...expected], unexpected: [], errored: 0, exit: 2, seconds: 0, seed: report.seed };
   const status = new Map(report.requirements.map((r) => [r.id, r.status]));
   const errored = report.summary.errored ?? 0;
   const exit = exitCodeFor(report, true);

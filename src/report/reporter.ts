@@ -56,9 +56,27 @@ function attachedFailure(result: TestResult): Failure | undefined {
   return data as Failure;
 }
 
-const RANK: ReportTest['status'][] = ['failed', 'errored', 'inconclusive', 'passed', 'expected-failure', 'blocked', 'not-tested', 'skipped'];
+/** Outcomes that carry no verdict on the target: the test did not run to the end of what it judges. */
+const UNRUN: ReportTest['status'][] = ['blocked', 'not-tested', 'skipped'];
 
-/** A requirement's outcome from its tests' (the worst that carries information wins; see RANK). */
+/** Why the tests without a verdict did not run: a configuration reason first (it is fixable), else what blocked them. */
+function unrunWhy(tests: ReportTest[]): Pick<RequirementResult, 'reason' | 'notTested' | 'blockedBy'> {
+  const notRun = tests.filter((t) => t.status === 'not-tested' || t.status === 'skipped');
+  const blocked = [...new Set(tests.flatMap((t) => (t.status === 'blocked' && t.blockedBy ? [t.blockedBy] : [])))];
+  const config = notRun.find((t) => t.notTested && CONFIGURATION_KINDS.includes(t.notTested)) ?? notRun[0];
+  const first = config ?? tests.find((t) => t.status === 'blocked');
+  return {
+    ...(config ? { notTested: config.notTested ?? 'target' } : {}),
+    ...(blocked.length ? { blockedBy: blocked } : {}),
+    ...(first?.reason ? { reason: first.reason } : {}),
+  };
+}
+
+/**
+ * A requirement's outcome from its tests'. It passes only when every one of its tests passed: a failure fails it,
+ * an error or "try later" leaves it inconclusive, and a test that did not run (not tested, blocked) beside passing
+ * ones makes it partial, since what that test judges was never shown.
+ */
 export function aggregate(tests: ReportTest[], selection?: string): Pick<RequirementResult, 'status' | 'reason' | 'notTested' | 'blockedBy'> {
   if (tests.length === 0) {
     // Every requirement has tests (tests/self/catalogue.spec.ts): in a run nobody narrowed, none running means the
@@ -67,18 +85,19 @@ export function aggregate(tests: ReportTest[], selection?: string): Pick<Require
       ? { status: 'not-tested', notTested: 'filtered', reason: `not selected (${selection})` }
       : { status: 'inconclusive', reason: 'none of its tests ran: the suite did not load them (see the errors above)' };
   }
-  const worst = RANK.find((s) => tests.some((t) => t.status === s))!;
-  const first = tests.find((t) => t.status === worst)!;
-  switch (worst) {
-    case 'failed': case 'passed': case 'expected-failure': return { status: worst };
-    case 'errored': case 'inconclusive': return { status: 'inconclusive', reason: `${worst === 'errored' ? 'a test errored: ' : ''}${first.failure?.summary ?? ''}` };
-    case 'blocked': return { status: 'blocked', blockedBy: [...new Set(tests.flatMap((t) => (t.blockedBy ? [t.blockedBy] : [])))], ...(first.reason ? { reason: first.reason } : {}) };
-    default: {
-      // A configuration reason (no principal, no writes) outranks "the target offered nothing": it is fixable.
-      const config = tests.find((t) => t.notTested && CONFIGURATION_KINDS.includes(t.notTested)) ?? first;
-      return { status: 'not-tested', notTested: config.notTested ?? 'target', ...(config.reason ? { reason: config.reason } : {}) };
-    }
+  const has = (s: ReportTest['status']) => tests.some((t) => t.status === s);
+  if (has('failed')) return { status: 'failed' };
+  const noVerdict = tests.find((t) => t.status === 'errored') ?? tests.find((t) => t.status === 'inconclusive');
+  if (noVerdict) return { status: 'inconclusive', reason: `${noVerdict.status === 'errored' ? 'a test errored: ' : ''}${noVerdict.failure?.summary ?? ''}` };
+  if (has('expected-failure')) return { status: 'expected-failure' };
+  const unrun = tests.filter((t) => UNRUN.includes(t.status));
+  if (unrun.length === 0) return { status: 'passed' };
+  const why = unrunWhy(unrun);
+  if (has('passed')) {
+    return { status: 'partial', ...why, reason: `${unrun.length} of ${tests.length} tests did not run (${why.reason ?? why.blockedBy?.map((b) => `blocked by ${b}`).join(', ') ?? 'no reason given'})` };
   }
+  if (unrun.every((t) => t.status === 'blocked')) return { status: 'blocked', blockedBy: why.blockedBy ?? [], ...(why.reason ? { reason: why.reason } : {}) };
+  return { status: 'not-tested', notTested: why.notTested ?? 'target', ...(why.reason ? { reason: why.reason } : {}) };
 }
 
 /** What one project's tests found (a run has one project, a matrix run one per reference server). */
@@ -171,13 +190,14 @@ export default class ConformanceReporter implements Reporter {
       const tests = c?.byRequirement.get(r.id) ?? [];
       return { id: r.id, level: r.level as RequirementLevel, tentative: r.tentative, operation: r.operation, title: r.title, status: 'not-tested' as RequirementStatus, tests } as RequirementResult;
     });
+    filePreflight(requirements, rt);
     const expectations = rt.expectationsFile ? { file: rt.expectationsFile, ...applyExpectations(requirements, loadExpectations(rt.expectationsFile)) } : undefined;
     for (const r of requirements) Object.assign(r, aggregate(r.tests, rt.selection));
     const count = (s: string) => requirements.filter((r) => r.status === s).length;
     const coverage = Object.fromEntries((['MUST', 'SHOULD', 'MAY'] as const).map((level) => {
       const at = requirements.filter((r) => r.level === level);
       const n = (...st: string[]) => at.filter((r) => st.includes(r.status)).length;
-      return [level, { total: at.length, tested: n('passed', 'failed', 'expected-failure'), notTested: n('not-tested'), blocked: n('blocked'), inconclusive: n('inconclusive') }];
+      return [level, { total: at.length, tested: n('passed', 'failed', 'expected-failure'), notTested: n('not-tested'), blocked: n('blocked'), inconclusive: n('inconclusive'), partial: n('partial') }];
     })) as Record<RequirementLevel, LevelCoverage>;
     const workers = readWorkerFiles(join(rt.reportDir, '.run'));
     const counterexamples = c?.counterexamples ?? [];
@@ -192,8 +212,8 @@ export default class ConformanceReporter implements Reporter {
       durationMs,
       strict: rt.strict,
       summary: {
-        passed: count('passed'), failed: count('failed'), skipped: count('not-tested') + count('blocked'), errored: (c?.errored ?? 0) + this.globalErrors, expectedFailures: count('expected-failure'),
-        notTested: count('not-tested'), blocked: count('blocked'), inconclusive: count('inconclusive'), coverage, waitedOut: workers.throttled, waitedMs: workers.retryWaitMs,
+        passed: count('passed'), failed: count('failed'), skipped: count('not-tested') + count('blocked') + count('partial'), errored: (c?.errored ?? 0) + this.globalErrors, expectedFailures: count('expected-failure'),
+        notTested: count('not-tested'), blocked: count('blocked'), inconclusive: count('inconclusive'), partial: count('partial'), coverage, waitedOut: workers.throttled, waitedMs: workers.retryWaitMs,
       },
       ...(rt.selection ? { selection: rt.selection } : {}),
       ...(rt.allowPartial ? { allowPartial: true } : {}),
@@ -204,6 +224,7 @@ export default class ConformanceReporter implements Reporter {
       ...(counterexamples.length ? { counterexamples } : {}),
       ...(citeMismatches.length ? { citeMismatches } : {}),
       playwrightStatus: result.status,
+      ...(rt.preflight?.hints.length ? { hints: rt.preflight.hints } : {}),
       ...(setting('RAA_SHARD') ? { shard: setting('RAA_SHARD') } : {}),
       timings: { ...rt.marks, collected: this.collected, ...(c && c.last ? { firstTest: c.first, lastTest: c.last } : {}), reporting: Date.now() },
     };
@@ -223,6 +244,18 @@ export default class ConformanceReporter implements Reporter {
 
   printsToStdio(): boolean {
     return true;
+  }
+}
+
+/**
+ * The preflight's findings, each a failed entry beside the requirement's tests, with the preflight's exchange as
+ * evidence. In a narrowed run, only under requirements that were selected.
+ */
+function filePreflight(requirements: RequirementResult[], rt: Runtime): void {
+  for (const f of rt.preflight?.findings ?? []) {
+    const r = requirements.find((q) => q.id === f.requirement);
+    if (!r || (rt.selection && r.tests.length === 0)) continue;
+    r.tests.unshift({ title: `preflight: ${f.failure.summary}`, status: 'failed', failure: f.failure, location: 'preflight' });
   }
 }
 
@@ -281,11 +314,12 @@ function readWorkerFiles(dir: string): { created: number; left: string[]; reques
   return out;
 }
 
-const ICON: Record<string, string> = { passed: 'ok  ', failed: 'FAIL', 'not-tested': '----', blocked: 'blkd', inconclusive: '????', skipped: 'skip', untested: '----', 'expected-failure': 'xfail' };
+const ICON: Record<string, string> = { partial: 'part', passed: 'ok  ', failed: 'FAIL', 'not-tested': '----', blocked: 'blkd', inconclusive: '????', skipped: 'skip', untested: '----', 'expected-failure': 'xfail' };
 
 /** What a requirement without a verdict says under its line: the reason, or what blocked it. */
 function whyNot(q: RequirementResult): string | undefined {
   if (q.status === 'blocked') return `blocked by ${(q.blockedBy ?? []).join(', ')}${q.reason ? `: ${q.reason}` : ''}`;
+  if (q.status === 'partial') return `partial: ${q.reason ?? ''}`;
   if (q.status === 'not-tested' || q.status === 'inconclusive') return `${q.status === 'inconclusive' ? 'inconclusive' : 'not tested'}: ${q.reason ?? ''}`;
   return undefined;
 }
@@ -331,6 +365,7 @@ function renderSummary(r: ConformanceReport): string {
   lines.push(`coverage: ${coverageLine(r)}`);
   lines.push(`conformance: ${countsLine(r)}`);
   if (r.verdictLine) lines.push(r.verdictLine);
+  for (const h of r.hints ?? []) lines.push(`hint: ${h}`);
   lines.push('');
   return lines.join('\n');
 }
@@ -338,7 +373,7 @@ function renderSummary(r: ConformanceReport): string {
 /** `50 passed, 1 failed, 2 not tested, 0 blocked, 0 inconclusive`: requirements, not tests. */
 export function countsLine(r: ConformanceReport): string {
   const s = r.summary;
-  return `${s.passed} passed, ${s.failed} failed, ${s.notTested ?? s.skipped} not tested, ${s.blocked ?? 0} blocked, ${s.inconclusive ?? 0} inconclusive (requirements)`;
+  return `${s.passed} passed, ${s.failed} failed, ${s.partial ? `${s.partial} partial, ` : ''}${s.notTested ?? s.skipped} not tested, ${s.blocked ?? 0} blocked, ${s.inconclusive ?? 0} inconclusive (requirements)`;
 }
 
 const mdCell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -346,12 +381,13 @@ const mdCell = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function renderMarkdown(r: ConformanceReport): string {
   const lines = [`# remoteActionAudit conformance`, '', `Target \`${r.target}\`, profile \`${r.profile}\`, seed \`${r.seed}\`, started ${r.startedAt}, ${(r.durationMs / 1000).toFixed(1)} s.`, '',
     ...(r.verdictLine ? [`**${r.verdictLine.replace(/\|/g, '\\|')}**`, ''] : []),
+    ...(r.hints ?? []).map((h) => `> Hint: ${mdCell(h)}`), ...(r.hints?.length ? [''] : []),
     `Requirements: ${countsLine(r)}. Coverage: ${coverageLine(r)}.`, '',
   ];
   for (const [op, reqs] of byOperation(r.requirements)) {
     lines.push(`## ${OPERATION_TITLE[op] ?? op}`, '', '| Requirement | Level | Status | Title |', '|---|---|---|---|');
     for (const q of reqs) {
-      const why = whyNot(q)?.replace(/^(not tested|inconclusive): /, '');
+      const why = whyNot(q)?.replace(/^(not tested|inconclusive|partial): /, '');
       lines.push(`| ${q.id} | ${q.level}${q.tentative ? ' (tentative)' : ''} | ${q.status}${why ? ` (${mdCell(why)})` : ''} | ${mdCell(q.title)} |`);
     }
     lines.push('');

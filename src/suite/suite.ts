@@ -304,7 +304,7 @@ export function blockedBy(t: typeof base, when: boolean, by: string, reason: str
   t.skip(true, reason);
 }
 
-const WRITES_REASON = `${WRITES_SKIP} the target is not on loopback; set CONFORMANCE_ALLOW_WRITES=1 to let the suite create records`;
+const WRITES_REASON = `${WRITES_SKIP} the target is not the embedded reference server; set CONFORMANCE_ALLOW_WRITES=1 (--allow-writes) to let the suite create records`;
 const principalReason = (wanted: string) => `no suitable principal is configured: add ${wanted} to the principals file`;
 
 /** Not tested, with a reason naming the principal that would enable the check (`principalFor` words the usual one). */
@@ -332,7 +332,7 @@ export const principalRefused = (op: Operation) => `a principal holding none of 
 export function unmetNeed(graph: Graph, list: readonly Need[]): NotTestedNote | undefined {
   for (const need of list) {
     if (need === 'writes') {
-      if (!graph.runtime.loopback && !graph.runtime.allowWrites) return { kind: 'writes', reason: WRITES_REASON };
+      if (!graph.runtime.embedded && !graph.runtime.allowWrites) return { kind: 'writes', reason: WRITES_REASON };
     } else if (need.startsWith('refused:')) {
       const op = need.slice('refused:'.length) as Operation;
       if (!graph.principalsWith(op, 'denied')[0]) return { kind: 'principal', reason: principalReason(principalRefused(op)) };
@@ -349,7 +349,7 @@ export function requireNeeds(t: typeof base, graph: Graph, list: readonly Need[]
   if (unmet) skipAsNotTested(t.info(), unmet.kind, unmet.reason);
 }
 
-/** Not tested when the target is not loopback and writes were not allowed. */
+/** Not tested when the target is not the embedded reference server and writes were not allowed. */
 export function requireWrites(t: typeof base, graph: Graph): void {
   requireNeeds(t, graph, ['writes']);
 }

@@ -33,7 +33,7 @@ test.beforeAll(async () => {
     const specs = (JSON.parse(readFileSync(join(ROOT, 'fixtures', 'reference-principals.json'), 'utf8')) as { principals: (Omit<Principal, 'token' | 'tokenState'> & { tokenState?: Principal['tokenState'] })[] }).principals;
     const principals: Principal[] = specs.map((p) => ({ name: p.name, type: p.type, permissions: p.permissions, tokenState: p.tokenState ?? 'valid', token: `stand-in-token-${p.name}`, ...(p.tenant ? { tenant: p.tenant } : {}) }));
     const runtime: Runtime = {
-      runId: 'catalogue', marker: 'raa-conformance/catalogue/', target: 'http://127.0.0.1:9/beta', embedded: true, loopback: true, principals,
+      runId: 'catalogue', marker: 'raa-conformance/catalogue/', target: 'http://127.0.0.1:9/beta', embedded: true, principals,
       seed: 1, profile: 'quick', numRuns: 1, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 1000, rateLimit: 0,
       reportDir: join(dir, 'reports'), suiteVersion: 'catalogue', defects: [], secrets: [],
     };

@@ -52,7 +52,7 @@ test('bound checks fail under the requirement they were bound to; the shared cre
 
 test.describe('needs: the reason a test is not tested comes from the run and the permission matrix', () => {
   const runtime = (o: Partial<Runtime>): Runtime => ({
-    runId: 'cite', marker: 'raa-conformance/cite/', target: 'http://127.0.0.1:9/beta', embedded: true, loopback: true, principals: [],
+    runId: 'cite', marker: 'raa-conformance/cite/', target: 'http://127.0.0.1:9/beta', embedded: true, principals: [],
     seed: 1, profile: 'quick', numRuns: 1, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 1000, rateLimit: 0,
     reportDir: '/tmp/raa-cite', suiteVersion: 'cite', defects: [], secrets: [], ...o,
   });
@@ -72,7 +72,7 @@ test.describe('needs: the reason a test is not tested comes from the run and the
     const none = new Graph(runtime({}), transport);
     expect(unmetNeed(none, ['writes', 'create', 'get'])).toEqual({ kind: 'principal', reason: `no suitable principal is configured: add ${principalFor('create')} to the principals file` });
     expect(unmetNeed(none, ['list'])?.reason).toContain(principalFor('list'));
-    const remote = new Graph(runtime({ loopback: false, principals: [principal('reader', ['DeviceManagementManagedDevices.Read.All'])] }), transport);
+    const remote = new Graph(runtime({ embedded: false, principals: [principal('reader', ['DeviceManagementManagedDevices.Read.All'])] }), transport);
     expect(unmetNeed(remote, ['writes', 'create'])).toMatchObject({ kind: 'writes', reason: expect.stringMatching(new RegExp(`^${WRITES_SKIP}`)) });
     expect(unmetNeed(remote, ['get', 'list'])).toBeUndefined();
     expect(unmetNeed(remote, ['get', 'refused:create'])).toBeUndefined();

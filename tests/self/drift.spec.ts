@@ -165,7 +165,7 @@ test.describe('a URL', () => {
 
 test('the conformance page shows drift, escaped, and nothing when there is none', async () => {
   const report = {
-    schemaVersion: 2, suiteVersion: '0.1.0', target: 'http://127.0.0.1:1/beta', profile: 'quick', seed: 1, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, strict: false,
+    schemaVersion: 3, suiteVersion: '0.1.0', target: 'http://127.0.0.1:1/beta', profile: 'quick', seed: 1, startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1, strict: false,
     summary: { passed: 0, failed: 0, skipped: 0 }, requirements: [],
   } as ConformanceReport;
   const clean = driftReport(parseCsdl(slice), 'slice.xml');

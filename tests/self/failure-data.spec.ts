@@ -82,7 +82,7 @@ test('a failed property reaches conformance.json through its attachment: seed, p
 /** The reporter fed by hand: a test citing one requirement that failed on another's check. */
 test('a test that fails on a requirement it does not cite is filed under the failure\'s requirement and flagged', () => {
   const dir = mkdtempSync(join(tmpdir(), 'raa-failure-data-'));
-  const runtime = { runId: 'r', marker: 'raa-conformance/r/', target: 'http://127.0.0.1:9/beta', embedded: true, loopback: true, principals: [], seed: 5, profile: 'quick',
+  const runtime = { runId: 'r', marker: 'raa-conformance/r/', target: 'http://127.0.0.1:9/beta', embedded: true, principals: [], seed: 5, profile: 'quick',
     numRuns: 1, propertyBudgetMs: 0, strict: false, allowWrites: true, timeoutMs: 1000, rateLimit: 0, reportDir: dir, suiteVersion: '0.0.0', defects: [], secrets: [] } satisfies Runtime;
   const runtimeFile = join(dir, 'runtime.json');
   writeFileSync(runtimeFile, JSON.stringify(runtime));

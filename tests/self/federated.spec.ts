@@ -331,7 +331,7 @@ test('no assertion or GitHub request token reaches the reports or the console of
     const principalsPath = join(dir, 'federated-principals.json');
     writeFileSync(principalsPath, JSON.stringify(principals));
     const reportDir = join(dir, 'reports');
-    const run = await runCli(['run', '--target', server.baseUrl, '--principals', principalsPath, '--report-dir', reportDir, '--allow-partial',
+    const run = await runCli(['run', '--target', server.baseUrl, '--principals', principalsPath, '--report-dir', reportDir, '--allow-partial', '--allow-writes',
       '--', '--grep', '@RAA-CREATE-201|@RAA-GET-200|@RAA-TENANT-READ|@RAA-AUTH-MISSING'],
     { env: { RAA_TEST_TOKEN_ORIGIN: entra.origin, ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken, CONFORMANCE_RATE_LIMIT: '0' }, timeoutMs: 240_000 });
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-3000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}\n--- refused ---\n${entra.refused.join('\n')}`;

@@ -9,7 +9,7 @@ import type { ConformanceReport, RequirementStatus } from '../../src/report/type
 function report(statuses: Record<string, RequirementStatus> = {}, errored = 0): ConformanceReport {
   const requirements = catalogue.requirements.map((r) => ({ id: r.id, level: r.level, tentative: r.tentative, operation: r.operation, title: r.title, status: statuses[r.id] ?? 'passed' as RequirementStatus, tests: [{ title: `${r.id} test`, status: 'passed' as const }] }));
   return {
-    schemaVersion: 2, suiteVersion: 'x', target: 'http://127.0.0.1:1/beta', profile: 'quick', seed: 42, startedAt: new Date(0).toISOString(), durationMs: 7_000, strict: true,
+    schemaVersion: 3, suiteVersion: 'x', target: 'http://127.0.0.1:1/beta', profile: 'quick', seed: 42, startedAt: new Date(0).toISOString(), durationMs: 7_000, strict: true,
     summary: { passed: 0, failed: Object.keys(statuses).length, skipped: 0, errored }, requirements,
   };
 }

@@ -29,7 +29,7 @@ const req = (id: string, level: RequirementResult['level'], status: RequirementR
 
 const fixture: ConformanceReport = {
   suiteVersion: '0.1.0', target: 'http://127.0.0.1:3999', profile: 'default', seed: 1234, startedAt: '2025-03-03T10:00:00.000Z',
-  schemaVersion: 2, durationMs: 4321, strict: true, summary: { passed: 3, failed: 2, skipped: 1, notTested: 1, blocked: 0, inconclusive: 0,
+  schemaVersion: 3, durationMs: 4321, strict: true, summary: { passed: 3, failed: 2, skipped: 1, notTested: 1, blocked: 0, inconclusive: 0,
     coverage: { MUST: { total: 3, tested: 3, notTested: 0, blocked: 0, inconclusive: 0 }, SHOULD: { total: 1, tested: 1, notTested: 0, blocked: 0, inconclusive: 0 }, MAY: { total: 2, tested: 1, notTested: 1, blocked: 0, inconclusive: 0 } } },
   verdict: 'NOT CONFORMANT', verdictLine: 'NOT CONFORMANT: 1 MUST/SHOULD requirement(s) failed: RAA-CREATE-SCHEMA', exitCode: 1,
   requirements: [

@@ -34,7 +34,6 @@ test('the settings are the environment schema\'s variables, each with a descript
 });
 
 test('the test hooks read by product code are declared as such', () => {
-  expect(SETTINGS.RAA_ASSUME_REMOTE.kind).toBe('test-hook');
   expect(SETTINGS.RAA_TEST_TOKEN_ORIGIN.kind).toBe('test-hook');
 });
 

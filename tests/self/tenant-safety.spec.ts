@@ -1,18 +1,36 @@
 // A real tenant is sacred: nothing is written unless writes are allowed; what the suite creates is marked
-// and removed; `cleanup` deletes only marked records. RAA_ASSUME_REMOTE makes the loopback reference
-// server count as a remote target, so these rules can be proven without leaving the machine.
+// and removed; `cleanup` deletes only marked records. Only the embedded reference server is a sandbox: the
+// reference server started here and named with --target is a loopback URL like a local proxy to a tenant, and
+// gets no writes without --allow-writes.
 import { expect, test } from '@playwright/test';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
+import { startEmbedded, type Embedded } from '../../src/cli/target';
 import { ROOT, cleanEnv, explain, runSuite } from './support/run-suite';
 
 test.describe.configure({ timeout: 600_000 });
 
-test('against a remote target nothing is written unless writes are allowed, and the run says it is INCOMPLETE', async () => {
-  const run = await runSuite(['run', '--seed', '12'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+let server: Embedded;
+let principals: string;
+test.beforeAll(async () => {
+  server = await startEmbedded([]);
+  principals = join(mkdtempSync(join(tmpdir(), 'raa-tenant-safety-')), 'principals.json');
+  writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
+});
+test.afterAll(async () => { await server.close(); });
+
+/** A run against the reference server as a target on loopback, not as the embedded one. */
+const runOnLoopback = (args: string[]) => {
+  const dash = args.indexOf('--');
+  const ours = ['run', '--target', server.baseUrl, '--principals', principals, '--seed', '12'];
+  return runSuite(dash < 0 ? [...ours, ...args] : [...ours, ...args.slice(0, dash), ...args.slice(dash)], { CONFORMANCE_RATE_LIMIT: '0' });
+};
+
+test('against a loopback target that is not the embedded server nothing is written unless writes are allowed, and the run says it is INCOMPLETE', async () => {
+  const run = await runOnLoopback([]);
   // MUST requirements that need writes went untested: that is no pass, it is a run to complete or to accept.
   expect(run.code, explain(run)).toBe(4);
   expect(run.report?.records?.created).toBe(0);
@@ -20,11 +38,16 @@ test('against a remote target nothing is written unless writes are allowed, and 
   expect(forWrites.length).toBeGreaterThan(20);
   expect(run.report!.verdict).toBe('INCOMPLETE');
   expect(run.stdout).toMatch(new RegExp(`${forWrites.length} requirement\\(s\\) not tested because writes are not allowed`));
-  expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not tested \(writes not allowed: .*RAA-CREATE-201/);
+  expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not wholly tested \(writes not allowed: .*RAA-CREATE-201/);
+});
+
+test('without a rate limit set, a loopback target that is not the embedded server is paced like a tenant', async () => {
+  const run = await runSuite(['run', '--target', server.baseUrl, '--principals', principals, '--allow-partial', '--', '--grep', '@RAA-AUTH-MISSING'], {});
+  expect(run.stdout, explain(run)).toMatch(/at 8 req\/s about \d+ s/);
 });
 
 test('--allow-partial accepts what configuration left untested, and says so', async () => {
-  const run = await runSuite(['run', '--seed', '12', '--allow-partial', '--', '--grep', '@RAA-AUTH|@RAA-CREATE-201'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+  const run = await runOnLoopback(['--allow-partial', '--', '--grep', '@RAA-AUTH|@RAA-CREATE-201']);
   expect(run.code, explain(run)).toBe(0);
   expect(run.report!.verdict).toBe('PARTIAL');
   expect(run.report!.allowPartial).toBe(true);
@@ -32,7 +55,7 @@ test('--allow-partial accepts what configuration left untested, and says so', as
 });
 
 test('with writes allowed, every record created is marked and removed at the end', async () => {
-  const run = await runSuite(['run', '--seed', '12', '--allow-writes'], { RAA_ASSUME_REMOTE: '1', CONFORMANCE_RATE_LIMIT: '0' });
+  const run = await runOnLoopback(['--allow-writes']);
   expect(run.code, explain(run)).toBe(0);
   expect(run.report?.records?.created).toBeGreaterThan(100);
   expect(run.report?.records?.left).toEqual([]);
@@ -68,11 +91,16 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
     expect(server.store.size).toBe(4);
     expect(storeB.size).toBe(2);
 
-    const one = await cleanup('--run-id', '20260101T000000-abc');
+    const one = await cleanup('--run-id', '20260101T000000-abc', '--allow-writes');
     expect(one.status, one.stderr).toBe(0);
     expect(server.store.size).toBe(3);
 
-    const all = await cleanup();
+    const refused = await cleanup();
+    expect(refused.status, 'deleting on a loopback URL needs the user\'s word too').toBe(2);
+    expect(refused.stderr).toMatch(/pass --allow-writes/);
+    expect(server.store.size).toBe(3);
+
+    const all = await cleanup('--allow-writes');
     expect(all.status, all.stderr).toBe(0);
     expect(server.store.size).toBe(2);
     expect(storeB.size, 'the second tenant is cleaned as itself').toBe(1);

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
 import { verdictFor } from '../../src/report/exit-code';
 import { aggregate } from '../../src/report/reporter';
-import type { ConformanceReport, RequirementResult } from '../../src/report/types';
+import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from '../../src/report/types';
 import { explain, runSuite, statuses } from './support/run-suite';
 
 test.describe.configure({ timeout: 300_000 });
 
-const QUICK = { CONFORMANCE_NUM_RUNS: '30' };
+const QUICK = { CONFORMANCE_NUM_RUNS: '30', CONFORMANCE_RATE_LIMIT: '0' };
 
 test('a principals file with no principals gives INCOMPLETE (exit 4), naming what would enable the tests', async () => {
   const server = new ReferenceServer();
@@ -22,12 +22,12 @@ test('a principals file with no principals gives INCOMPLETE (exit 4), naming wha
     const dir = mkdtempSync(join(tmpdir(), 'raa-verdict-'));
     const principals = join(dir, 'principals.json');
     writeFileSync(principals, JSON.stringify({ principals: [] }));
-    const run = await runSuite(['run', '--target', base, '--principals', principals, '--seed', '3'], QUICK);
+    const run = await runSuite(['run', '--target', base, '--principals', principals, '--seed', '3', '--allow-writes'], QUICK);
     expect(run.code, explain(run)).toBe(4);
     expect(run.report!.verdict).toBe('INCOMPLETE');
     expect(run.report!.summary.coverage!.MUST.tested).toBeLessThan(run.report!.summary.coverage!.MUST.total);
     const last = run.stdout.trimEnd().split('\n').at(-1)!;
-    expect(last).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not tested \(no suitable principal is configured: add a principal holding DeviceManagementManagedDevices/);
+    expect(last).toMatch(/^INCOMPLETE: \d+ MUST requirement\(s\) not wholly tested \(no suitable principal is configured: add a principal holding DeviceManagementManagedDevices/);
     expect(run.stdout).toMatch(/^coverage: MUST \d+ of \d+ tested, SHOULD \d+ of \d+, MAY \d+ of \d+$/m);
   } finally {
     await server.close();
@@ -99,12 +99,24 @@ test('a selection that matches no test is INCONCLUSIVE (exit 3), never a pass', 
 const req = (id: string, level: RequirementResult['level'], status: RequirementResult['status'], extra: Partial<RequirementResult> = {}): RequirementResult =>
   ({ id, level, tentative: false, operation: 'create', title: id, status, tests: [{ title: `${id} test`, status: status === 'inconclusive' ? 'inconclusive' : 'passed' }], ...extra });
 const report = (requirements: RequirementResult[], extra: Partial<ConformanceReport> = {}): ConformanceReport =>
-  ({ schemaVersion: 2, suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
+  ({ schemaVersion: 3, suiteVersion: 'x', target: 't', profile: 'quick', seed: 1, startedAt: '', durationMs: 0, strict: false, summary: { passed: 0, failed: 0, skipped: 0 }, requirements, ...extra });
 
 test('a requirement none of whose tests ran in a run nobody narrowed is inconclusive, not passed or skipped', () => {
   expect(aggregate([])).toMatchObject({ status: 'inconclusive' });
   expect(aggregate([], '--grep x')).toMatchObject({ status: 'not-tested', notTested: 'filtered' });
   expect(verdictFor(report([req('A', 'MUST', 'inconclusive')]), false)).toMatchObject({ verdict: 'INCONCLUSIVE', exit: 3 });
+});
+
+test('a requirement passes only when every one of its tests passed: one not run beside passing ones makes it partial', () => {
+  const t = (status: ReportTest['status'], extra: Partial<ReportTest> = {}): ReportTest => ({ title: status, status, ...extra });
+  expect(aggregate([t('passed'), t('passed')])).toEqual({ status: 'passed' });
+  expect(aggregate([t('passed'), t('not-tested', { notTested: 'principal', reason: 'no principal' })]))
+    .toEqual({ status: 'partial', notTested: 'principal', reason: '1 of 2 tests did not run (no principal)' });
+  expect(aggregate([t('passed'), t('blocked', { blockedBy: 'RAA-CREATE-201', reason: 'no record' })]))
+    .toMatchObject({ status: 'partial', blockedBy: ['RAA-CREATE-201'] });
+  expect(aggregate([t('passed'), t('failed'), t('not-tested')])).toEqual({ status: 'failed' });
+  expect(aggregate([t('blocked', { blockedBy: 'X' }), t('blocked', { blockedBy: 'Y' })])).toMatchObject({ status: 'blocked', blockedBy: ['X', 'Y'] });
+  expect(aggregate([t('not-tested', { notTested: 'target', reason: 'r' }), t('not-tested', { notTested: 'writes', reason: 'w' })])).toEqual({ status: 'not-tested', notTested: 'writes', reason: 'w' });
 });
 
 test('verdict precedence: a failed MUST beats errors; errors beat untested; configuration gaps are INCOMPLETE; a filter is PARTIAL', () => {
@@ -114,8 +126,13 @@ test('verdict precedence: a failed MUST beats errors; errors beat untested; conf
   expect(verdictFor(report([req('C', 'MUST', 'inconclusive', { reason: '429 past the budget' }), untested]), false)).toMatchObject({ verdict: 'INCONCLUSIVE', exit: 3 });
   expect(verdictFor(report([req('A', 'MUST', 'passed'), untested]), false)).toMatchObject({ verdict: 'INCOMPLETE', exit: 4 });
   expect(verdictFor(report([req('A', 'MUST', 'passed'), untested]), false, true)).toMatchObject({ verdict: 'PARTIAL', exit: 0 });
-  // The target offering nothing (it never pages) is not the configuration's fault.
-  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('B', 'MUST', 'not-tested', { notTested: 'target' })]), false)).toMatchObject({ verdict: 'CONFORMANT', exit: 0 });
+  // A MUST the target kept from being tested (it never pages) is not the configuration's fault, and still not proven:
+  // never CONFORMANT, and the line says what went untested and why.
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('B', 'MUST', 'not-tested', { notTested: 'target', reason: 'the target never paged' })]), false))
+    .toMatchObject({ verdict: 'INCOMPLETE', exit: 4, line: expect.stringContaining('(the target never paged: B)') });
+  // Partly tested is not tested: one test passed, another was not run.
+  expect(verdictFor(report([req('A', 'MUST', 'passed'), req('P', 'MUST', 'partial', { notTested: 'principal', reason: '1 of 2 tests did not run (no principal)' })]), false))
+    .toMatchObject({ verdict: 'INCOMPLETE', exit: 4, line: expect.stringContaining('1 of 2 tests did not run (no principal): P') });
   // An untested SHOULD gates only in strict mode.
   const should = req('S', 'SHOULD', 'not-tested', { notTested: 'writes' });
   expect(verdictFor(report([req('A', 'MUST', 'passed'), should]), false).verdict).toBe('CONFORMANT');

@@ -25,7 +25,7 @@ const now = () => performance.now();
 function benchRuntime(server: ServerChild, seed: number, runs: number, reportDir: string): Runtime {
   const settings = { seed, profile: 'quick', numRuns: runs, propertyBudgetMs: 0, strict: false, allowWrites: false, timeoutMs: 15_000, rateLimit: 0, reportDir } as const;
   const principals = [{ name: 'bench', type: 'application', permissions: [PERMISSION], tokenState: 'valid', token: server.token }] as Runtime['principals'];
-  return buildRuntime({ ...settings, defects: [] }, { target: server.url, principals, embedded: false, loopback: true, secrets: [] }, 'bench', { runId: `bench-${seed}` });
+  return buildRuntime({ ...settings, defects: [] }, { target: server.url, principals, embedded: true, secrets: [] }, 'bench', { runId: `bench-${seed}` });
 }
 
 /** Valid create bodies as the suite sends them (marked), serialised ahead of time. */

@@ -50,7 +50,7 @@ test.describe('get', () => {
 test.describe('list', () => {
   test('the collection is answered 200 with schema-valid items', cite('RAA-LIST-200', { needs: ['list'] }), async ({ graph, check }) => {
     // A record of this run, where writes are allowed, so the items checked are never an empty page's none.
-    if ((graph.runtime.loopback || graph.runtime.allowWrites) && graph.actor('create')) await graph.createRecord(SEED_EXAMPLE_REQUEST);
+    if ((graph.runtime.embedded || graph.runtime.allowWrites) && graph.actor('create')) await graph.createRecord(SEED_EXAMPLE_REQUEST);
     for await (const ex of graph.pages({ maxPages: 3, requirement: check.requirement })) {
       check.statusIs(ex, [200]);
       check.conformsTo(ex, validators.collection, 'collection');
@@ -161,8 +161,8 @@ async function pagingPlan(graph: Graph, as: Principal): Promise<PagingPlan> {
   const pageSize = top ?? Math.max(1, listed);
   const wanted = pageSize + 1;
   const { runtime } = graph;
-  const budget = runtime.loopback ? PAGING_RECORDS_LOOPBACK : PAGING_RECORDS[runtime.profile];
-  const within = runtime.loopback ? 'on loopback' : `in the ${runtime.profile} profile against a target that is not on loopback${runtime.profile === 'deep' ? '' : ` (the deep profile creates up to ${PAGING_RECORDS.deep})`}`;
+  const budget = runtime.embedded ? PAGING_RECORDS_LOOPBACK : PAGING_RECORDS[runtime.profile];
+  const within = runtime.embedded ? 'against the embedded reference server' : `in the ${runtime.profile} profile against a target that is not on loopback${runtime.profile === 'deep' ? '' : ` (the deep profile creates up to ${PAGING_RECORDS.deep})`}`;
   notTested(test, wanted > budget, 'target', `the target's pages hold ${pageSize} records${top === undefined ? '' : ` with $top=${top}`}: spanning two of them takes ${wanted} records of this run, more than the ${budget} the suite creates for paging ${within}`);
 
   // Time for the writes and the readings at the run's rate (each worker has its share), on top of the usual.

@@ -49,6 +49,10 @@ export interface IndependentOptions {
   echoAuthorization?: boolean;
   /** Broken on purpose: a missing permission is answered 401 instead of 403. */
   deniedAs401?: boolean;
+  /** Broken on purpose: any request, with no token or any token, acts as app-rw (as a mock server does); or only expired tokens are accepted as valid. */
+  trusts?: 'any-token' | 'expired-tokens';
+  /** Broken on purpose: the list answers a bare JSON array of entities (as json-server does), without paging. */
+  bareList?: boolean;
 }
 
 export interface IndependentServer {
@@ -90,9 +94,12 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
   let seq = 0;
   let baseUrl = '';
 
+  const trusted = { type: 'application' as PrincipalType, permissions: [RW], tenant: HOME_TENANT };
   function authenticate(authorization: string | undefined) {
+    if (opts.trusts === 'any-token') return trusted;
     if (!authorization) throw unauthenticated('Access token is empty.');
     const entry = table.get(/^Bearer (\S+)$/i.exec(authorization)?.[1] ?? '');
+    if (entry === 'expired' && opts.trusts === 'expired-tokens') return trusted;
     if (entry === undefined) throw unauthenticated('Access token validation failure.');
     if (entry === 'expired') throw unauthenticated('Lifetime validation failed, the token is expired.');
     if (entry === 'wrong-audience') throw unauthenticated('Access token validation failure. Invalid audience.');
@@ -190,6 +197,7 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
           const top = Math.min(Math.max(Number(url.searchParams.get('$top') ?? PAGE) || PAGE, 1), PAGE);
           const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
           const page = [...records.values()].filter((r) => r.tenant === caller.tenant && r.seq > after);
+          if (opts.bareList) return ok(200, page.map((r) => represent(r.entity)));
           const body: Record<string, unknown> = { '@odata.context': context(''), value: page.slice(0, top).map((r) => represent(r.entity)) };
           if (page.length > top) body['@odata.nextLink'] = `${baseUrl}${COLLECTION}?$top=${top}&$skiptoken=${page[top - 1]!.seq}`;
           return ok(200, body);
