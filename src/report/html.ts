@@ -129,7 +129,9 @@ function verdictBanner(report: ConformanceReport): string {
   return `<p class="verdict ${cls}" data-testid="verdict">${escapeHtml(report.verdictLine ?? report.verdict)}</p>`;
 }
 
-/** The contract drift a `drift` run found, when any: each change with the requirements it would make wrong. */
+const PERMISSION_SUBJECTS = new Set(['permission', 'scheme', 'method']);
+
+/** The drift a `drift` run found (CSDL and permissions data), when any: each change with the requirements it would make wrong. */
 function driftSection(drift: DriftReport | undefined): string {
   const changes = drift?.changes ?? [];
   if (!drift || !changes.some((c) => !c.known)) return '';
@@ -144,7 +146,9 @@ function driftSection(drift: DriftReport | undefined): string {
       + `<td>${reqs || '—'}</td><td>${escapeHtml(c.because)}</td></tr>`;
   };
   const drifted = changes.filter((c) => !c.known).length;
-  return `<h2>Contract drift</h2><p data-testid="drift-summary">${escapeHtml(drifted)} change(s) between the suite's contract and <code>${escapeHtml(drift.source)}</code>`
+  const permissionRows = changes.filter((c) => PERMISSION_SUBJECTS.has(c.subject)).length;
+  return `<h2>Contract drift</h2><p data-testid="drift-summary">${escapeHtml(drifted)} change(s) between what the suite holds (its contract, its permissions data) and <code>${escapeHtml(drift.source)}</code>`
+    + ` (${escapeHtml(changes.length - permissionRows)} from the CSDL, ${escapeHtml(permissionRows)} from the permissions data)`
     + ` (compared ${escapeHtml(drift.comparedAt)})${drift.mustTouched?.length ? `; they touch MUST requirements: ${escapeHtml(drift.mustTouched.join(', '))}` : '; none touches a MUST requirement'}.`
     + ` ${escapeHtml(changes.length - drifted)} known difference(s) are listed last.</p>`
     + `<table data-testid="drift"><thead><tr><th>Change</th><th>What</th><th>Detail</th><th>Would make wrong</th><th>Why</th></tr></thead><tbody>${changes.map(row).join('')}</tbody></table>`
