@@ -55,6 +55,6 @@ export async function main(argv: string[]): Promise<void> {
     command = await load();
     process.exitCode = await command.main(rest);
   } catch (e) {
-    fail(e, cmd, command?.help ?? HELP);
+    fail(e, cmd, command?.help ?? HELP, rest);
   }
 }

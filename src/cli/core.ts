@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, modulePath } from '../contract';
+import { ConfigError, ROOT, modulePath } from '../contract';
 import { readConformanceReport } from '../report/read';
 import { redactor } from '../transport/redact';
 import type { ConformanceReport } from '../report/types';
@@ -44,12 +44,20 @@ export function playwrightSuite(command: string, args: string[], runtimeFile: st
   return runPlaywright([command, '-c', modulePath('playwright.config.ts'), ...args], childEnvironment({ RAA_RUNTIME: runtimeFile, ...env }));
 }
 
-/** Removes what an earlier run wrote into `dir` (and creates it). */
+/** Removes what an earlier run wrote into `dir` (and creates it); a path that cannot be a folder is one line naming it. */
 export function cleanReports(dir: string, extra: string[] = []): void {
-  for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'conformance.html', 'blob', 'test-results', '.run', ...extra]) {
-    rmSync(join(dir, f), { recursive: true, force: true });
+  try {
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConfigError(`the report directory ${dir} is a file, not a folder: remove it or give another --report-dir`);
+    for (const f of ['html', 'junit.xml', 'conformance.json', 'conformance.md', 'conformance.html', 'wfc-report.json', 'blob', 'test-results', '.run', ...extra]) {
+      rmSync(join(dir, f), { recursive: true, force: true });
+    }
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new ConfigError(`the report directory ${dir} cannot be created: a part of its path is a file, not a folder`);
+    if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(`the report directory ${dir} cannot be written: permission denied`);
+    throw e;
   }
-  mkdirSync(dir, { recursive: true });
 }
 
 /** Defence in depth: no known secret survives anywhere under reports/. */

@@ -1,5 +1,6 @@
 // raa-conformance drift: compares the suite's contract (schemas/entity.ts, schemas/enums.ts) with a CSDL document, a
-// published snapshot or a live target's $metadata, and names for each difference the requirements it would make wrong.
+// published snapshot or a live target's $metadata, and Microsoft's permissions data with the checked-in slice
+// (src/metadata/permission-drift.ts), and names for each difference the requirements it would make wrong.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, requirementsById, type Level } from '../contract';
@@ -47,7 +48,8 @@ export interface DriftRequirement {
 
 export interface DriftChange {
   kind: DriftKind;
-  subject: 'property' | 'member' | 'enum' | 'key' | 'navigation';
+  /** The CSDL's (property … navigation) or the permissions data's (permission, scheme, method). */
+  subject: 'property' | 'member' | 'enum' | 'key' | 'navigation' | 'permission' | 'scheme' | 'method';
   /** `remoteActionAudit.requestDateTime`, `remoteAction.delete`. */
   name: string;
   /** What differs, in one line. */
@@ -61,7 +63,10 @@ export interface DriftChange {
 }
 
 export interface DriftReport {
+  /** What was compared, in one line (the CSDL document and/or the permissions data). */
   source: string;
+  /** Each source by kind: a report of `drift --permissions` alone has no csdl. */
+  sources?: { csdl?: string; permissions?: string[] };
   comparedAt: string;
   entity: string;
   changes: DriftChange[];
@@ -284,14 +289,14 @@ function compareNavigation(model: CsdlModel, changes: DriftChange[], notes: stri
 }
 
 /** Reads a CSDL document from a file or an http(s) URL; any failure is one line (exit 2). */
-export async function readCsdlSource(source: string, timeoutMs = 15_000): Promise<string> {
+export async function readCsdlSource(source: string, timeoutMs = 15_000, flag = '--csdl', accept = 'application/xml'): Promise<string> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
     let url: URL;
-    try { url = new URL(source); } catch { throw new ConfigError(`drift: --csdl ${source} is not a URL`); }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`drift: --csdl ${source}: only http and https URLs are read`);
+    try { url = new URL(source); } catch { throw new ConfigError(`drift: ${flag} ${source} is not a URL`); }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`drift: ${flag} ${source}: only http and https URLs are read`);
     let res: Response;
     try {
-      res = await fetch(url, { headers: { accept: 'application/xml' }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+      res = await fetch(url, { headers: { accept }, signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new ConfigError(`drift: ${source} does not answer: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
@@ -319,10 +324,16 @@ export function parseCsdlSource(xml: string, source: string): CsdlModel {
 
 export function driftReport(model: CsdlModel, source: string, contract: Contract = suiteContract()): DriftReport {
   const { changes, notes } = compareContract(model, contract);
+  return assembleReport(changes, notes, { csdl: source });
+}
+
+/** One report of what a drift run compared: the CSDL's changes and the permissions data's, ordered, with the MUSTs they touch. */
+export function assembleReport(changes: DriftChange[], notes: string[], sources: { csdl?: string; permissions?: string[] }): DriftReport {
+  const source = [sources.csdl, ...(sources.permissions ?? [])].filter(Boolean).join(' and ');
   const order = (c: DriftChange) => (c.known ? 2 : c.requirements.length ? 0 : 1);
   changes.sort((a, b) => order(a) - order(b));
   const mustTouched = [...new Set(changes.filter((c) => !c.known).flatMap((c) => c.requirements.filter((r) => r.level === 'MUST').map((r) => r.id)))];
-  return { source, comparedAt: new Date().toISOString(), entity: `${NAMESPACE}.${ENTITY}`, changes, notes, mustTouched, exitCode: mustTouched.length ? 1 : 0 };
+  return { source, sources, comparedAt: new Date().toISOString(), entity: `${NAMESPACE}.${ENTITY}`, changes, notes, mustTouched, exitCode: mustTouched.length ? 1 : 0 };
 }
 
 const KIND_LABEL: Record<DriftKind, string> = { added: 'ADDED', removed: 'REMOVED', retyped: 'RETYPED', reordered: 'REORDERED' };
@@ -344,8 +355,16 @@ export function driftSummary(r: DriftReport): string {
   return `drift: ${drift.length} change(s), ${touching} touching a requirement${r.mustTouched.length ? ` (MUST: ${r.mustTouched.join(', ')})` : ' (none at MUST)'}; ${known} known difference(s)`;
 }
 
+/** What was compared with what, in one line. */
+function comparedLine(r: DriftReport): string {
+  const csdl = r.sources ? r.sources.csdl : r.source;
+  return [csdl ? `${csdl} against the suite's contract (schemas/entity.ts, schemas/enums.ts), entity ${r.entity}` : '',
+    r.sources?.permissions?.length ? `${r.sources.permissions.join(' and ')} against the permissions data the suite was checked with (${PERMISSIONS_BASELINE}) and schemas/permissions.json` : '']
+    .filter(Boolean).join('; ');
+}
+
 export function renderDriftText(r: DriftReport): string {
-  const lines = [`drift: ${r.source} against the suite's contract (schemas/entity.ts, schemas/enums.ts), entity ${r.entity}`];
+  const lines = [`drift: ${comparedLine(r)}`];
   for (const g of driftGroups(r)) {
     lines.push('', `${g.title}:`);
     for (const c of g.changes) {
@@ -354,7 +373,7 @@ export function renderDriftText(r: DriftReport): string {
       else lines.push(`            ${c.because}`);
     }
   }
-  if (!r.changes.length) lines.push('', 'no differences: the document declares the contract exactly');
+  if (!r.changes.length) lines.push('', 'no differences: what was compared says what the suite holds, exactly');
   for (const n of r.notes) lines.push(`note: ${n}`);
   lines.push('', driftSummary(r), r.exitCode ? 'exit 1: a change touches a MUST requirement; the suite would judge this target against a contract it no longer has' : 'exit 0: nothing touches a MUST requirement');
   return lines.join('\n') + '\n';
@@ -363,7 +382,7 @@ export function renderDriftText(r: DriftReport): string {
 const md = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderDriftMarkdown(r: DriftReport): string {
-  const lines = ['# Contract drift', '', `\`${md(r.source)}\` against the suite's contract (\`schemas/entity.ts\`, \`schemas/enums.ts\`), entity \`${r.entity}\`, compared ${r.comparedAt}.`, '',
+  const lines = ['# Contract drift', '', `${md(comparedLine(r))}, compared ${r.comparedAt}.`, '',
     `**${md(driftSummary(r))}**`, ''];
   for (const g of driftGroups(r)) {
     lines.push(`## ${g.title}`, '', '| Change | What | Detail | Would make wrong | Why |', '|---|---|---|---|---|');
@@ -374,10 +393,27 @@ export function renderDriftMarkdown(r: DriftReport): string {
   return lines.join('\n');
 }
 
+const PERMISSIONS_BASELINE = 'fixtures/permissions/remoteActionAudits.permissions.json';
+
+/** The permissions documents (files or URLs, read as one) against the checked-in slice. */
+async function permissionChanges(sources: string[], timeoutMs?: number): Promise<DriftChange[]> {
+  const { asPermissionsDocument, loadSlice, mergeDocuments } = await import('./permissions');
+  const { comparePermissions } = await import('./permission-drift');
+  const docs = [];
+  for (const source of sources) {
+    const text = await readCsdlSource(source, timeoutMs, '--permissions', 'application/json');
+    let data: unknown;
+    try { data = JSON.parse(text); } catch (e) { throw new ConfigError(`drift: ${source} is not JSON: ${(e as Error).message.split('\n')[0]}`); }
+    docs.push(asPermissionsDocument(data, source));
+  }
+  return comparePermissions(loadSlice(), mergeDocuments(docs));
+}
+
 /** Reads, compares, prints and writes drift.json and drift.md into `reportDir`; returns the exit code. */
-export async function runDrift(source: string, reportDir: string, timeoutMs?: number): Promise<number> {
-  const model = parseCsdlSource(await readCsdlSource(source, timeoutMs), source);
-  const report = driftReport(model, source);
+export async function runDrift(sources: { csdl?: string; permissions?: string[] }, reportDir: string, timeoutMs?: number): Promise<number> {
+  const csdl = sources.csdl ? compareContract(parseCsdlSource(await readCsdlSource(sources.csdl, timeoutMs), sources.csdl)) : { changes: [], notes: [] };
+  const permissions = sources.permissions?.length ? await permissionChanges(sources.permissions, timeoutMs) : [];
+  const report = assembleReport([...csdl.changes, ...permissions], csdl.notes, sources);
   process.stdout.write(renderDriftText(report));
   mkdirSync(reportDir, { recursive: true });
   writeFileSync(join(reportDir, 'drift.json'), JSON.stringify(report, null, 2) + '\n');

@@ -35,7 +35,7 @@ th{background:#f6f8fa}.status{font-weight:600}.s-passed{color:var(--ok)}.s-faile
 .verdict.v-CONFORMANT{color:var(--ok);border-color:var(--ok)}.verdict.v-NOT{color:var(--bad);border-color:var(--bad)}.verdict.v-other{color:var(--skip);border-color:var(--skip)}tr.detail>td{background:#fafbfc;padding-left:2rem}
 pre{white-space:pre-wrap;word-break:break-word;background:#fff1f0;border:1px solid #ffcecb;padding:.4rem;margin:.2rem 0;max-height:20rem;overflow:auto}
 button.toggle{border:0;background:none;cursor:pointer;font-size:1rem;width:1.5rem}button.toggle[aria-expanded=true]{transform:rotate(90deg)}
-.muted{color:var(--muted)}svg text{font-size:11px;fill:var(--muted)}
+.muted{color:var(--muted)}tr.group>th{background:#fff;border-bottom:2px solid var(--line);padding-top:.8rem}svg text{font-size:11px;fill:var(--muted)}
 .pair{display:grid;grid-template-columns:1fr 1fr;gap:.5rem}.pair h4{margin:.3rem 0 0;font-size:.85rem;color:var(--muted)}
 .failure .headline{font-weight:600;margin:.2rem 0}pre.ok{background:#f6f8fa;border-color:var(--line)}
 `;
@@ -129,7 +129,9 @@ function verdictBanner(report: ConformanceReport): string {
   return `<p class="verdict ${cls}" data-testid="verdict">${escapeHtml(report.verdictLine ?? report.verdict)}</p>`;
 }
 
-/** The contract drift a `drift` run found, when any: each change with the requirements it would make wrong. */
+const PERMISSION_SUBJECTS = new Set(['permission', 'scheme', 'method']);
+
+/** The drift a `drift` run found (CSDL and permissions data), when any: each change with the requirements it would make wrong. */
 function driftSection(drift: DriftReport | undefined): string {
   const changes = drift?.changes ?? [];
   if (!drift || !changes.some((c) => !c.known)) return '';
@@ -144,11 +146,19 @@ function driftSection(drift: DriftReport | undefined): string {
       + `<td>${reqs || '—'}</td><td>${escapeHtml(c.because)}</td></tr>`;
   };
   const drifted = changes.filter((c) => !c.known).length;
-  return `<h2>Contract drift</h2><p data-testid="drift-summary">${escapeHtml(drifted)} change(s) between the suite's contract and <code>${escapeHtml(drift.source)}</code>`
+  const permissionRows = changes.filter((c) => PERMISSION_SUBJECTS.has(c.subject)).length;
+  return `<h2>Contract drift</h2><p data-testid="drift-summary">${escapeHtml(drifted)} change(s) between what the suite holds (its contract, its permissions data) and <code>${escapeHtml(drift.source)}</code>`
+    + ` (${escapeHtml(changes.length - permissionRows)} from the CSDL, ${escapeHtml(permissionRows)} from the permissions data)`
     + ` (compared ${escapeHtml(drift.comparedAt)})${drift.mustTouched?.length ? `; they touch MUST requirements: ${escapeHtml(drift.mustTouched.join(', '))}` : '; none touches a MUST requirement'}.`
     + ` ${escapeHtml(changes.length - drifted)} known difference(s) are listed last.</p>`
     + `<table data-testid="drift"><thead><tr><th>Change</th><th>What</th><th>Detail</th><th>Would make wrong</th><th>Why</th></tr></thead><tbody>${changes.map(row).join('')}</tbody></table>`
     + (drift.notes?.length ? `<ul class="muted">${drift.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : '');
+}
+
+/** The failed requirements (gating before informational, each in catalogue order) and the others in catalogue order. */
+export function failedFirst(requirements: RequirementResult[]): { failed: RequirementResult[]; rest: RequirementResult[] } {
+  const failed = requirements.filter((r) => r.status === 'failed');
+  return { failed: [...failed.filter((r) => !soft(r)), ...failed.filter(soft)], rest: requirements.filter((r) => r.status !== 'failed') };
 }
 
 /** Requirements tested per level: `MUST 31 of 31`. */
@@ -164,7 +174,8 @@ export function renderConformanceHtml(report: ConformanceReport, opts: HtmlOptio
   const count = (key: string, label: string, n: number | undefined) =>
     `<div class="count ${key}" data-testid="count-${key}"><b>${escapeHtml(n ?? 0)}</b>${label}</div>`;
   const tally = (st: string) => report.requirements.filter((r) => r.status === st).length;
-  const rows = report.requirements.map((r) => {
+  const { failed, rest } = failedFirst(report.requirements);
+  const row = (r: RequirementResult) => {
     const det = `req-${escapeHtml(r.id)}`;
     return `<tr data-testid="req-row" data-id="${escapeHtml(r.id)}" data-status="${escapeHtml(r.status)}" data-level="${escapeHtml(r.level)}">`
       + `<td><button class="toggle" type="button" aria-expanded="false" aria-controls="${det}" aria-label="show tests">▸</button></td>`
@@ -173,7 +184,13 @@ export function renderConformanceHtml(report: ConformanceReport, opts: HtmlOptio
       + `<td class="status s-${escapeHtml(r.status)}${soft(r) ? ' soft' : ''}" data-testid="req-status">${escapeHtml(statusLabel(r))}</td>`
       + `<td>${r.tests.length}</td></tr>`
       + `<tr class="detail" id="${det}" data-testid="req-tests" data-for="${escapeHtml(r.id)}" hidden><td colspan="8">${testRows(r, reportPath)}</td></tr>`;
-  }).join('');
+  };
+  // A page with failures opens on them: the failed requirements first (those that gate before the informational
+  // ones), each a click from its evidence, then the rest in catalogue order.
+  const group = (id: string, label: string) => `<tr class="group" data-testid="${id}"><th colspan="8">${escapeHtml(label)}</th></tr>`;
+  const rows = failed.length
+    ? group('group-failed', `Failed (${failed.length}): open a row for its evidence`) + failed.map(row).join('') + group('group-rest', `The other ${rest.length} requirements, in catalogue order`) + rest.map(row).join('')
+    : rest.map(row).join('');
   const option = (v: string, label: string) => `<option value="${escapeHtml(v)}">${escapeHtml(label)}</option>`;
   const csp = `default-src 'none'; script-src ${sha256(JS)}; style-src ${sha256(CSS)}; img-src data:; base-uri 'none'; form-action 'none'`;
 

@@ -18,6 +18,7 @@ import { applyExpectations, loadExpectations } from '../config/expectations';
 import { renderConformanceHtml } from './html';
 import { readDriftReport } from '../metadata/drift';
 import { setting } from '../config/settings';
+import { writeWfcReport, type StatusTally } from './wfc';
 
 
 
@@ -235,6 +236,7 @@ export default class ConformanceReporter implements Reporter {
     const json = redactor.redact(JSON.stringify(report, null, 2)) + '\n';
     writeFileSync(join(rt.reportDir, 'conformance.json'), json);
     writeFileSync(join(rt.reportDir, 'conformance.md'), redactor.redact(renderMarkdown(report)));
+    writeWfcReport(rt.reportDir, report, workers.statuses, workers.requests);
     const history = rt.historyDir ? recordHistory(rt.historyDir, report, json) : [];
     // A drift run that wrote drift.json into this folder (the nightly runs it first) shows on the page.
     const drift = readDriftReport(rt.reportDir);
@@ -299,11 +301,14 @@ export function filing(entry: ReportTest, cited: string[], mismatches: CiteMisma
 // Record counts and the records left behind are known only when a worker's graph has cleaned up, in a worker
 // fixture's teardown after the worker's last test: there is no test left to attach them to, so each worker leaves
 // one file here, read and removed below.
-function readWorkerFiles(dir: string): { created: number; left: string[]; requests: number; throttled: number; retryWaitMs: number } {
-  const out = { created: 0, left: [] as string[], requests: 0, throttled: 0, retryWaitMs: 0 };
+function readWorkerFiles(dir: string): { created: number; left: string[]; requests: number; throttled: number; retryWaitMs: number; statuses: StatusTally } {
+  const out = { created: 0, left: [] as string[], requests: 0, throttled: 0, retryWaitMs: 0, statuses: {} as StatusTally };
   if (!existsSync(dir)) return out;
   for (const f of readdirSync(dir)) {
-    const w = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { created: number; left: string[]; stats: { requests: number; throttled: number; retryWaitMs?: number } };
+    const w = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { created: number; left: string[]; stats: { requests: number; throttled: number; retryWaitMs?: number; statuses?: StatusTally } };
+    for (const [endpoint, byStatus] of Object.entries(w.stats.statuses ?? {})) {
+      for (const [status, n] of Object.entries(byStatus)) (out.statuses[endpoint] ??= {})[status] = (out.statuses[endpoint]![status] ?? 0) + n;
+    }
     out.retryWaitMs += w.stats.retryWaitMs ?? 0;
     out.created += w.created;
     out.left.push(...w.left);

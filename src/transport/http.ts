@@ -50,6 +50,17 @@ export interface Stats {
   throttled: number;
   /** Wall-clock time spent waiting on them (overlapping waits counted once). */
   retryWaitMs: number;
+  /** Answers by endpoint (`GET:/deviceManagement/remoteActionAudits/{id}`) and status, for the WFC report. */
+  statuses?: Record<string, Record<string, number>>;
+}
+
+/** A request's endpoint as a WFC operation id: the method and the path, the record's id written `{id}`. */
+export function endpointOf(method: string, url: string): string {
+  let path: string;
+  try { path = new URL(url).pathname; } catch { path = url; }
+  const at = path.search(/\/deviceManagement\/remoteActionAudits(\/|$)/i);
+  const tail = at >= 0 ? path.slice(at).replace(/^(\/deviceManagement\/remoteActionAudits)\/[^/]+/i, '$1/{id}') : path.slice(path.lastIndexOf('/'));
+  return `${method.toUpperCase()}:${tail}`;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,7 +106,7 @@ export class Transport {
   private nextSlot = 0;
   /** When the latest wait on a 429/503 ends (performance.now() time). */
   private waitingUntil = 0;
-  readonly stats: Stats = { requests: 0, throttled: 0, retryWaitMs: 0 };
+  readonly stats: Stats = { requests: 0, throttled: 0, retryWaitMs: 0, statuses: {} };
   /** Wait spent against the same budget before this transport existed (its ledger). */
   private readonly spentBefore: number;
 
@@ -172,6 +183,8 @@ export class Transport {
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
       let json: unknown;
       if (text.length > 0) { try { json = JSON.parse(text); } catch { json = undefined; } }
+      const byStatus = (this.stats.statuses![endpointOf(req.method, req.url)] ??= {});
+      byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
       return { request: req, status: res.statusCode, headers, text, json, durationMs: performance.now() - started, throttled: 0 };
     } catch (e) {
       const err = e as Error & { code?: string };

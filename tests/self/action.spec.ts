@@ -272,4 +272,7 @@ test('docs/nightly-workflow.yml: the shards run through the action, with inputs 
   const merge = JSON.stringify(nightly.jobs.merge!.steps);
   for (const command of ['raa-conformance drift', 'raa-conformance merge', 'raa-conformance diff']) expect(merge).toContain(command);
   expect(merge).toContain('"pattern":"shard-*"');
+  // The nightly drift compares both: the CSDL and Microsoft's permissions data, in one drift.json.
+  const drift = nightly.jobs.merge!.steps.find((s) => /raa-conformance drift/.test(s.run ?? ''))!;
+  expect(drift.run).toMatch(/--csdl .*--permissions /s);
 });

@@ -109,6 +109,28 @@ test('matrix, counts, metadata and chart render; page makes no network request',
   await page.close();
 });
 
+test('a NOT CONFORMANT page opens on what failed: the failed rows first (the MUST before the informational MAY), their evidence one click away, the rest below in catalogue order', async () => {
+  const { page } = await open();
+  const ids = await page.locator('[data-testid=req-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+  expect(ids).toEqual(['RAA-CREATE-SCHEMA', 'RAA-HDR-LOCATION', 'RAA-CREATE-201', 'RAA-CREATE-JSON', 'RAA-CREATE-ECHO', 'RAA-CREATE-ALLPROPS']);
+  await expect(page.getByTestId('group-failed')).toContainText('Failed (2)');
+  await expect(page.getByTestId('group-rest')).toContainText('The other 4 requirements');
+  // The failed group sits above the first row of the rest.
+  const failedBox = (await page.getByTestId('group-failed').boundingBox())!;
+  const restBox = (await page.getByTestId('group-rest').boundingBox())!;
+  const firstFailed = (await page.locator('[data-testid=req-row]').first().boundingBox())!;
+  expect(failedBox.y).toBeLessThan(firstFailed.y);
+  expect(firstFailed.y).toBeLessThan(restBox.y);
+  // One click on the first row shows the failure's evidence.
+  await page.locator('[data-testid=req-row]').first().locator('button.toggle').click();
+  await expect(page.locator('[data-testid=req-tests][data-for="RAA-CREATE-SCHEMA"] [data-testid=reproduce]')).toBeVisible();
+  // A page with nothing failed keeps catalogue order and no groups.
+  const passing = renderConformanceHtml({ ...fixture, requirements: fixture.requirements.map((r) => ({ ...r, status: 'passed' as const })) });
+  expect(passing).not.toContain('data-testid="group-failed"');
+  expect([...passing.matchAll(/data-testid="req-row" data-id="([^"]+)"/g)].map((m) => m[1])).toEqual(fixture.requirements.map((r) => r.id));
+  await page.close();
+});
+
 test('status and level filters hide non-matching rows', async () => {
   const { page } = await open();
   const visible = page.locator('[data-testid=req-row]:visible');
