@@ -59,7 +59,8 @@ function testCases(report: ConformanceReport, reportDir: string) {
   for (const t of report.requirements.flatMap((r) => r.tests)) {
     const id = testId(t);
     if (seen.has(id)) continue;
-    const [file, line] = (t.location ?? '').split(':');
+    // The preflight's findings have no file: they come from the command's first requests, not from a spec.
+    const [file, line] = t.location && t.location !== 'preflight' ? t.location.split(':') : [];
     seen.set(id, { id, ...(file ? { filePath: relative(reportDir, join(ROOT, file)) } : {}), name: t.title, ...(line && Number(line) >= 0 ? { startLine: Number(line) } : {}) });
   }
   return [...seen.values()];
