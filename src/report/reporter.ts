@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { catalogue, describeErrors, validators } from '../contract';
 import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from '../checks/failure';
+import { ORACLE_ATTACHMENT, type OracleResults } from '../checks/oracles';
 import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from '../checks/outcomes';
 import { verdictFor } from './exit-code';
 import { redactor } from '../transport/redact';
@@ -139,7 +140,7 @@ export default class ConformanceReporter implements Reporter {
     if (status === 'inconclusive') c.inconclusive++;
     c.first = Math.min(c.first, result.startTime.getTime());
     c.last = Math.max(c.last, result.startTime.getTime() + result.duration);
-    for (const [id, filed] of filing(entry, cited, c.mismatches)) {
+    for (const [id, filed] of [...filing(entry, cited, c.mismatches), ...oracleFiling(entry, cited, result)]) {
       const list = c.byRequirement.get(id) ?? [];
       list.push(filed);
       c.byRequirement.set(id, list);
@@ -261,6 +262,24 @@ export function filing(entry: ReportTest, cited: string[], mismatches: CiteMisma
   const { failure: _failure, ...rest } = entry;
   const blocked: ReportTest = { ...rest, status: 'blocked', blockedBy: raised, reason: `the test failed on ${raised} before it could judge this requirement` };
   return [[raised, entry], ...cited.map((id): [string, ReportTest] => [id, blocked])];
+}
+
+/**
+ * The entries the every-response oracles file for a test (src/checks/oracles.ts): per oracle that applied to at least
+ * one of its exchanges, passed, or failed with the oracle's first finding as evidence. A test that cites the oracle's
+ * requirement judged it itself and gets no second entry; a test's own outcome never changes an oracle's.
+ */
+export function oracleFiling(entry: ReportTest, cited: string[], result: TestResult): [string, ReportTest][] {
+  const a = result.attachments.find((x) => x.name === ORACLE_ATTACHMENT && x.body);
+  if (!a) return [];
+  const data: unknown = JSON.parse(a.body!.toString('utf8'));
+  if (!validators.oracles(data)) throw new Error(`an oracle attachment does not match schemas/report.ts:\n  ${describeErrors(validators.oracles.errors).join('\n  ')}`);
+  const { observed, findings } = data as OracleResults;
+  const { title, location, durationMs } = entry;
+  return Object.entries(observed).filter(([id, n]) => n > 0 && !cited.includes(id)).map(([id, exchanges]): [string, ReportTest] => {
+    const failure = findings[id];
+    return [id, { title, status: failure ? 'failed' : 'passed', ...(failure ? { failure } : {}), ...(location ? { location } : {}), ...(durationMs !== undefined ? { durationMs } : {}), oracle: { exchanges } }];
+  });
 }
 
 // Record counts and the records left behind are known only when a worker's graph has cleaned up, in a worker
