@@ -40,8 +40,9 @@ export function renderError(ctx: RequestContext, res: ServerResponse, err: Graph
       innerError: { date: graphDate(ctx.started), 'request-id': ctx.defects.has('error-envelope-innererror-mismatch') ? randomUUID() : ctx.requestId, 'client-request-id': ctx.clientRequestId },
     },
   };
-  // The defect: the error page's media type is left at the framework's default for error pages.
-  ctx.send(res, err.status, body, { 'Content-Type': ctx.defects.has('error-json-as-text-html') ? 'text/html; charset=utf-8' : 'application/json', ...err.headers });
+  // The defect: the success path's serializer labels its bodies; the error path writes its string bare, unlabelled.
+  const type: Record<string, string> = ctx.defects.has('error-content-type-missing') ? {} : { 'Content-Type': 'application/json' };
+  ctx.send(res, err.status, body, { ...type, ...err.headers });
 }
 
 /** The message; with stack-trace-in-error, a 400's carries the exception's stack (a debug setting left on in production). */
