@@ -378,7 +378,13 @@ function renderMarkdown(r: ConformanceReport): string {
   const failed = r.requirements.filter((q) => q.status === 'failed');
   if (failed.length) {
     lines.push('', '## Failures');
-    for (const q of failed) for (const t of q.tests.filter((t) => t.failure)) lines.push('', `### ${q.id}: ${t.title}`, '', ...failureMarkdown(t.failure!));
+    for (const q of failed) {
+      // An oracle that fails on every exchange would repeat one finding per test: its first stands for the rest.
+      const shown = q.tests.filter((t) => t.failure && !t.oracle);
+      const byOracle = q.tests.filter((t) => t.failure && t.oracle && t.status === 'failed');
+      for (const t of [...shown, ...byOracle.slice(0, 1)]) lines.push('', `### ${q.id}: ${t.title}`, '', ...failureMarkdown(t.failure!));
+      if (byOracle.length > 1) lines.push('', `… and ${byOracle.length - 1} more test(s) whose exchanges broke ${q.id} (every-response oracle; conformance.json lists each).`);
+    }
   }
   for (const m of r.citeMismatches ?? []) lines.push('', `> **Cite mismatch:** "${mdCell(m.test)}" cites ${m.cited.join(', ')} but failed on ${m.raised}.`);
   return lines.join('\n') + '\n';
