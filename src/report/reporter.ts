@@ -169,7 +169,7 @@ export default class ConformanceReporter implements Reporter {
   /** Builds one project's conformance report and writes conformance.json, .md and .html into its folder. */
   private write(rt: Runtime, c: Collected | undefined, result: FullResult, durationMs: number): ConformanceReport {
     const requirements: RequirementResult[] = catalogue.requirements.map((r) => {
-      const tests = c?.byRequirement.get(r.id) ?? [];
+      const tests = selectedTests(c?.byRequirement.get(r.id) ?? [], rt.selection);
       return { id: r.id, level: r.level as RequirementLevel, tentative: r.tentative, operation: r.operation, title: r.title, status: 'not-tested' as RequirementStatus, tests } as RequirementResult;
     });
     const expectations = rt.expectationsFile ? { file: rt.expectationsFile, ...applyExpectations(requirements, loadExpectations(rt.expectationsFile)) } : undefined;
@@ -280,6 +280,14 @@ export function oracleFiling(entry: ReportTest, cited: string[], result: TestRes
     const failure = findings[id];
     return [id, { title, status: failure ? 'failed' : 'passed', ...(failure ? { failure } : {}), ...(location ? { location } : {}), ...(durationMs !== undefined ? { durationMs } : {}), oracle: { exchanges } }];
   });
+}
+
+/**
+ * A requirement's entries in a run narrowed by `selection`: when none of its own tests was selected, the selection
+ * left it out, and the entries oracles filed for it from other tests' exchanges do not bring it back in.
+ */
+function selectedTests(tests: ReportTest[], selection: string | undefined): ReportTest[] {
+  return selection && !tests.some((t) => !t.oracle) ? [] : tests;
 }
 
 // Record counts and the records left behind are known only when a worker's graph has cleaned up, in a worker
