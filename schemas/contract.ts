@@ -13,7 +13,7 @@ import {
   casesFileSchema, environmentSchema, expectationsFileSchema, permissionMatrixSchema, principalsFileSchema, regressionsFileSchema, requirementCatalogueSchema,
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from './suite';
-import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema } from './report';
+import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema, oraclesSchema } from './report';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -82,6 +82,7 @@ export const validators = {
   /** Any conformance.json this version reads (schemas/report.ts); src/report/read.ts brings version 1 up to date. */
   conformanceReport: lazy<unknown>(conformanceReportSchema),
   failure: lazy<unknown>(failureSchema),
+  oracles: lazy<unknown>(oraclesSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */

@@ -98,6 +98,26 @@ const testSchema = {
     failure: failureBody,
     location: { type: 'string' },
     durationMs: count,
+    /**
+     * Set on an entry an every-response oracle filed (src/checks/oracles.ts): the test is the one whose exchanges the
+     * oracle judged, not one that cites the requirement; `exchanges` is how many it applied to.
+     */
+    oracle: { type: 'object', additionalProperties: false, required: ['exchanges'], properties: { exchanges: count } },
+  },
+} as const;
+
+/** One test's every-response oracle results: the JSON attachment a worker hands to the reporter. */
+export const oraclesSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}oracles`,
+  type: 'object',
+  additionalProperties: false,
+  required: ['observed', 'findings'],
+  properties: {
+    /** Per oracle requirement, the exchanges of the test it applied to. */
+    observed: { type: 'object', additionalProperties: count },
+    /** Per oracle requirement, its first finding, with the exchange as evidence. */
+    findings: { type: 'object', additionalProperties: failureBody },
   },
 } as const;
 
@@ -262,4 +282,4 @@ export const conformanceReportSchema = {
 } as const;
 
 /** Every schema of this file, for registration with the one Ajv instance. */
-export const REPORT_SCHEMAS = [failureSchema, conformanceReportV2Schema, conformanceReportV1Schema, conformanceReportSchema] as const;
+export const REPORT_SCHEMAS = [failureSchema, oraclesSchema, conformanceReportV2Schema, conformanceReportV1Schema, conformanceReportSchema] as const;

@@ -118,7 +118,8 @@ export class ReferenceServer {
     if (!allowed.includes(method)) {
       // The defect: the router's catch-all for an unmatched route answers every unsupported method with its generic 400.
       if (this.defects.has('method-not-allowed-400')) throw badRequest(`No HTTP resource was found that matches the request URI for method '${method}'.`);
-      throw new GraphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not supported for this resource.`, { Allow: allowed.join(', ') });
+      // allow-header-missing: the 405 is thrown without the route's methods, so no Allow reaches the client.
+      throw new GraphError(405, 'MethodNotAllowed', `The HTTP method '${method}' is not supported for this resource.`, this.defects.has('allow-header-missing') ? {} : { Allow: allowed.join(', ') });
     }
     const ITEM_OPS: Record<string, Operation> = { GET: 'get', PATCH: 'update', DELETE: 'delete' };
     const op: Operation = id === undefined ? (method === 'GET' ? 'list' : 'create') : ITEM_OPS[method]!;
@@ -159,7 +160,9 @@ export class ReferenceServer {
     const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
     // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
-    const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION}('${record.id}')` };
+    // location-names-other-record: the handler builds the URL from the request's correlation id, not the record's key.
+    const key = this.defects.has('location-names-other-record') ? ctx.requestId : record.id;
+    const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION}('${key}')` };
     ctx.send(res, status, entity, this.headers(ctx, location));
   }
 

@@ -3,7 +3,7 @@
 import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
 import type { PrincipalType } from '../schemas/contract';
 import type { Defects } from './defects';
-import { GraphError, unauthenticated } from './errors';
+import { BEARER_CHALLENGE, GraphError, unauthenticated } from './errors';
 import { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT } from './tokens';
 
 export interface Caller {
@@ -17,9 +17,13 @@ export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Caller>;
 }
 
-/** A 401; with auth-error-code-generic, under the HTTP reason phrase instead of Graph's code. */
+/**
+ * A 401 with its Bearer challenge; with auth-error-code-generic, under the HTTP reason phrase instead of Graph's code;
+ * with www-authenticate-missing, without the challenge (the middleware throws its 401 bare).
+ */
 function denied(message: string, defects: Defects): GraphError {
-  return defects.has('auth-error-code-generic') ? new GraphError(401, 'Unauthorized', message) : unauthenticated(message);
+  const challenge: Record<string, string> = defects.has('www-authenticate-missing') ? {} : { 'WWW-Authenticate': BEARER_CHALLENGE };
+  return defects.has('auth-error-code-generic') ? new GraphError(401, 'Unauthorized', message, challenge) : unauthenticated(message, challenge);
 }
 
 function bearer(authorization: string | undefined, defects: Defects): string {

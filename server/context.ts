@@ -25,7 +25,8 @@ export class RequestContext {
   /** Writes a response with the headers Graph puts on every answer. */
   send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const h: Record<string, string | number> = { ...headers };
-    if (!this.defects.has('no-request-id')) h['request-id'] = this.requestId;
+    // request-id-missing-on-errors: the id is stamped by a success-only response hook, so error answers go without it.
+    if (!this.defects.has('no-request-id') && !(this.defects.has('request-id-missing-on-errors') && status >= 400)) h['request-id'] = this.requestId;
     if (!(this.defects.has('client-request-id-not-echoed') && this.clientSentRequestId)) h['client-request-id'] = this.clientRequestId;
     if (body === undefined) {
       res.writeHead(status, h);

@@ -30,6 +30,8 @@ export const DEFECT_NAMES = [
   'update-returns-stale', 'update-sentinel-stored', 'update-upserts', 'update-returns-204',
   'update-minimal-200-empty', 'update-id-applied', 'update-id-overwrites', 'delete-returns-200', 'delete-soft',
   'delete-unknown-id-204',
+  // issue-oracles: the every-response oracles
+  'www-authenticate-missing', 'allow-header-missing', 'error-envelope-innererror-mismatch', 'stack-trace-in-error', 'parser-exception-in-error', 'request-id-missing-on-errors', 'location-names-other-record', 'error-content-type-missing',
 ] as const;
 
 export type DefectName = (typeof DEFECT_NAMES)[number];

@@ -24,10 +24,12 @@ export function checkMediaType(contentType: string | undefined, defects: Defects
 export function parseJson(text: string, defects: Defects): unknown {
   try {
     return JSON.parse(text);
-  } catch {
+  } catch (e) {
     // A lenient parser that treats what it cannot read as an empty object.
     if (defects.has('malformed-json-accepted')) return {};
-    throw badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+    // parser-exception-in-error: the parser's exception is appended to the message "to help the client".
+    const detail = defects.has('parser-exception-in-error') ? ` (${(e as Error).name}: ${(e as Error).message})` : '';
+    throw badRequest(`Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.${detail}`);
   }
 }
 

@@ -42,9 +42,21 @@ export class CheckFailure extends Error {
 
   /** The failure as data, redacted (built when first asked: a property may construct thousands it never reports). */
   get record(): Failure {
-    this.data ??= JSON.parse(redactor.redact(JSON.stringify({ ...unredacted(this.requirementId, this.summary, this.detail), message: this.message }))) as Failure;
+    this.data ??= asRecord(this.requirementId, this.summary, this.detail, this.message);
     return this.data;
   }
+}
+
+function asRecord(id: string, summary: string, detail: FailureDetail, message: string): Failure {
+  return JSON.parse(redactor.redact(JSON.stringify({ ...unredacted(id, summary, detail), message }))) as Failure;
+}
+
+/**
+ * A finding as the same data a CheckFailure carries, without throwing it: an every-response oracle
+ * (src/checks/oracles.ts) records findings beside the test, which goes on, and is never the test's own failure.
+ */
+export function findingRecord(id: string, summary: string, detail: FailureDetail): Failure {
+  return asRecord(id, summary, detail, redactor.redact(failureText(unredacted(id, summary, detail))));
 }
 
 function unredacted(id: string, summary: string, d: FailureDetail): Omit<Failure, 'message'> {

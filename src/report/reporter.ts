@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { catalogue, describeErrors, validators } from '../contract';
 import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from '../checks/failure';
+import { ORACLE_ATTACHMENT, type OracleResults } from '../checks/oracles';
 import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from '../checks/outcomes';
 import { verdictFor } from './exit-code';
 import { redactor } from '../transport/redact';
@@ -159,7 +160,7 @@ export default class ConformanceReporter implements Reporter {
     if (status === 'inconclusive') c.inconclusive++;
     c.first = Math.min(c.first, result.startTime.getTime());
     c.last = Math.max(c.last, result.startTime.getTime() + result.duration);
-    for (const [id, filed] of filing(entry, cited, c.mismatches)) {
+    for (const [id, filed] of [...filing(entry, cited, c.mismatches), ...oracleFiling(entry, cited, result)]) {
       const list = c.byRequirement.get(id) ?? [];
       list.push(filed);
       c.byRequirement.set(id, list);
@@ -188,7 +189,7 @@ export default class ConformanceReporter implements Reporter {
   /** Builds one project's conformance report and writes conformance.json, .md and .html into its folder. */
   private write(rt: Runtime, c: Collected | undefined, result: FullResult, durationMs: number): ConformanceReport {
     const requirements: RequirementResult[] = catalogue.requirements.map((r) => {
-      const tests = c?.byRequirement.get(r.id) ?? [];
+      const tests = selectedTests(c?.byRequirement.get(r.id) ?? [], rt.selection);
       return { id: r.id, level: r.level as RequirementLevel, tentative: r.tentative, operation: r.operation, title: r.title, status: 'not-tested' as RequirementStatus, tests } as RequirementResult;
     });
     filePreflight(requirements, rt);
@@ -298,6 +299,32 @@ export function filing(entry: ReportTest, cited: string[], mismatches: CiteMisma
   return [[raised, entry], ...cited.map((id): [string, ReportTest] => [id, blocked])];
 }
 
+/**
+ * The entries the every-response oracles file for a test (src/checks/oracles.ts): per oracle that applied to at least
+ * one of its exchanges, passed, or failed with the oracle's first finding as evidence. A test that cites the oracle's
+ * requirement judged it itself and gets no second entry; a test's own outcome never changes an oracle's.
+ */
+export function oracleFiling(entry: ReportTest, cited: string[], result: TestResult): [string, ReportTest][] {
+  const a = result.attachments.find((x) => x.name === ORACLE_ATTACHMENT && x.body);
+  if (!a) return [];
+  const data: unknown = JSON.parse(a.body!.toString('utf8'));
+  if (!validators.oracles(data)) throw new Error(`an oracle attachment does not match schemas/report.ts:\n  ${describeErrors(validators.oracles.errors).join('\n  ')}`);
+  const { observed, findings } = data as OracleResults;
+  const { title, location, durationMs } = entry;
+  return Object.entries(observed).filter(([id, n]) => n > 0 && !cited.includes(id)).map(([id, exchanges]): [string, ReportTest] => {
+    const failure = findings[id];
+    return [id, { title, status: failure ? 'failed' : 'passed', ...(failure ? { failure } : {}), ...(location ? { location } : {}), ...(durationMs !== undefined ? { durationMs } : {}), oracle: { exchanges } }];
+  });
+}
+
+/**
+ * A requirement's entries in a run narrowed by `selection`: when none of its own tests was selected, the selection
+ * left it out, and the entries oracles filed for it from other tests' exchanges do not bring it back in.
+ */
+function selectedTests(tests: ReportTest[], selection: string | undefined): ReportTest[] {
+  return selection && !tests.some((t) => !t.oracle) ? [] : tests;
+}
+
 // Record counts and the records left behind are known only when a worker's graph has cleaned up, in a worker
 // fixture's teardown after the worker's last test: there is no test left to attach them to, so each worker leaves
 // one file here, read and removed below.
@@ -400,7 +427,13 @@ function renderMarkdown(r: ConformanceReport): string {
   const failed = r.requirements.filter((q) => q.status === 'failed');
   if (failed.length) {
     lines.push('', '## Failures');
-    for (const q of failed) for (const t of q.tests.filter((t) => t.failure)) lines.push('', `### ${q.id}: ${t.title}`, '', ...failureMarkdown(t.failure!));
+    for (const q of failed) {
+      // An oracle that fails on every exchange would repeat one finding per test: its first stands for the rest.
+      const shown = q.tests.filter((t) => t.failure && !t.oracle);
+      const byOracle = q.tests.filter((t) => t.failure && t.oracle && t.status === 'failed');
+      for (const t of [...shown, ...byOracle.slice(0, 1)]) lines.push('', `### ${q.id}: ${t.title}`, '', ...failureMarkdown(t.failure!));
+      if (byOracle.length > 1) lines.push('', `… and ${byOracle.length - 1} more test(s) whose exchanges broke ${q.id} (every-response oracle; conformance.json lists each).`);
+    }
   }
   for (const m of r.citeMismatches ?? []) lines.push('', `> **Cite mismatch:** "${mdCell(m.test)}" cites ${m.cited.join(', ')} but failed on ${m.raised}.`);
   return lines.join('\n') + '\n';

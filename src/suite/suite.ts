@@ -11,6 +11,7 @@ import { OPERATIONS, PRINCIPAL_TYPES } from '../../schemas/suite';
 import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from '../checks/outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from '../checks/property';
 import { checksFor, linkProblem, linkWithinTarget, type Checks } from '../checks/checks';
+import { ORACLE_ATTACHMENT, OracleCollector } from '../checks/oracles';
 import { mapLimit, RetryLedger, Transport, TRANSPORT_ERROR, type Exchange } from '../transport/http';
 import { mayAct, type Principal } from '../auth/principals';
 import { selectProject, type Runtime } from '../config/runtime';
@@ -61,6 +62,8 @@ export interface SendOptions {
   json?: unknown;
   raw?: string;
   contentType?: string | null;
+  /** The suite's housekeeping (cleanup): kept from the every-response oracles, which judge only what tests receive. */
+  unjudged?: boolean;
 }
 
 const idOf = (ex: Exchange) => entityId(ex.json);
@@ -154,7 +157,7 @@ export class Graph {
     else if (o.json !== undefined) body = JSON.stringify(o.json);
     if (body !== undefined && o.contentType !== null) headers['Content-Type'] = o.contentType ?? 'application/json';
     const url = `${this.collectionUrl}${o.path ?? ''}${o.query ? `?${o.query}` : ''}`;
-    const ex = await this.transport.send({ method: o.method, url, headers, body });
+    const ex = await this.transport.send({ method: o.method, url, headers, body }, { unjudged: o.unjudged ?? false });
     if (o.method === 'POST' && (o.path ?? '') === '' && ex.status >= 200 && ex.status < 300) this.track(ex, o.as);
     return ex;
   }
@@ -273,7 +276,7 @@ export class Graph {
       if (!deleter) { left.push(...ofTenant); continue; }
       await mapLimit(ofTenant, 16, async (id) => {
         try {
-          const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter });
+          const ex = await this.send({ method: 'DELETE', path: `/${encodeURIComponent(id)}`, as: deleter, unjudged: true });
           if (ex.status !== 204 && ex.status !== 404) left.push(id);
         } catch {
           left.push(id);
@@ -403,7 +406,16 @@ export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void 
     const list = testInfo.annotations.filter((a) => a.type === NEEDS).flatMap((a) => a.description!.split(' ') as Need[]);
     const unmet = list.length ? unmetNeed(workerGraph, list) : undefined;
     if (unmet) skipAsNotTested(testInfo, unmet.kind, unmet.reason);
-    await use(workerGraph);
+    // Every answer the test receives (hooks included, cleanup not) is judged by the every-response oracles; their
+    // counts and first findings go to the reporter, which files them under the oracles' own requirements.
+    const oracles = new OracleCollector();
+    workerGraph.transport.observer = (ex) => oracles.observe(ex);
+    try {
+      await use(workerGraph);
+    } finally {
+      workerGraph.transport.observer = undefined;
+    }
+    if (!oracles.empty) await testInfo.attach(ORACLE_ATTACHMENT, { body: JSON.stringify(oracles.results), contentType: 'application/json' });
   }, { box: 'self' }],
   // The checks bound to the one requirement the test cites: `check.statusIs(ex, [201])`.
   check: [async ({}, use, testInfo) => {

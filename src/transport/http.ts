@@ -110,6 +110,12 @@ export class Transport {
   /** Wait spent against the same budget before this transport existed (its ledger). */
   private readonly spentBefore: number;
 
+  /**
+   * Sees every answer this transport returns (the 429/503 it waited out never reach it): the suite's fixture sets it
+   * for each test so the every-response oracles judge whatever the test received (src/checks/oracles.ts).
+   */
+  observer: ((ex: Exchange) => void) | undefined;
+
   constructor(private readonly opts: TransportOptions = {}) {
     this.agent = new Agent({ keepAliveTimeout: 10_000, connections: opts.connections ?? 16, pipelining: 1 });
     this.spentBefore = opts.ledger?.read() ?? 0;
@@ -128,9 +134,10 @@ export class Transport {
    * Sends `req` and returns the target's answer, never a "try later": a 429 or 503 is waited out (Retry-After when
    * given, else exponential backoff from 1 s) and the request resent, which is safe even for POST because the
    * server did not act (GRAPH-FACTS §5). Past the per-request cap or the transport's wait budget it throws
-   * Inconclusive: a verdict on such an answer would judge the target's load, not its conformance.
+   * Inconclusive: a verdict on such an answer would judge the target's load, not its conformance. `unjudged`: the
+   * suite's own housekeeping (cleanup), kept from the observer.
    */
-  async send(req: SentRequest): Promise<Exchange> {
+  async send(req: SentRequest, o: { unjudged?: boolean } = {}): Promise<Exchange> {
     const maxRetries = this.opts.maxRetries ?? 8;
     const budgetMs = this.opts.retryBudgetMs ?? 300_000;
     let throttled = 0;
@@ -140,6 +147,7 @@ export class Transport {
       const ex = await this.once(req);
       if (ex.status !== 429 && ex.status !== 503) {
         ex.throttled = throttled;
+        if (!o.unjudged) this.observer?.(ex);
         return ex;
       }
       const waitMs = retryDelay(ex.headers['retry-after'], throttled);

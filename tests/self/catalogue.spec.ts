@@ -97,13 +97,14 @@ test('every requirement with a test is caught by at least one defect', async ({}
   expect(uncovered.filter((r) => r.level === 'MUST').map((r) => r.id), 'MUST requirements no defect makes fail').toEqual([]);
 });
 
-/** The fault model's table rows: requirement cell and defect-mode cell, with the line they sit on. */
+/** The fault model's table rows: requirement cell (the second) and defect-mode cell (the last), with the line they sit on. */
 function faultModelRows(): { line: number; requirements: string[]; defects: string[] }[] {
   const rows: { line: number; requirements: string[]; defects: string[] }[] = [];
   readFileSync(join(ROOT, 'docs', 'FAULT-MODEL.md'), 'utf8').split('\n').forEach((text, i) => {
     const cells = text.split('|').slice(1, -1).map((c) => c.trim());
-    if (cells.length !== 4 || cells[0] === 'Fault' || /^-+$/.test(cells[0]!)) return;
-    rows.push({ line: i + 1, requirements: cells[1]!.match(/RAA-[A-Z0-9-]*[A-Z0-9]/g) ?? [], defects: [...cells[3]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) });
+    // Tables have four columns, or more (a Level and a WFC column) with the defect mode still last.
+    if (cells.length < 4 || cells[0] === 'Fault' || /^-+$/.test(cells[0]!)) return;
+    rows.push({ line: i + 1, requirements: cells[1]!.match(/RAA-[A-Z0-9-]*[A-Z0-9]/g) ?? [], defects: [...cells.at(-1)!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) });
   });
   return rows;
 }

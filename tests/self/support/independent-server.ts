@@ -68,7 +68,9 @@ class Refusal extends Error {
   constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) { super(message); }
 }
 const badRequest = (m: string) => new Refusal(400, 'BadRequest', m);
-const unauthenticated = (m: string) => new Refusal(401, 'InvalidAuthenticationToken', m);
+// Every 401 carries its challenge (RFC 9110 §11.6.1), as Graph's do.
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="independent"' };
+const unauthenticated = (m: string) => new Refusal(401, 'InvalidAuthenticationToken', m, CHALLENGE);
 const notFound = () => new Refusal(404, 'ResourceNotFound', 'The requested resource does not exist.');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -172,7 +174,7 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
       // Cells the sources disagree on ('uncertain') are allowed: the permissive reading.
       const decision = decide(op, caller.type, caller.permissions);
       if (decision === 'denied' || decision === 'undocumented') {
-        throw new Refusal(opts.deniedAs401 ? 401 : 403, opts.deniedAs401 ? 'InvalidAuthenticationToken' : 'Forbidden', `Application is not authorized to perform this operation (${op}).`);
+        throw new Refusal(opts.deniedAs401 ? 401 : 403, opts.deniedAs401 ? 'InvalidAuthenticationToken' : 'Forbidden', `Application is not authorized to perform this operation (${op}).`, opts.deniedAs401 ? CHALLENGE : {});
       }
       // Another tenant's record is simply not there.
       const found = id === undefined ? undefined : records.get(id);
