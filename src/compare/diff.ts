@@ -110,7 +110,7 @@ function valueClass(v: string): string {
 
 function changeOf(d: Difference): string {
   if (d.kind === 'status' || d.kind === 'sequence outcome' && d.path === 'status') return `${d.reference} → ${d.target}`;
-  const [r, t] = [valueClass(d.reference), valueClass(d.target)];
+  const [r, t] = [valueClass(d.reference), valueClass(d.target)].map((v) => v.replace(/#\d+/g, '#k'));
   return r === t ? `${r} → another ${r.replace(/^an? /, '')}` : `${r} → ${t}`;
 }
 

@@ -168,7 +168,7 @@ function sequences(b: Builder, n: number): void {
         case 'update-invalid': b.add({ kind: 'update invalid', requirement: 'RAA-UPDATE-INVALID', method: 'PATCH', ...item, json: { actionState: 'Done' } }); break;
         case 'update-minimal': b.add({ kind: 'update minimal', requirement: 'RAA-UPDATE-MINIMAL', method: 'PATCH', ...item, json: body, headers: { Prefer: 'return=minimal' }, alternative: 'update-minimal' }); break;
         case 'update-sentinel': b.add({ kind: 'update sentinel', requirement: 'RAA-UPDATE-SENTINEL', method: 'PATCH', ...item, json: { action: SENTINEL } }); break;
-        case 'update-id': b.add({ kind: 'update with id', requirement: 'RAA-UPDATE-ID-IMMUTABLE', method: 'PATCH', ...item, json: {}, idOf: all[(pick + 1) % all.length]!, alternative: 'update-id' }); break;
+        case 'update-id': b.add({ kind: 'update with id', requirement: 'RAA-UPDATE-ID-IMMUTABLE', method: 'PATCH', ...item, json: body, idOf: all[(pick + 1) % all.length]!, alternative: 'update-id' }); break;
         case 'delete': b.add({ kind: 'delete', requirement: 'RAA-DELETE-204', method: 'DELETE', ...item }); break;
       }
       b.add({ kind: 'get', requirement: 'RAA-MODEL', method: 'GET', ...item });
