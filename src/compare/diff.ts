@@ -120,6 +120,7 @@ export const groupKey = (d: Difference) => `${d.kind}|${genericPath(d.path)}|${c
 /** The differences by cause (kind, generic path, change), largest first. */
 export function groupDifferences(diffs: readonly Difference[], steps: readonly Step[]): Group[] {
   const groups = new Map<string, Group>();
+  const tally = new Map<string, number>();
   for (const d of diffs) {
     const path = genericPath(d.path);
     const change = changeOf(d);
@@ -129,6 +130,12 @@ export function groupDifferences(diffs: readonly Difference[], steps: readonly S
     g.count++;
     const sk = steps[d.step]!.kind;
     if (!g.stepKinds.includes(sk)) g.stepKinds.push(sk);
+    if (d.requirement) tally.set(`${key}|${d.requirement}`, (tally.get(`${key}|${d.requirement}`) ?? 0) + 1);
+  }
+  // A group names the requirement most of its samples touch.
+  for (const [key, g] of groups) {
+    const best = [...tally].filter(([k]) => k.startsWith(`${key}|`)).sort((a, b) => b[1] - a[1])[0];
+    if (best) g.requirement = best[0].slice(key.length + 1);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count || DIFFERENCE_KINDS.indexOf(a.kind) - DIFFERENCE_KINDS.indexOf(b.kind));
 }
