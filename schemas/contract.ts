@@ -14,6 +14,7 @@ import {
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from './suite';
 import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema, oraclesSchema } from './report';
+import { compareReportSchema } from './compare-report';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -27,6 +28,7 @@ for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSch
   ajv.addSchema(s as object);
 }
 for (const s of REPORT_SCHEMAS) ajv.addSchema(s as object);
+ajv.addSchema(compareReportSchema as object);
 
 function compiled<T>(id: string): ValidateFunction<T> {
   const v = ajv.getSchema<T>(id);
@@ -83,6 +85,8 @@ export const validators = {
   conformanceReport: lazy<unknown>(conformanceReportSchema),
   failure: lazy<unknown>(failureSchema),
   oracles: lazy<unknown>(oraclesSchema),
+  /** compare.json (schemas/compare-report.ts). */
+  compareReport: lazy<unknown>(compareReportSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */

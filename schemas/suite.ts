@@ -233,6 +233,7 @@ export const environmentSchema = {
     REFERENCE_DEFECTS: { type: 'string', pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$' },
     REFERENCE_FAULTS: { type: 'string' },
     REFERENCE_CONTRACT: { enum: ['today', 'seed'] },
+    REFERENCE_VARIANTS: { type: 'string', pattern: '^[a-z0-9-]*(,[a-z0-9-]+)*$' },
   },
 } as const;
 

@@ -3,6 +3,7 @@
 export { ReferenceServer, readBody, type ReferenceOptions } from './app';
 export { NO_DEFECTS, SEED_CONTRACT, knownDefects, parseDefects, type Defects } from './defects';
 export { NO_FAULTS, parseFaults, withFaults, type FaultSpec, type FaultStats } from './faults';
+export { VARIANT_NAMES, parseVariants, withVariants, type VariantName, type Variants } from './variants';
 export { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT, TokenIssuer, type TokenRequest } from './tokens';
 export { bundle, bundleServer, startServerProcess, type ServerProcess } from './processes';
 

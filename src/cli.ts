@@ -13,6 +13,7 @@ Commands:
   serve       start the reference server as a local sandbox
   cleanup     delete records the suite left on a target (only those carrying its marker)
   pin         pin the shrunk counterexamples of a failed run as regression fixtures
+  compare     send one generated stream to a target and a reference, report every behavioural difference
   diff        compare two conformance.json files: what regressed, got fixed, is new or gone
   drift       compare the suite's contract with a CSDL document (a file, or a target's $metadata)
   merge       merge the reports of a sharded run (run --shard i/n) into one
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: () => import('./cli/serve'),
   cleanup: () => import('./cli/cleanup'),
   pin: () => import('./cli/pin'),
+  compare: () => import('./cli/compare'),
   diff: () => import('./cli/diff'),
   drift: () => import('./cli/drift'),
   merge: () => import('./cli/merge'),

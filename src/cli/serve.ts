@@ -4,11 +4,11 @@ import { parseArgs } from 'node:util';
 import { readEnvironment } from '../config/config';
 import { EXIT } from '../report/exit-code';
 import type { Principal } from '../auth/principals';
-import { REFERENCE_TENANT } from '../../server/index';
+import { REFERENCE_TENANT, VARIANT_NAMES } from '../../server/index';
 import { UsageError } from './errors';
 import { startEmbedded, type Embedded, type EmbeddedOptions } from './target';
 
-export const help = `Usage: raa-conformance serve [--port N] [--defects LIST] [--faults SPEC] [--reference-contract today|seed] [--principals-out FILE]
+export const help = `Usage: raa-conformance serve [--port N] [--defects LIST] [--faults SPEC] [--reference-contract today|seed] [--variant LIST] [--principals-out FILE]
 
 Starts the reference server on 127.0.0.1 and prints a token for each default principal.
   --port N              port (default 8080; 0 picks a free one)
@@ -16,6 +16,8 @@ Starts the reference server on 127.0.0.1 and prints a token for each default pri
   --faults SPEC         inject faults, e.g. throttle=0.05,retryAfter=1 (REFERENCE_FAULTS)
   --reference-contract today|seed
                         the contract it implements: today's Graph (default) or the seed's (REFERENCE_CONTRACT)
+  --variant LIST        legal variations only (what the contract leaves open): all, or some of
+                        ${VARIANT_NAMES.join(', ')} (REFERENCE_VARIANTS)
   --principals-out FILE also write a principals file with the minted tokens (for \`run --target\`)
 
 Example:
@@ -25,7 +27,7 @@ Example:
 /** The server on `port`; a busy port is a usage mistake, said in one line. */
 async function start(port: number, env: Record<string, string>): Promise<Embedded> {
   try {
-    return await startEmbedded((env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean), env.REFERENCE_FAULTS, port, { contract: env.REFERENCE_CONTRACT as EmbeddedOptions['contract'] });
+    return await startEmbedded((env.REFERENCE_DEFECTS ?? '').split(',').filter(Boolean), env.REFERENCE_FAULTS, port, { contract: env.REFERENCE_CONTRACT as EmbeddedOptions['contract'], ...(env.REFERENCE_VARIANTS ? { variants: env.REFERENCE_VARIANTS } : {}) });
   } catch (e) {
     if ((e as { code?: string }).code === 'EADDRINUSE') throw new UsageError(`serve: port ${port} is already in use`, 'serve');
     throw e;
@@ -44,12 +46,12 @@ function describe(p: Principal): { lines: string[]; entry: unknown } {
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, strict: true, options: {
-    port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'reference-contract': { type: 'string' },
+    port: { type: 'string' }, defects: { type: 'string' }, faults: { type: 'string' }, 'reference-contract': { type: 'string' }, variant: { type: 'string' },
     'principals-out': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) { process.stdout.write(help + '\n'); return EXIT.ok; }
   const port = Number(values.port ?? 8080);
   if (!/^[0-9]+$/.test(values.port ?? '8080') || port > 65535) throw new UsageError(`serve: --port ${values.port} is not a port number (0–65535)`, 'serve');
-  const env = readEnvironment({ REFERENCE_DEFECTS: values.defects, REFERENCE_FAULTS: values.faults, REFERENCE_CONTRACT: values['reference-contract'] });
+  const env = readEnvironment({ REFERENCE_DEFECTS: values.defects, REFERENCE_FAULTS: values.faults, REFERENCE_CONTRACT: values['reference-contract'], REFERENCE_VARIANTS: values.variant });
   const embedded = await start(port, env);
   const url = embedded.baseUrl;
   const lines = [`reference server listening on ${url}`, `collection: ${url}/deviceManagement/remoteActionAudits`, '', 'tokens (valid for 12 hours):'];

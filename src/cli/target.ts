@@ -12,6 +12,7 @@ import { ClientCredentialsProvider, redactable } from '../auth/token-providers';
 import { ReferenceServer } from '../../server/index';
 import { parseDefects } from '../../server/index';
 import { parseFaults, withFaults, type FaultSpec } from '../../server/index';
+import { parseVariants, withVariants } from '../../server/index';
 import type { TokenIssuer } from '../../server/index';
 
 export interface Embedded {
@@ -24,6 +25,8 @@ export interface Embedded {
 export interface EmbeddedOptions {
   /** The contract the reference server implements (REFERENCE_CONTRACT); unset = today's. */
   contract?: 'today' | 'seed';
+  /** Legal variations of the reference server (server/variants.ts, REFERENCE_VARIANTS); unset = none. */
+  variants?: string;
 }
 
 /** The reference principals (fixtures/reference-principals.json) with tokens minted by `issuer`, valid for 12 hours. */
@@ -33,11 +36,13 @@ export function referencePrincipals(issuer: TokenIssuer): Promise<Principal[]> {
   });
 }
 
-/** The reference server behind a fault injector, on 127.0.0.1:`port`. */
-async function listenWithFaults(server: ReferenceServer, faults: string, port: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
+/** The reference server behind a fault injector and its legal variations, on 127.0.0.1:`port`. */
+async function listenWrapped(server: ReferenceServer, faults: string | undefined, variants: string | undefined, port: number): Promise<{ baseUrl: string; close(): Promise<void> }> {
   let spec: FaultSpec;
   try { spec = parseFaults(faults); } catch (e) { throw new ConfigError(`REFERENCE_FAULTS: ${(e as Error).message}`); }
-  const http = createServer({ keepAliveTimeout: 30_000 }, withFaults(server.handle, spec));
+  let varied;
+  try { varied = withVariants(server.handle, parseVariants(variants)); } catch (e) { throw new ConfigError(`REFERENCE_VARIANTS: ${(e as Error).message}`); }
+  const http = createServer({ keepAliveTimeout: 30_000 }, withFaults(varied, spec));
   await new Promise<void>((resolve, reject) => { http.once('error', reject); http.listen(port, '127.0.0.1', () => resolve()); });
   return {
     baseUrl: `http://127.0.0.1:${(http.address() as AddressInfo).port}/beta`,
@@ -49,7 +54,7 @@ async function listenWithFaults(server: ReferenceServer, faults: string, port: n
 export async function startEmbedded(defects: string[], faults?: string, port = 0, opts: EmbeddedOptions = {}): Promise<Embedded> {
   // parseDefects refuses a misspelt name, which would otherwise run a clean server and "pass".
   const server = new ReferenceServer({ defects: parseDefects(defects.join(',')), ...(opts.contract ? { contract: opts.contract } : {}) });
-  const { baseUrl, close } = faults ? await listenWithFaults(server, faults, port)
+  const { baseUrl, close } = faults || opts.variants ? await listenWrapped(server, faults, opts.variants, port)
     : { baseUrl: await server.listen(port), close: () => server.close() };
   const principals = await referencePrincipals(server.issuer);
   return { server, baseUrl, principals, close };

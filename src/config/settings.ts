@@ -41,6 +41,7 @@ const USER: Record<UserSetting, Omit<SettingSpec, 'kind'>> = {
   CONFORMANCE_REGRESSIONS: { description: 'pinned regressions, replayed first', default: '`fixtures/regressions.json`' },
   REFERENCE_DEFECTS: { description: 'embedded target only: break it on purpose (names in `fixtures/defects.json`)' },
   REFERENCE_FAULTS: { description: 'embedded target only: inject faults, e.g. `throttle=0.05,unavailable=0.05,slow=0.05,slowMs=40,retryAfter=1`' },
+  REFERENCE_VARIANTS: { description: 'embedded server of `serve` and `compare` only: legal variations (`all`, or names in `server/variants.ts`)' },
   REFERENCE_CONTRACT: { description: 'embedded target only: `today` (Graph as it is) or `seed` (the seed page\'s contract)', default: '`today`' },
 };
 

@@ -1,0 +1,71 @@
+// `compare` proves itself both ways: two correct servers (the embedded one and itself in each legal variation) show
+// no difference over five seeds, and every defect mode of fixtures/defects.json shows one, its cause in the report's
+// first lines. Many comparisons run at once in this one process: each is mostly waiting on its servers.
+import { test, expect } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { requirement, validators } from '../../src/contract';
+import { runCompare, type CompareOptions } from '../../src/cli/compare';
+import { ALTERNATIVES, NAMED_ANNOTATIONS } from '../../src/compare/normalise';
+import { mapLimit } from '../../src/transport/http';
+import { VARIANT_NAMES, knownDefects } from '../../server/index';
+
+const dir = (name: string) => join(tmpdir(), 'raa-compare-self', name);
+const quiet = (o: CompareOptions) => runCompare({ noNoise: true, write: () => {}, ...o });
+
+test('every alternative the normalisation allows is one its requirement states', () => {
+  for (const a of Object.values(ALTERNATIVES)) {
+    for (const s of a.statuses.filter((n) => n >= 400)) expect(requirement(a.requirement).title, a.requirement).toContain(String(s));
+  }
+  expect(NAMED_ANNOTATIONS).toEqual(['@odata.context']);
+});
+
+test('the embedded server compared with itself in each legal variation shows no difference over five seeds', async () => {
+  test.setTimeout(600_000);
+  const runs = [...VARIANT_NAMES, 'all'].flatMap((v) => [1, 2, 3, 4, 5].map((seed) => ({ v, seed })));
+  const started = Date.now();
+  const found = await mapLimit(runs, 6, async ({ v, seed }) => {
+    const r = await quiet({ targetVariant: v, seed: String(seed), reportDir: dir(`${v}-${seed}`) });
+    return r.exitCode === 0 ? undefined : `${v} seed ${seed}: ${readFileSync(join(dir(`${v}-${seed}`), 'compare.md'), 'utf8').split('\n').slice(0, 4).join(' / ')}`;
+  });
+  test.info().annotations.push({ type: 'timing', description: `${runs.length} comparisons in ${((Date.now() - started) / 1000).toFixed(1)} s` });
+  expect(found.filter(Boolean)).toEqual([]);
+});
+
+test('the reference sent the same stream twice learns no noise of its own, and the report validates', async () => {
+  const r = await runCompare({ seed: '7', reportDir: dir('noise'), write: () => {} });
+  expect(r.exitCode).toBe(0);
+  expect(validators.compareReport(r.report)).toBe(true);
+  expect((r.report as { noise: { learnt: string; fields: unknown[] } }).noise).toEqual({ learnt: 'two references', fields: [] });
+});
+
+/** A word each defect's cause shows in the report's first lines, where the defect's name alone would not say it. */
+const CAUSE: Record<string, RegExp> = {
+  'device-imei-dropped': /deviceIMEI/, 'create-returns-200': /201 → 200/, 'location-missing': /header location/,
+  'no-request-id': /header request-id/, 'odata-context-missing': /@odata\.context/, 'top-ignored': /\$top/,
+  'datetime-millisecond-precision': /requestDateTime/, 'nextlink-repeats-record': /times listed/, 'metadata-text-plain': /content-type/,
+};
+
+test('every defect mode shows a difference, and the grouped report names its cause in its first lines', async () => {
+  test.setTimeout(900_000);
+  const started = Date.now();
+  const results = await mapLimit(knownDefects(), 6, async (d) => {
+    const r = await quiet({ defects: d, seed: '1', reportDir: dir(`defect-${d}`) });
+    const head = readFileSync(join(dir(`defect-${d}`), 'compare.md'), 'utf8').split('\n').slice(0, 4).join('\n');
+    return { d, code: r.exitCode, differences: (r.report as { differences: number }).differences, head };
+  });
+  test.info().annotations.push({ type: 'timing', description: `${results.length} defect modes in ${((Date.now() - started) / 1000).toFixed(1)} s` },
+    { type: 'differences', description: results.map((r) => `${r.d}=${r.differences}`).join(' ') });
+  expect(results.filter((r) => r.code !== 1).map((r) => r.d), 'defect modes compare did not tell apart').toEqual([]);
+  for (const r of results.filter((x) => CAUSE[x.d])) expect(r.head, r.d).toMatch(CAUSE[r.d]!);
+});
+
+test('a replay reproduces one difference from its seed and step alone', async () => {
+  const first = await quiet({ defects: 'device-imei-dropped', seed: '3', reportDir: dir('replay-a') });
+  const group = (first.report as { groups: { example: number; path: string; replay: string }[] }).groups[0]!;
+  expect(group.replay).toContain(`--replay 3/${group.example}`);
+  const again = await quiet({ defects: 'device-imei-dropped', replay: `3/${group.example}`, reportDir: dir('replay-b') });
+  expect(again.exitCode).toBe(1);
+  expect((again.report as { groups: { path: string }[] }).groups.map((g) => g.path)).toContain(group.path);
+});
