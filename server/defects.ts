@@ -30,6 +30,8 @@ export const DEFECT_NAMES = [
   'update-returns-stale', 'update-sentinel-stored', 'update-upserts', 'update-returns-204',
   'update-minimal-200-empty', 'update-id-applied', 'update-id-overwrites', 'delete-returns-200', 'delete-soft',
   'delete-unknown-id-204',
+  // issue-surface (issue 22): the request surface beyond the body, and paging across the server's own boundary
+  'key-percent-decoding-500', 'content-type-parameters-refused', 'accept-parameters-406', 'prefer-unknown-refused', 'create-minimal-201-empty', 'own-pages-skip-record', 'own-pages-repeat-record',
 ] as const;
 
 export type DefectName = (typeof DEFECT_NAMES)[number];
