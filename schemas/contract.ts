@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { collectionSchema, createBodySchema, entitySchema, errorSchema, updateBodySchema } from './entity';
 import {
   casesFileSchema, environmentSchema, expectationsFileSchema, permissionMatrixSchema, principalsFileSchema, regressionsFileSchema, requirementCatalogueSchema,
+  surfaceCasesFileSchema,
   OPERATIONS, PRINCIPAL_TYPES, LEVELS,
 } from './suite';
 import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema, oraclesSchema } from './report';
@@ -24,7 +25,7 @@ addFormats(ajv);
 
 for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSchema, errorSchema,
   permissionMatrixSchema, requirementCatalogueSchema, principalsFileSchema, casesFileSchema, environmentSchema,
-  expectationsFileSchema, regressionsFileSchema]) {
+  expectationsFileSchema, regressionsFileSchema, surfaceCasesFileSchema]) {
   ajv.addSchema(s as object);
 }
 for (const s of REPORT_SCHEMAS) ajv.addSchema(s as object);
@@ -50,6 +51,8 @@ export type PrincipalsFile = FromSchema<typeof principalsFileSchema>;
 export type PrincipalSpec = PrincipalsFile['principals'][number];
 export type CasesFile = FromSchema<typeof casesFileSchema>;
 export type Case = CasesFile['cases'][number];
+export type SurfaceCasesFile = FromSchema<typeof surfaceCasesFileSchema>;
+export type SurfaceCase = SurfaceCasesFile['cases'][number];
 export type ExpectationsFile = FromSchema<typeof expectationsFileSchema>;
 export type Expectation = ExpectationsFile['expectations'][number];
 export type RegressionsFile = FromSchema<typeof regressionsFileSchema>;
@@ -78,6 +81,7 @@ export const validators = {
   requirementCatalogue: lazy<RequirementCatalogue>(requirementCatalogueSchema),
   principalsFile: lazy<PrincipalsFile>(principalsFileSchema),
   casesFile: lazy<CasesFile>(casesFileSchema),
+  surfaceCasesFile: lazy<SurfaceCasesFile>(surfaceCasesFileSchema),
   environment: lazy<Record<string, string>>(environmentSchema),
   expectationsFile: lazy<ExpectationsFile>(expectationsFileSchema),
   regressionsFile: lazy<RegressionsFile>(regressionsFileSchema),

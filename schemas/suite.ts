@@ -202,6 +202,64 @@ export const casesFileSchema = {
   },
 } as const;
 
+/**
+ * Requests that vary what a client can vary beyond the body (fixtures/request-surface.json): the key segment, the
+ * media-type parameters of Content-Type, Accept, Prefer, and the query options the contract names. A short loop
+ * turns each row into a test.
+ */
+export const surfaceCasesFileSchema = {
+  $schema: DIALECT,
+  $id: `${SCHEMA_BASE}surface-cases-file`,
+  type: 'object',
+  required: ['cases'],
+  additionalProperties: false,
+  properties: {
+    $comment: { type: 'string' },
+    cases: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['description', 'requirement', 'request', 'expect'],
+        properties: {
+          description: { type: 'string', minLength: 3 },
+          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          request: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['method', 'path'],
+            properties: {
+              method: { enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
+              /**
+               * Under the collection, sent as written: '' (the collection), '/{own}' (a record this test creates),
+               * '/{own-swapcase}' (its id in other casing), or a literal segment such as '/%E0%A4%A' or "('..')".
+               */
+              path: { type: 'string' },
+              query: { type: 'string' },
+              /** `create`: the seed's example (POST); `update`: a small PATCH body. Marked as the run's. */
+              body: { enum: ['create', 'update'] },
+              contentType: { type: 'string' },
+              /** Request headers; an `Accept` of null sends none. */
+              headers: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+            },
+          },
+          expect: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['status'],
+            properties: {
+              status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
+              /** A 2xx other than 204 carries a body labelled JSON. */
+              json: { type: 'boolean' },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 const flag = { enum: ['0', '1', 'true', 'false', ''] } as const;
 
 /** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/config/settings.ts. */

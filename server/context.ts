@@ -2,8 +2,32 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Defects } from './defects';
+import { GraphError } from './errors';
 
 export const PREFER_UNKNOWN_ENUM = 'include-unknown-enum-members';
+
+/** The preferences the server acts on (GRAPH-FACTS §4, §6, §11); any other is ignored (RFC 7240 §2). */
+const KNOWN_PREFERENCES = new Set([PREFER_UNKNOWN_ENUM, 'return', 'odata.maxpagesize', 'odata.track-changes']);
+
+/** The first preference token of a Prefer header the server does not know (RFC 7240: comma-separated, `token[=value][; param]`). */
+export function unknownPreference(prefer: string | string[] | undefined): string | undefined {
+  const tokens = [prefer ?? ''].flat().join(',').split(',').map((p) => p.split(';')[0]!.split('=')[0]!.trim().toLowerCase()).filter(Boolean);
+  return tokens.find((t) => !KNOWN_PREFERENCES.has(t));
+}
+
+/**
+ * Content negotiation: every answer is JSON, which any Accept naming JSON or a wildcard admits, parameters and all.
+ * No Accept, or one naming no JSON at all, is served JSON too, as Graph does. The defect: the media ranges are
+ * compared whole, so `application/json;odata.metadata=minimal` (what OData clients send) matches nothing and is
+ * answered 406.
+ */
+export function negotiate(accept: string | undefined, defects: Defects): void {
+  if (!defects.has('accept-parameters-406') || accept === undefined) return;
+  const ranges = accept.split(',').map((r) => r.trim().toLowerCase());
+  if (!ranges.some((r) => r === 'application/json' || r === '*/*' || r === 'application/*')) {
+    throw new GraphError(406, 'NotAcceptable', `None of the media types in Accept '${accept}' can be produced.`);
+  }
+}
 
 export class RequestContext {
   readonly requestId = randomUUID();

@@ -32,6 +32,8 @@ export const DEFECT_NAMES = [
   'delete-unknown-id-204',
   // issue-oracles: the every-response oracles
   'www-authenticate-missing', 'allow-header-missing', 'error-envelope-innererror-mismatch', 'stack-trace-in-error', 'parser-exception-in-error', 'request-id-missing-on-errors', 'location-names-other-record', 'error-content-type-missing',
+  // issue-surface (issue 22): the request surface beyond the body, and paging across the server's own boundary
+  'key-percent-decoding-500', 'content-type-parameters-refused', 'accept-parameters-406', 'prefer-unknown-refused', 'create-minimal-201-empty', 'own-pages-skip-record', 'own-pages-repeat-record',
 ] as const;
 
 export type DefectName = (typeof DEFECT_NAMES)[number];

@@ -203,7 +203,8 @@ export class Store {
     const items: StoredRecord[] = [];
     // The defect: the next page's query reads the rows from the token on (>=) instead of after it, so each page
     // starts again with the last record of the one before.
-    const from = this.defects.has('nextlink-repeats-record') ? after - 1 : after;
+    // own-pages-repeat-record: the same, in a handler that pages only at its own size (it never binds $top).
+    const from = this.defects.has('nextlink-repeats-record') || this.defects.has('own-pages-repeat-record') ? after - 1 : after;
     for (const r of this.records.values()) {
       if (this.deleted.has(r.id) || this.position.get(r.id)! <= from) continue;
       if (items.length === top) {
@@ -211,7 +212,8 @@ export class Store {
         if (this.defects.has('list-first-page-only')) return { items };
         // The defect: the query reads one row more than `top` to tell that more follow, and the token is taken
         // from that extra row (the next page's first) instead of this page's last: an off-by-one that loses it.
-        const last = this.defects.has('nextlink-skips-record') ? r : items[items.length - 1]!;
+        // own-pages-skip-record: the same, in a handler that pages only at its own size (it never binds $top).
+        const last = this.defects.has('nextlink-skips-record') || this.defects.has('own-pages-skip-record') ? r : items[items.length - 1]!;
         return { items, next: this.position.get(last.id)! };
       }
       items.push(r);

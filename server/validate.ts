@@ -15,7 +15,9 @@ const ENUM_ENTRIES = Object.entries(ENUM_PROPERTIES);
 
 export function checkMediaType(contentType: string | undefined, defects: Defects): void {
   if (defects.has('media-type-unchecked')) return;
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  // A media type's parameters (charset, odata.metadata) do not change it (RFC 9110 §8.3.1). The defect: the header
+  // is compared whole, so `application/json; charset=utf-8` is refused.
+  const type = defects.has('content-type-parameters-refused') ? (contentType ?? '').trim().toLowerCase() : (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new GraphError(415, 'UnsupportedMediaType', 'Entity only allows writes with a JSON Content-Type header.');
   }

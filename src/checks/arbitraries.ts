@@ -193,3 +193,65 @@ export function invalidBody(kind: Mutation): fc.Arbitrary<{ body: Record<string,
     case 'type': return fc.constantFrom(...SEED_STRINGS, 'action', 'actionState', 'requestDateTime').chain((p) => mutate(p, wrongType(p)));
   }
 }
+
+// The request surface beyond the body (fixtures/request-surface.json lists the cases someone thought of; these
+// draw the rest): key segments, media-type parameters, Accept, Prefer, and the query options the contract names.
+
+/** Characters a key segment may carry that break a naive router: quotes, percent signs, dots, parentheses. */
+const keyTricky = fc.constantFrom("'", '"', '%', '..', '(', ')', '\u0000', 'é', '😀', '\u202e', ' ', '+', '=', '&', ';', ',', '~', '/', '\\');
+
+/** A segment percent-encoded as a client would (lone surrogates made well-formed first, as encodeURIComponent needs). */
+const encodedSegment = fc.array(fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), keyTricky), { minLength: 1, maxLength: 5 })
+  .map((a) => encodeURIComponent(a.join('').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')));
+
+/** A percent sign followed by fewer than two hex digits: what decodeURIComponent throws on. */
+const brokenPercent = fc.tuple(fc.constantFrom('', '0', 'A', 'e', 'E0%A4', 'C3'), fc.constantFrom('', 'G', 'z', '%', '-'))
+  .map(([hex, after]) => `%${hex}${after}`);
+
+/**
+ * A key segment as sent after the collection: well-formed percent-encoding, the same with malformed percent-encoding
+ * spliced in, a long one, or OData key syntax. Never empty, '.' or '..': a client's URL parser folds those into
+ * the collection itself (WHATWG URL), so they would not name a key at all.
+ */
+export const keySegment: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: encodedSegment.map((s) => `/${s}`) },
+  { weight: 3, arbitrary: fc.tuple(encodedSegment, brokenPercent, fc.nat()).map(([s, bad, at]) => { const i = at % (s.length + 1); return `/${s.slice(0, i)}${bad}${s.slice(i)}`; }) },
+  { weight: 1, arbitrary: fc.integer({ min: 300, max: 2000 }).map((n) => `/${'k'.repeat(n)}`) },
+  { weight: 2, arbitrary: fc.oneof(encodedSegment, brokenPercent).map((s) => `('${s}')`) },
+).filter((p) => p !== '/' && p !== '/.' && p !== '/..');
+
+const mediaParameter = fc.tuple(
+  fc.constantFrom('charset', 'odata.metadata', 'odata.streaming', 'IEEE754Compatible', 'odata.format', 'x-raa'),
+  fc.constantFrom('utf-8', 'UTF-8', 'minimal', 'true', 'false', '"quoted"', '1'),
+  fc.constantFrom(';', '; ', ' ;', ' ; '),
+).map(([name, value, sep]) => `${sep}${name}=${value}`);
+
+/** `application/json` in any casing with zero to four parameters: a JSON Content-Type (RFC 9110 §8.3.1). */
+export const jsonContentType: fc.Arbitrary<string> = fc.tuple(fc.constantFrom('application/json', 'Application/JSON', 'APPLICATION/json'), fc.array(mediaParameter, { maxLength: 4 }))
+  .map(([type, params]) => `${type}${params.join('')}`);
+
+/** An Accept the contract admits (RAA-REQ-ACCEPT): none (null), a wildcard, or JSON with parameters. */
+export const acceptValue: fc.Arbitrary<string | null> = fc.oneof(
+  fc.constantFrom(null, '*/*', 'application/*', 'application/json', 'application/json;odata.metadata=minimal', 'application/json;odata.metadata=minimal;odata.streaming=true'),
+  fc.array(mediaParameter.filter((p) => !/odata\.metadata|odata\.format/.test(p)), { minLength: 1, maxLength: 3 }).map((params) => `application/json${params.join('')}`),
+  fc.tuple(fc.constantFrom('application/json', 'application/json;odata.metadata=minimal'), fc.constantFrom('*/*;q=0.1', 'text/plain;q=0.5')).map(([a, b]) => `${a}, ${b}`),
+);
+
+/** A preference no target knows (RFC 7240: `token [= value] *( ; param )`), named x-raa-… so it never means anything. */
+export const unknownPreference: fc.Arbitrary<string> = fc.tuple(
+  fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/),
+  fc.option(fc.constantFrom('1', 'true', 'minimal', '"x y"'), { nil: undefined }),
+  fc.option(fc.constantFrom('p=1', 'q', 'x="y"'), { nil: undefined }),
+).map(([name, value, param]) => `x-raa-${name}${value === undefined ? '' : `=${value}`}${param === undefined ? '' : `; ${param}`}`);
+
+/** A Prefer header holding one to three unknown preferences, maybe beside a known one the read ignores or honours. */
+export const preferWithUnknown: fc.Arbitrary<string> = fc.tuple(fc.array(unknownPreference, { minLength: 1, maxLength: 3 }), fc.constantFrom(undefined, 'include-unknown-enum-members'))
+  .chain(([unknown, known]) => fc.shuffledSubarray(known ? [...unknown, known] : unknown, { minLength: unknown.length + (known ? 1 : 0) }))
+  .map((all) => all.join(', '));
+
+/** Values of the query options the contract names ($top, $skiptoken: GRAPH-FACTS §12), well-formed or not. */
+export const pagingQuery: fc.Arbitrary<string> = fc.tuple(
+  fc.constantFrom('$top', '$skiptoken', '$TOP', '$skipToken'),
+  fc.oneof(fc.integer({ min: -5, max: 2_000_000 }).map(String), fc.constantFrom('', '0', '1e3', '0x10', '1.5', 'abc', '99999999999999999999999', 'NaN', '%00', '%ZZ'), encodedSegment),
+  fc.option(fc.constantFrom('$top=1', '$skiptoken=1', '$top=2'), { nil: undefined }),
+).map(([name, value, more]) => `${name}=${value}${more ? `&${more}` : ''}`);

@@ -1,6 +1,6 @@
 // Negative cases are data (fixtures/*.json, schema casesFileSchema); this turns one into a request.
 import { join } from 'node:path';
-import { ROOT, SEED_EXAMPLE_REQUEST, loadValidated, validators, type Case } from '../contract';
+import { ROOT, SEED_EXAMPLE_REQUEST, loadValidated, validators, type Case, type SurfaceCase } from '../contract';
 
 export function loadCases(file: string): Case[] {
   return loadValidated(join(ROOT, 'fixtures', file), validators.casesFile, 'cases file').cases;
@@ -12,4 +12,9 @@ export function caseBody(c: Case): Record<string, unknown> | undefined {
   const body: Record<string, unknown> = { ...SEED_EXAMPLE_REQUEST, ...(c.request.patch ?? {}) };
   for (const k of c.request.remove ?? []) delete body[k];
   return body;
+}
+
+/** The request-surface cases (fixtures/request-surface.json, schema surfaceCasesFileSchema). */
+export function loadSurfaceCases(): SurfaceCase[] {
+  return loadValidated(join(ROOT, 'fixtures', 'request-surface.json'), validators.surfaceCasesFile, 'request-surface cases').cases;
 }

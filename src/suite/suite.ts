@@ -58,7 +58,8 @@ export interface SendOptions {
   as?: Principal | null;
   /** Literal Authorization header value (for malformed or tampered tokens). */
   authorization?: string;
-  headers?: Record<string, string>;
+  /** Request headers; null sends none of that name (`Accept: null`: no Accept at all). */
+  headers?: Record<string, string | null>;
   json?: unknown;
   raw?: string;
   contentType?: string | null;
@@ -149,7 +150,8 @@ export class Graph {
   }
 
   async send(o: SendOptions): Promise<Exchange> {
-    const headers: Record<string, string> = { Accept: 'application/json', ...(o.headers ?? {}) };
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ Accept: 'application/json', ...(o.headers ?? {}) })) if (v !== null) headers[k] = v;
     if (o.authorization !== undefined) headers.Authorization = o.authorization;
     else if (o.as) headers.Authorization = `Bearer ${await this.bearer(o.as)}`;
     let body: string | undefined;

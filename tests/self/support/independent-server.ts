@@ -1,5 +1,6 @@
 // A second remoteActionAudit implementation, written from the contract (schemas, permission matrix, enums) with
-// nothing from server/: opaque static tokens, cursor paging, `/{id}` Locations. A suite run against it shows the
+// nothing from server/: opaque static tokens, cursor paging at its own page size (it ignores $top), `/{id}`
+// Locations, Content-Types of its own. A suite run against it shows the
 // suite leans on the contract, not on the reference server's token format or quirks. Also: the CLI runner the
 // self-tests share.
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -33,8 +34,11 @@ const HOME_TENANT = 'contoso';
 const COLLECTION = '/deviceManagement/remoteActionAudits';
 const ROUTE = /^\/beta\/deviceManagement\/remoteActionAudits(?:\/([^/()]+)|\('([^']+)'\))?\/?$/i;
 const PREFER_TAIL = 'include-unknown-enum-members';
-const JSON_MINIMAL = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-const PAGE = 100;
+// Its own legal choices, not the reference server's: a shorter JSON Content-Type with parameters (errors say
+// `application/json; charset=utf-8`), and a page of 7 that ignores $top (GRAPH-FACTS §12 leaves both open).
+const JSON_MINIMAL = 'application/json;odata.metadata=minimal;charset=utf-8';
+const JSON_ERROR = 'application/json; charset=utf-8';
+const PAGE = 7;
 const DEFAULTS: Record<string, unknown> = {
   action: 'unknown', actionState: 'none', deviceActionCategory: 'single', requestDateTime: '0001-01-01T00:00:00Z',
   ...Object.fromEntries(STRING_PROPERTIES.map((p) => [p, null])),
@@ -195,13 +199,13 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
         }
         case 'delete': records.delete(id!); return send(204, undefined);
         case 'list': {
-          // Cursor paging on creation order: concurrent creates and deletes never shift a page.
-          const top = Math.min(Math.max(Number(url.searchParams.get('$top') ?? PAGE) || PAGE, 1), PAGE);
+          // Cursor paging on creation order, PAGE records a page whatever $top says: concurrent creates and deletes
+          // never shift a page.
           const after = Number(url.searchParams.get('$skiptoken') ?? 0) || 0;
           const page = [...records.values()].filter((r) => r.tenant === caller.tenant && r.seq > after);
           if (opts.bareList) return ok(200, page.map((r) => represent(r.entity)));
-          const body: Record<string, unknown> = { '@odata.context': context(''), value: page.slice(0, top).map((r) => represent(r.entity)) };
-          if (page.length > top) body['@odata.nextLink'] = `${baseUrl}${COLLECTION}?$top=${top}&$skiptoken=${page[top - 1]!.seq}`;
+          const body: Record<string, unknown> = { '@odata.context': context(''), value: page.slice(0, PAGE).map((r) => represent(r.entity)) };
+          if (page.length > PAGE) body['@odata.nextLink'] = `${baseUrl}${COLLECTION}?$skiptoken=${page[PAGE - 1]!.seq}`;
           return ok(200, body);
         }
       }
@@ -209,7 +213,7 @@ export async function startIndependentServer(opts: IndependentOptions = {}): Pro
       const err = e instanceof Refusal ? e : new Refusal(500, 'InternalServerError', 'An internal server error occurred.');
       const message = opts.echoAuthorization ? `${err.message} Authorization received: ${authorization ?? '(none)'}` : err.message;
       const innerError = { date: new Date().toISOString().slice(0, 19), 'request-id': requestId, 'client-request-id': clientRequestId };
-      send(err.status, { error: { code: err.code, message, innerError } }, { 'Content-Type': 'application/json', ...err.headers });
+      send(err.status, { error: { code: err.code, message, innerError } }, { 'Content-Type': JSON_ERROR, ...err.headers });
     }
   }
 
