@@ -30,6 +30,8 @@ export const DEFECT_NAMES = [
   'update-returns-stale', 'update-sentinel-stored', 'update-upserts', 'update-returns-204',
   'update-minimal-200-empty', 'update-id-applied', 'update-id-overwrites', 'delete-returns-200', 'delete-soft',
   'delete-unknown-id-204',
+  // issue-model: what a write leaves behind, and races between concurrent requests
+  'refused-patch-half-applied', 'deleted-still-listed', 'location-wrong-id', 'concurrent-create-id-race', 'concurrent-patch-lost-update', 'concurrent-delete-blanks-first',
 ] as const;
 
 export type DefectName = (typeof DEFECT_NAMES)[number];

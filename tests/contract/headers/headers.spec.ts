@@ -1,7 +1,8 @@
-// Graph's correlation headers: request-id on every response, client-request-id echoed (GRAPH-FACTS §5).
+// Graph's correlation headers: request-id on every response, client-request-id echoed (GRAPH-FACTS §5); and the
+// Location of a 201, which must name the record it created when a target sends one (§6).
 import { randomUUID } from 'node:crypto';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
-import { cite, test, type Graph, type Need, type SendOptions } from '../../../src/suite/suite';
+import { blockedBy, cite, notTested, recordFor, test, type Graph, type Need, type SendOptions } from '../../../src/suite/suite';
 
 const RESPONSES: { what: string; needs: Need[]; request: (g: Graph) => SendOptions }[] = [
   { what: 'a 201 create', needs: ['writes'], request: (g) => ({ method: 'POST', json: g.mark(SEED_EXAMPLE_REQUEST), as: g.actor('create') }) },
@@ -23,4 +24,17 @@ test.describe('headers', () => {
       check.headerEquals(ex, 'client-request-id', id);
     });
   }
+});
+
+test('the Location of a 201 leads to the record created', cite('RAA-HDR-LOCATION-RESOLVES', { needs: ['writes', 'create', 'get'] }), async ({ graph, check }) => {
+  const { ex } = await recordFor(test, graph, SEED_EXAMPLE_REQUEST, 'get');
+  const location = ex.headers.location;
+  notTested(test, location === undefined, 'target', 'the 201 carries no Location (whether it must is RAA-HDR-LOCATION, a MAY)');
+  const url = check.linkWithinTarget(ex, location, graph.runtime.target);
+  // Requests go only to the collection's URLs (any other path may not be this resource's).
+  notTested(test, !url.startsWith(graph.collectionUrl), 'target', `the Location ${url} is not under the collection ${graph.collectionUrl}`);
+  const read = await graph.send({ method: 'GET', path: url.slice(graph.collectionUrl.length), as: graph.actor('get') });
+  blockedBy(test, read.status >= 500, 'RAA-NO-5XX', `GET ${url} answered ${read.status}`);
+  check.statusIs(read, [200]);
+  check.sameRecord(read, ex.json as Record<string, unknown>);
 });
