@@ -159,8 +159,8 @@ export class ReferenceServer {
     const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
     // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
-    // location-wrong-id: the URL is built from the request's managedDeviceId, the key the handler had at hand.
-    const key = this.defects.has('location-wrong-id') ? String(body.managedDeviceId ?? '') : record.id;
+    // location-wrong-id: the URL is formatted with the other GUID the handler holds, the request's request-id.
+    const key = this.defects.has('location-wrong-id') ? ctx.requestId : record.id;
     const location: Record<string, string> = this.defects.has('location-missing') ? {} : { Location: `${origin}${COLLECTION}('${key}')` };
     ctx.send(res, status, entity, this.headers(ctx, location));
   }
