@@ -7,7 +7,6 @@ import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/checks/arbitraries';
 import { recordDifference, type Checks } from '../../../src/checks/checks';
 import { CheckFailure } from '../../../src/checks/failure';
-import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import type { Exchange } from '../../../src/transport/http';
 import { blockedBy, cite, deleteEachTestsRecords, test, type Graph } from '../../../src/suite/suite';
 
@@ -81,16 +80,19 @@ const patch = fc.record({
 });
 
 /**
- * Every batch holds two PATCHes of disjoint properties of the first record with values the seed's example does not
- * hold (so a lost one shows), then PATCHes drawn at random over 2 or 3 records: the same record, the same property
+ * Every batch holds 2 or 3 generated records, two PATCHes of disjoint properties of the first with values it does
+ * not hold (so a lost one shows), then PATCHes drawn at random over the records: the same record, the same property
  * (last writer wins), other records.
  */
 const patchBatch = fc.record({
-  records: fc.integer({ min: 2, max: 3 }),
+  bodies: fc.array(validBody(), { minLength: 2, maxLength: 3 }),
   imei: fc.stringMatching(/^[0-9]{15}$/),
-  state: fc.constantFrom(...ACTION_STATE.filter((s) => s !== SEED_EXAMPLE_REQUEST.actionState)),
+  state: fc.nat(),
   more: fc.array(patch, { maxLength: 4 }),
-}).map(({ records, imei, state, more }) => ({ records, patches: [{ n: 0, body: { deviceIMEI: imei } as Body }, { n: 0, body: { actionState: state } as Body }, ...more] }));
+}).map(({ bodies, imei, state, more }) => {
+  const states = ACTION_STATE.filter((s) => s !== (bodies[0]!.actionState ?? 'none'));
+  return { bodies, patches: [{ n: 0, body: { deviceIMEI: imei } as Body }, { n: 0, body: { actionState: states[state % states.length] } as Body }, ...more] };
+});
 
 /**
  * What each property of a record may hold after the batch: its value before when no PATCH sent it; otherwise a
@@ -118,9 +120,11 @@ function outside(got: unknown, options: Record<string, unknown[]>): { property: 
 }
 
 test('PATCHes sent at the same time each change only what they send', cite('RAA-CONCURRENT-UPDATE', { needs: ['writes', 'create', 'update', 'get'] }), async ({ graph, check }) => {
-  await batches(graph, check, patchBatch, async ({ records, patches }) => {
+  await batches(graph, check, patchBatch, async ({ bodies, patches }) => {
     const made: { id: string; json: Body }[] = [];
-    for (let i = 0; i < records; i++) made.push(await record(graph, SEED_EXAMPLE_REQUEST));
+    for (const body of bodies) made.push(await record(graph, body));
+    blockedBy(test, new Set(made.map((m) => m.id)).size < made.length, 'RAA-CREATE-ID', `${made.length} creates of different bodies gave ids ${made.map((m) => m.id).join(', ')}`);
+    const records = made.length;
     const answers = await Promise.all(patches.map(({ n, body }) => graph.patch(made[n % records]!.id, body)));
     for (const ex of answers) blockedBy(test, ex.status !== 200 && ex.status !== 204, 'RAA-UPDATE-200', `a PATCH answered ${ex.status}`);
     for (const [r, { id, json }] of made.entries()) {
