@@ -19,7 +19,7 @@ const count = { type: 'integer', minimum: 0 } as const;
 /** Requirement outcomes a conformance.json may carry; `skipped` and `untested` only in reports of version 1. */
 export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive', 'partial'] as const;
 export const TEST_STATUSES = ['passed', 'failed', 'not-tested', 'blocked', 'inconclusive', 'errored', 'expected-failure', 'skipped'] as const;
-const NOT_TESTED_KINDS = ['principal', 'writes', 'tenants', 'filtered', 'target'] as const;
+const NOT_TESTED_KINDS = ['principal', 'writes', 'tenants', 'filtered', 'target', 'inapplicable'] as const;
 
 /** The exchange a failure is about, secrets redacted. */
 const exchangeSchema = {

@@ -131,12 +131,12 @@ export class ReferenceServer {
     switch (op) {
       case 'list': return this.list(store, ctx, res, url, origin);
       case 'get': return this.get(store, ctx, res, id!, origin);
-      case 'delete': return this.remove(store, ctx, res, id!);
+      case 'delete': return await this.remove(store, ctx, res, id!);
       default: {
         checkMediaType(req.headers['content-type'], this.defects);
         const parsed = parseJson(await readBody(req), this.defects);
-        if (op === 'update') return this.update(store, ctx, res, id!, parsed, origin, prefersMinimal(req.headers.prefer));
-        return this.create(store, ctx, res, validateBody(op, parsed, ctx, this.defects), origin, prefersMinimal(req.headers.prefer));
+        if (op === 'update') return await this.update(store, ctx, res, id!, parsed, origin, prefersMinimal(req.headers.prefer));
+        return await this.create(store, ctx, res, validateBody(op, parsed, ctx, this.defects), origin, prefersMinimal(req.headers.prefer));
       }
     }
   }
@@ -168,8 +168,8 @@ export class ReferenceServer {
     return h;
   }
 
-  private create(store: Store, ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string, minimal: boolean): void {
-    const record = store.create(body);
+  private async create(store: Store, ctx: RequestContext, res: ServerResponse, body: Record<string, unknown>, origin: string, minimal: boolean): Promise<void> {
+    const record = await store.createAwaited(body);
     const entity = withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects);
     const status = this.defects.has('create-returns-200') ? 200 : 201;
     // location-missing: the handler returns the entity and never sets the header its framework does not add for it.
@@ -201,11 +201,14 @@ export class ReferenceServer {
     ctx.send(res, 200, body, this.headers(ctx));
   }
 
-  private update(store: Store, ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): void {
+  private async update(store: Store, ctx: RequestContext, res: ServerResponse, id: string, parsed: unknown, origin: string, minimal: boolean): Promise<void> {
     // The key is not updatable (GRAPH-FACTS §11): an id in the body is ignored, as OData asks, and handed to the
     // store only so that its defects can misuse it.
     const { body: sent, key } = splitKey(parsed);
-    const record = store.update(id, validateBody('update', sent, ctx, this.defects), key);
+    // The defect: the handler validates and writes one property at a time, so those before an invalid one are
+    // stored by the time the request is refused.
+    if (this.defects.has('refused-patch-half-applied')) this.applyEach(store, id, sent, ctx);
+    const record = await store.updateAwaited(id, validateBody('update', sent, ctx, this.defects), key);
     if (!record) throw notFound();
     // The defect: the framework's default for a PATCH handler that returns nothing, whatever the client preferred.
     if (this.defects.has('update-returns-204')) { ctx.send(res, 204, undefined); return; }
@@ -218,8 +221,22 @@ export class ReferenceServer {
     ctx.send(res, 200, withContext(origin, true, represent(record, ctx, this.defects, 'write'), this.defects), this.headers(ctx));
   }
 
-  private remove(store: Store, ctx: RequestContext, res: ServerResponse, id: string): void {
-    if (!store.delete(id)) throw notFound();
+  /** refused-patch-half-applied: each property validated and written alone, up to the first one refused. */
+  private applyEach(store: Store, id: string, sent: unknown, ctx: RequestContext): void {
+    if (typeof sent !== 'object' || sent === null || Array.isArray(sent)) return;
+    for (const [k, v] of Object.entries(sent)) {
+      let one: Record<string, unknown>;
+      try {
+        one = validateBody('update', { [k]: v }, ctx, this.defects);
+      } catch {
+        return;
+      }
+      store.update(id, one);
+    }
+  }
+
+  private async remove(store: Store, ctx: RequestContext, res: ServerResponse, id: string): Promise<void> {
+    if (!(await store.deleteAwaited(id))) throw notFound();
     // The defect: 200 OK with an empty JSON object, the framework's default for a handler that returns a value.
     if (this.defects.has('delete-returns-200')) { ctx.send(res, 200, {}, this.headers(ctx)); return; }
     ctx.send(res, 204, undefined);

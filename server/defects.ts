@@ -34,6 +34,8 @@ export const DEFECT_NAMES = [
   'www-authenticate-missing', 'allow-header-missing', 'error-envelope-innererror-mismatch', 'stack-trace-in-error', 'parser-exception-in-error', 'request-id-missing-on-errors', 'location-names-other-record', 'error-content-type-missing',
   // issue-surface (issue 22): the request surface beyond the body, and paging across the server's own boundary
   'key-percent-decoding-500', 'content-type-parameters-refused', 'accept-parameters-406', 'prefer-unknown-refused', 'create-minimal-201-empty', 'own-pages-skip-record', 'own-pages-repeat-record',
+  // issue-model: what a write leaves behind, and races between concurrent requests
+  'refused-patch-half-applied', 'deleted-still-listed', 'concurrent-create-id-race', 'concurrent-patch-lost-update', 'concurrent-delete-blanks-first',
 ] as const;
 
 export type DefectName = (typeof DEFECT_NAMES)[number];

@@ -1,5 +1,5 @@
 // In-memory records, bounded: the oldest are evicted past `capacity`, so a long run cannot exhaust memory.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import { formatUtc, parseInstant, toUtc } from '../schemas/datetime';
 import { SEED_PROPERTIES, NEWER_PROPERTIES, STRING_PROPERTIES } from '../schemas/entity';
 import type { Defects } from './defects';
@@ -23,6 +23,15 @@ const TICKS_PER_SECOND = 10_000_000n;
 /** 1753-01-01T00:00:00Z, the first instant a SQL Server `datetime` column holds, as ticks since 1970. */
 const SQL_DATETIME_MIN_TICKS = -6847804800n * TICKS_PER_SECOND;
 
+/**
+ * A round trip to the database between a read and the write that depends on it. Only the race defects take one,
+ * so that each shows only when requests overlap, as the real bug does.
+ */
+const roundTrip = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** The n-th id of a sequence, shaped as a GUID as Graph's ids are. */
+const sequentialId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
 export class Store {
   private readonly records = new Map<string, StoredRecord>();
   /** Ids deleted softly (only with the delete-soft defect; otherwise a delete removes the record). */
@@ -43,9 +52,14 @@ export class Store {
    * ever passed through (about 100 MB over a 10,000-run suite, bench figure 4c). A delete lets it go.
    */
   private oldest?: Iterator<string>;
+  /** A listing table the list is read from, apart from the records; only the deleted-still-listed defect has one. */
+  private readonly listing?: Map<string, StoredRecord>;
+  /** The next value of the id sequence (only concurrent-create-id-race draws ids from one); each table's starts apart. */
+  private sequence = randomInt(2 ** 40);
 
   constructor(private readonly defects: Defects, private readonly capacity = 50_000) {
     if (defects.has('get-serves-stale-cache')) this.cache = new Map();
+    if (defects.has('deleted-still-listed')) this.listing = new Map();
   }
 
   get size(): number {
@@ -126,14 +140,25 @@ export class Store {
     return o as StoredRecord;
   }
 
-  create(body: Body): StoredRecord {
+  /** `create` as the server runs it, where a real store awaits its database. */
+  async createAwaited(body: Body): Promise<StoredRecord> {
+    if (!this.defects.has('concurrent-create-id-race')) return this.create(body);
+    // The defect: ids come from a sequence kept as a counter row that is read, then written back one higher after
+    // a round trip, so two creates that overlap read the same value and the second record overwrites the first.
+    const n = this.sequence;
+    await roundTrip();
+    this.sequence = n + 1;
+    return this.create(body, sequentialId(n));
+  }
+
+  create(body: Body, id?: string): StoredRecord {
     // The defect: the lookup of the target device, a filter built by concatenating its id and its owner's UPN
     // (O'Brien@contoso.com is a real UPN), breaks on an apostrophe: a 500.
     if (this.defects.has('apostrophe-in-device-id-crashes')) {
       const filter = `managedDeviceId eq '${String(body.managedDeviceId ?? '')}' and owner eq '${String(body.deviceOwnerUserPrincipalName ?? '')}'`;
       if ((filter.match(/'/g) ?? []).length !== 4) throw new Error(`syntax error in filter: ${filter.slice(0, 200)}`);
     }
-    const record = this.ordered({ ...this.normalise(body), id: this.newId(body) });
+    const record = this.ordered({ ...this.normalise(body), id: id ?? this.newId(body) });
     this.put(record);
     if (this.records.size > this.capacity) this.evict(this.nextOldest());
     return record;
@@ -150,6 +175,18 @@ export class Store {
     if (!record) return this.defects.has('get-unknown-id-200') ? this.ordered({ id }) : undefined;
     this.cache?.set(id, record);
     return record;
+  }
+
+  /** `update` as the server runs it, where a real store awaits its database. */
+  async updateAwaited(id: string, body: Body, key?: string): Promise<StoredRecord | undefined> {
+    const loaded = this.defects.has('concurrent-patch-lost-update') ? this.live(id) : undefined;
+    if (!loaded) return this.update(id, body, key);
+    // The defect: the whole record is read, merged in memory and written back after a round trip, so a PATCH of
+    // other properties that ran in between is overwritten with the values read before it (a lost update).
+    const next = this.ordered({ ...loaded, ...this.normalise(body), id });
+    await roundTrip();
+    if (this.live(id)) this.write(id, next);
+    return next;
   }
 
   /**
@@ -172,12 +209,24 @@ export class Store {
     // The defect: the merge copies the body's id too, so the record moves to that key (over any record there).
     const to = key !== undefined && this.defects.has('update-id-applied') ? key : id;
     const next = this.ordered({ ...base, ...this.normalise(body), id: to });
-    if (to === id) this.records.set(id, next);
+    if (to === id) this.write(id, next);
     else { this.evict(id); this.put(next); }
     // The defect: the read cache is filled on create and on read, but an update forgets to evict it.
     if (!this.defects.has('get-serves-stale-cache')) this.cache?.delete(id);
     // The defect: the handler answers with the entity it loaded before the merge.
     return this.defects.has('update-returns-stale') ? current : next;
+  }
+
+  /** `delete` as the server runs it, where a real store awaits its database. */
+  async deleteAwaited(id: string): Promise<boolean> {
+    // The defect: the delete first resets the record's columns (a cascade over what hangs off it), and removes the
+    // row only after a round trip, so a get in between answers a record with every property at its default.
+    if (this.defects.has('concurrent-delete-blanks-first') && this.live(id)) {
+      this.write(id, this.ordered({ id }));
+      this.cache?.delete(id);
+      await roundTrip();
+    }
+    return this.delete(id);
   }
 
   delete(id: string): boolean {
@@ -189,7 +238,8 @@ export class Store {
       if (existed) this.deleted.add(id);
     } else {
       this.records.delete(id);
-      this.position.delete(id);
+      // The defect: the listing table is written on create and update, but a delete forgets it.
+      if (!this.listing) this.position.delete(id);
     }
     // The defect: the affected-row count is ignored, so deleting nothing also reports success.
     return existed || this.defects.has('delete-unknown-id-204');
@@ -205,7 +255,7 @@ export class Store {
     // starts again with the last record of the one before.
     // own-pages-repeat-record: the same, in a handler that pages only at its own size (it never binds $top).
     const from = this.defects.has('nextlink-repeats-record') || this.defects.has('own-pages-repeat-record') ? after - 1 : after;
-    for (const r of this.records.values()) {
+    for (const r of (this.listing ?? this.records).values()) {
       if (this.deleted.has(r.id) || this.position.get(r.id)! <= from) continue;
       if (items.length === top) {
         // The defect: the query fetches exactly `top` rows, so it can never tell that more follow.
@@ -226,10 +276,18 @@ export class Store {
     return this.deleted.has(id) ? undefined : this.records.get(id);
   }
 
+  /** Replaces the record under `id` where it stands (and in the listing, which has no order of its own to keep). */
+  private write(id: string, record: StoredRecord): void {
+    this.records.set(id, record);
+    this.listing?.set(id, record);
+  }
+
   private put(record: StoredRecord): void {
     this.deleted.delete(record.id);
     this.records.delete(record.id);
     this.records.set(record.id, record);
+    this.listing?.delete(record.id);
+    this.listing?.set(record.id, record);
     // Appended last, so positions rise in the records' iteration order.
     this.position.set(record.id, ++this.lastPosition);
     this.cache?.set(record.id, record);
@@ -244,6 +302,7 @@ export class Store {
 
   private evict(id: string): void {
     this.records.delete(id);
+    this.listing?.delete(id);
     this.position.delete(id);
     this.deleted.delete(id);
     this.cache?.delete(id);

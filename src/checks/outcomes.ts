@@ -4,18 +4,26 @@
 // past the run's budget, the check is *inconclusive*. None of them is ever a pass or a failure.
 // Shared by the fixtures, the transport and the reporter; imports nothing from Playwright.
 
-/** Why a requirement was not tested. Configuration reasons make a run INCOMPLETE (see src/report/exit-code.ts). */
+/**
+ * Why a requirement was not tested. Every kind but `filtered` and `inapplicable` keeps a gating requirement from
+ * CONFORMANT (src/report/exit-code.ts): what was not shown is not proven.
+ */
 export type NotTestedKind =
   /** No configured principal can perform what the check needs. */
   | 'principal'
-  /** The target is not on loopback and writes were not allowed. */
+  /** The target is not the embedded reference server and writes were not allowed. */
   | 'writes'
   /** The principals span a single tenant, so isolation cannot be observed. */
   | 'tenants'
   /** The user narrowed the run (--grep, --shard, file filters). */
   | 'filtered'
   /** The target offers nothing to observe (e.g. it never pages, serves no $metadata). */
-  | 'target';
+  | 'target'
+  /**
+   * The requirement is about something the contract lets a target leave out, and this target did (a Location, which
+   * is a MAY; innerError ids, which older Graph answers lack): nothing to judge, and nothing missing.
+   */
+  | 'inapplicable';
 
 /** Not-tested kinds caused by the run's configuration: a MUST untested for one of these makes the run INCOMPLETE. */
 export const CONFIGURATION_KINDS: readonly NotTestedKind[] = ['principal', 'writes', 'tenants'];

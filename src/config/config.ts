@@ -58,13 +58,13 @@ export const PROFILES: Record<Profile, { numRuns: number; propertyBudgetMs: numb
  * Requests a run against the embedded reference server sends: a fixed part (examples, data rows, permissions,
  * paging) and a part per property run. Fitted from two runs and checked by `npm run bench` (figure 7c).
  */
-export const REQUEST_ESTIMATE = { fixed: 530, perRun: 20 } as const;
+export const REQUEST_ESTIMATE = { fixed: 780, perRun: 24 } as const;
 
 export function estimateRequests(numRuns: number): number {
   return REQUEST_ESTIMATE.fixed + REQUEST_ESTIMATE.perRun * numRuns;
 }
 
-/** `about 570 requests; at 8 req/s about 71 s`: said before a run starts, so a slow gate is no surprise. */
+/** `about 828 requests; at 8 req/s about 104 s`: said before a run starts, so a slow gate is no surprise. */
 export function requestPlan(numRuns: number, rateLimit: number): string {
   const n = estimateRequests(numRuns);
   return `about ${n.toLocaleString('en-US')} requests${rateLimit > 0 ? `; at ${rateLimit} req/s about ${Math.ceil(n / rateLimit)} s` : ' (no client-side rate limit)'}`;

@@ -24,7 +24,7 @@ const USER: Record<UserSetting, Omit<SettingSpec, 'kind'>> = {
   TARGET_BASE_URL: { description: 'base URL including the version segment, e.g. `https://graph.microsoft.com/beta`', default: 'unset: embedded reference server' },
   GRAPH_CLOUD: { description: '`global`, `usgov-l4`, `usgov-l5-dod` or `china`: the Graph root and Entra authority', default: 'unset (`global` for client credentials)' },
   PRINCIPALS_FILE: { description: 'who the suite can act as (required with a target, refused without one)', default: 'the reference target\'s principals' },
-  CONFORMANCE_PROFILE: { description: '`quick` (CI gate, 200 runs per property), `deep` (nightly, 20,000 runs per property, with a 60 s budget each) or `tenant` (CI gate against a real tenant: every requirement still tested, 2 runs per property, about 570 requests)', default: '`quick`' },
+  CONFORMANCE_PROFILE: { description: '`quick` (CI gate, 200 runs per property), `deep` (nightly, 20,000 runs per property, with a 60 s budget each) or `tenant` (CI gate against a real tenant: every requirement still tested, 2 runs per property, about 830 requests)', default: '`quick`' },
   CONFORMANCE_SEED: { description: 'replays a run exactly', default: 'random, printed' },
   CONFORMANCE_NUM_RUNS: { description: 'overrides the profile\'s property runs' },
   CONFORMANCE_REPORT_DIR: { description: 'where reports go', default: '`reports/`' },

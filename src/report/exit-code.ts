@@ -53,7 +53,7 @@ export function verdictFor(report: ConformanceReport, strict: boolean, allowPart
   // Whatever kept it from running (configuration, the target's answers, the profile), a gating requirement that
   // was not wholly tested is never CONFORMANT; only one the user left out on purpose (a narrowed run) is.
   const untested = reqs.filter((r) => isGating(r, strict) && !behindKnown(r) && (r.status === 'blocked' || r.status === 'partial'
-    || ((r.status === 'not-tested' || r.status === 'skipped' || r.status === 'untested') && (r.notTested === undefined ? !report.selection : r.notTested !== 'filtered'))));
+    || ((r.status === 'not-tested' || r.status === 'skipped' || r.status === 'untested') && (r.notTested === undefined ? !report.selection : r.notTested !== 'filtered' && r.notTested !== 'inapplicable'))));
   const level = strict ? 'MUST/SHOULD' : 'MUST';
   if (untested.length && !allowPartial) {
     return { verdict: 'INCOMPLETE', exit: EXIT.incomplete, line: `INCOMPLETE: ${untested.length} ${level} requirement(s) not wholly tested (${untestedWhy(untested)}); --allow-partial accepts this` };

@@ -87,6 +87,10 @@ export function aggregate(tests: ReportTest[], selection?: string): Pick<Require
       ? { status: 'not-tested', notTested: 'filtered', reason: `not selected (${selection})` }
       : { status: 'inconclusive', reason: 'none of its tests ran: the suite did not load them (see the errors above)' };
   }
+  // A test with nothing to judge (the target left out what the contract lets it leave out) neither adds nor takes away.
+  const inapplicable = (t: ReportTest) => t.status === 'not-tested' && t.notTested === 'inapplicable';
+  if (tests.every(inapplicable)) return { status: 'not-tested', notTested: 'inapplicable', ...(tests[0]!.reason ? { reason: tests[0]!.reason } : {}) };
+  if (tests.some(inapplicable)) return aggregate(tests.filter((t) => !inapplicable(t)), selection);
   const has = (s: ReportTest['status']) => tests.some((t) => t.status === s);
   if (has('failed')) return { status: 'failed' };
   const noVerdict = tests.find((t) => t.status === 'errored') ?? tests.find((t) => t.status === 'inconclusive');

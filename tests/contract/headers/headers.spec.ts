@@ -32,3 +32,4 @@ test.describe('headers', () => {
     });
   }
 });
+

@@ -41,7 +41,7 @@ async function pathOf(graph: Graph, c: SurfaceCase): Promise<string> {
   if (!path.includes('{own')) return path;
   const { id } = await recordFor(test, graph, SEED_EXAMPLE_REQUEST, operationOf(c));
   const other = swapCase(id);
-  if (path.includes('{own-swapcase}')) notTested(test, other === undefined, 'target', `the record's id ${id} has no letters, so it has no other casing`);
+  if (path.includes('{own-swapcase}')) notTested(test, other === undefined, 'inapplicable', `the record's id ${id} has no letters, so it has no other casing`);
   return path.replace('{own-swapcase}', encodeURIComponent(other ?? id)).replace('{own}', encodeURIComponent(id));
 }
 
