@@ -120,6 +120,15 @@ export function childEnvironment(extra: Record<string, string | undefined> = {},
   return env;
 }
 
+/**
+ * The name of this self-test run (RAA_SELF_RUN): `<ms>-<runner pid>`. A worker keeps the name its runner handed
+ * down (the runner is its parent); any other process, a runner whose shell exported an old name included, takes a
+ * fresh one, so no stored matrix of an earlier run can stand in for this one's.
+ */
+export function selfRunName(inherited: string | undefined, pid = process.pid, ppid = process.ppid, now = Date.now()): string {
+  return inherited?.endsWith(`-${ppid}`) ? inherited : `${now}-${pid}`;
+}
+
 /** Sets a hand-off for this process and the children it starts (playwright.self.config.ts names its run). */
 export function handOff(name: keyof typeof INTERNAL, value: string): void {
   process.env[name] = value;
