@@ -52,6 +52,7 @@ const INTERNAL = {
   RAA_SELF_WHOLE: { kind: 'hand-off', description: 'set by `self-test` when it runs every self-test, so only a whole run is kept as `npm test`\'s time', pattern: /^1$/ },
   RAA_SELF_RUN: { kind: 'hand-off', description: 'names a self-test run, so restarted workers share the defect matrix', pattern: /^[A-Za-z0-9_.-]+$/ },
   RAA_TEST_TOKEN_ORIGIN: { kind: 'test-hook', description: 'self-tests: an http:// loopback origin that answers token requests for the Entra authority; never set by hand', pattern: /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/?$/ },
+  RAA_WORKER_TIMES: { kind: 'test-hook', description: 'bench: a folder where each Playwright worker of a run writes its timeline (node booted, suite modules loaded, first fixture, tests ended, teardown ended)', pattern: /^.+$/ },
   RAA_PACKAGE_NODES: { kind: 'test-hook', description: 'self-tests: node binaries to run the packed npm package under (tests/self/package.spec.ts)', pattern: /^.+$/ },
   ACTIONS_ID_TOKEN_REQUEST_URL: { kind: 'ci', description: 'GitHub Actions: its OIDC token endpoint (principals with `clientAssertion: github-oidc`)', pattern: /^https?:\/\/\S+$/ },
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: { kind: 'ci', description: 'GitHub Actions: the bearer token for that endpoint (redacted like every secret)', pattern: /^\S+$/ },
