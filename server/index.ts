@@ -4,7 +4,7 @@ export { ReferenceServer, readBody, type ReferenceOptions } from './app';
 export { NO_DEFECTS, SEED_CONTRACT, knownDefects, parseDefects, type Defects } from './defects';
 export { NO_FAULTS, parseFaults, withFaults, type FaultSpec, type FaultStats } from './faults';
 export { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT, TokenIssuer, type TokenRequest } from './tokens';
-export { bundle, bundleServer, startServerProcess, type ServerProcess } from './processes';
+export { bundle, bundleServer, startServerGroup, startServerProcess, type ServerProcess } from './processes';
 
 // Each layer on its own, for the bench's figure 2h (what a request costs, layer by layer).
 export { JwtAuthenticator } from './auth';

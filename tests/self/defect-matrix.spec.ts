@@ -1,5 +1,5 @@
 // The defect matrix: the conformance suite against the clean reference server (everything passes) and against the
-// server with each defect of fixtures/defects.json, each server in its own process on its own port, all in one
+// server with each defect of fixtures/defects.json, each server on its own port (a share of them per process), all in one
 // `raa-conformance matrix` run (one Playwright project per server) with a fresh random seed. A defect is caught
 // when every requirement it lists is marked failed and no other MUST requirement failed except those it names as
 // incidental (an unlisted MUST failure means two checks overlap blindly, or the defect is not the bug its name
