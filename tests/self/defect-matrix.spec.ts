@@ -12,12 +12,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, requirementsById } from '../../src/contract';
+import { ROOT, SEED_EXAMPLE_REQUEST, requirementsById } from '../../src/contract';
 import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
 import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
 import { runCommandLine } from '../../src/cli/child';
+import { randomBytes } from 'node:crypto';
+import { TokenIssuer, bundleServer, startServerGroup } from '../../server/index';
+import { referencePrincipals } from '../../src/cli/target';
 import { selfRunName, setting } from '../../src/config/settings';
 import { storeRun, storedRun } from './support/matrix-stamp';
 
@@ -80,6 +83,26 @@ test.describe('the defect catalogue', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('servers sharing a process are separate servers: own port, own store, own defects', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raa-group-'));
+  const key = randomBytes(32).toString('hex');
+  const group = await startServerGroup(await bundleServer(dir), [[], ['create-returns-200'], []], key);
+  try {
+    expect(new Set(group.map((g) => g.pid)).size, 'one process').toBe(1);
+    expect(new Set(group.map((g) => g.baseUrl)).size, 'a port each').toBe(3);
+    const principal = (await referencePrincipals(new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex'))))).find((x) => x.name === 'app-rw')!;
+    const create = (base: string) => fetch(`${base}/deviceManagement/remoteActionAudits`, { method: 'POST', body: JSON.stringify(SEED_EXAMPLE_REQUEST),
+      headers: { authorization: `Bearer ${principal.token}`, 'content-type': 'application/json' } });
+    expect((await create(group[0]!.baseUrl)).status, 'the clean server').toBe(201);
+    expect((await create(group[1]!.baseUrl)).status, 'its neighbour with create-returns-200').toBe(200);
+    const list = await fetch(`${group[2]!.baseUrl}/deviceManagement/remoteActionAudits`, { headers: { authorization: `Bearer ${principal.token}` } });
+    expect(((await list.json()) as { value: unknown[] }).value, 'a third server sees none of the others\' records').toEqual([]);
+  } finally {
+    await Promise.all(group.map((g) => g.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.describe('the matrix run a self-test reads', () => {
