@@ -14,6 +14,8 @@ const minimal = setting('RAA_REPORTS') === 'minimal';
 export default defineConfig({
   testDir: 'tests/contract',
   fullyParallel: true,
+  // A test.only left in a contract test would silently narrow a CI gate to it.
+  forbidOnly: !!setting('CI'),
   workers: Number(setting('CONFORMANCE_WORKERS') ?? 2),
   retries: 0,
   timeout: rt.profile === 'deep' ? 15 * 60_000 : 120_000,

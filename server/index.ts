@@ -5,7 +5,7 @@ export { NO_DEFECTS, SEED_CONTRACT, knownDefects, parseDefects, type Defects } f
 export { NO_FAULTS, parseFaults, withFaults, type FaultSpec, type FaultStats } from './faults';
 export { VARIANT_NAMES, parseVariants, withVariants, type VariantName, type Variants } from './variants';
 export { GRAPH_AUDIENCE, PERSONAL_ACCOUNT_TENANT, REFERENCE_TENANT, TokenIssuer, type TokenRequest } from './tokens';
-export { bundle, bundleServer, startServerProcess, type ServerProcess } from './processes';
+export { bundle, bundleServer, startServerGroup, startServerProcess, type ServerProcess } from './processes';
 
 // Each layer on its own, for the bench's figure 2h (what a request costs, layer by layer).
 export { JwtAuthenticator } from './auth';

@@ -1,5 +1,5 @@
-// Starts reference servers in processes of their own (server/process.ts), as the defect matrix runs one per
-// defect: a defect that hangs or crashes its server cannot touch another's.
+// Starts reference servers in processes of their own (server/process.ts), as the defect matrix runs them (a group of
+// modes per process): a defect that hangs or crashes its servers cannot touch the command that started them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,12 +41,21 @@ export interface ServerProcess {
 const READY_TIMEOUT_MS = 60_000;
 
 /** One server with `defects`, verifying tokens signed with `key` (hex), from `bundle` (bundleServer); resolves once it listens. */
-export function startServerProcess(bundleFile: string, defects: string[], key: string): Promise<ServerProcess> {
+export async function startServerProcess(bundleFile: string, defects: string[], key: string): Promise<ServerProcess> {
+  return (await startServerGroup(bundleFile, [defects], key))[0]!;
+}
+
+/**
+ * Several servers in one process, one per entry of `modes` (each its defects), in that order. They share the process's
+ * life: closing any closes the group, and a crash of one stops them all, which the matrix then reports for each of them
+ * as an error (no report), never as a catch.
+ */
+export function startServerGroup(bundleFile: string, modes: string[][], key: string): Promise<ServerProcess[]> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [bundleFile], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    const what = `reference server${defects.length ? ` (defects: ${defects.join(',')})` : ''}`;
+    const what = modes.length === 1 ? `reference server${modes[0]!.length ? ` (defects: ${modes[0]!.join(',')})` : ''}` : `reference servers (${modes.length} defect modes)`;
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${what} did not start within ${READY_TIMEOUT_MS / 1000} s: ${err.trim()}`)); }, READY_TIMEOUT_MS);
     child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString('utf8')).slice(-4000); });
     child.stdout!.on('data', (d: Buffer) => {
@@ -54,18 +63,19 @@ export function startServerProcess(bundleFile: string, defects: string[], key: s
       const nl = out.indexOf('\n');
       if (nl < 0) return;
       clearTimeout(timer);
-      const { baseUrl } = JSON.parse(out.slice(0, nl)) as { baseUrl: string };
+      const { baseUrls } = JSON.parse(out.slice(0, nl)) as { baseUrls: string[] };
       const exited = new Promise<void>((done) => { if (child.exitCode !== null) done(); else child.once('exit', () => done()); });
-      // Closing stdin is the stop signal; a server that ignores it is killed.
-      const close = async () => {
+      // Closing stdin is the stop signal; a process that ignores it is killed.
+      let closing: Promise<void> | undefined;
+      const close = () => closing ??= (async () => {
         child.stdin!.end();
         const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
         await exited;
         clearTimeout(t);
-      };
-      resolve({ baseUrl, pid: child.pid!, close });
+      })();
+      resolve(baseUrls.map((baseUrl) => ({ baseUrl, pid: child.pid!, close })));
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`${what} exited (${code}) before listening: ${err.trim()}`)); });
-    child.stdin!.write(`${JSON.stringify({ defects, key })}\n`);
+    child.stdin!.write(`${JSON.stringify({ servers: modes, key })}\n`);
   });
 }

@@ -1,5 +1,6 @@
-// `raa-conformance matrix`: the suite against the reference server with each defect, every server in its own
-// process, all in one Playwright run (one project per server); src/report/matrix.ts judges each.
+// `raa-conformance matrix`: the suite against the reference server with each defect, every server on its own port
+// (one process per worker hosts a share of them), all in one Playwright run (one project per server);
+// src/report/matrix.ts judges each.
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,15 +15,15 @@ import type { Principal } from '../auth/principals';
 import { redactor } from '../transport/redact';
 import { buildRuntime, type MatrixProject, type PreflightOutcome } from '../config/runtime';
 import { setting } from '../config/settings';
-import { TokenIssuer, bundleServer, parseDefects, startServerProcess, type ServerProcess } from '../../server/index';
+import { TokenIssuer, bundleServer, parseDefects, startServerGroup, type ServerProcess } from '../../server/index';
 import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
 import { referencePrincipals } from './target';
 
 export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [-- <playwright options>]
 
 Runs the suite (strict, quick profile) against the reference server without defects and with each defect
-of fixtures/defects.json, every server in its own process on its own port, all in one Playwright run (one
-project per server). Writes DIR/<name>/conformance.json for each server, DIR/matrix.json and DIR/matrix.md,
+of fixtures/defects.json, every server on its own port (one process per worker hosts a share of them), all in
+one Playwright run (one project per server). Writes DIR/<name>/conformance.json for each server, DIR/matrix.json and DIR/matrix.md,
 and prints the table: a defect is caught when every requirement it lists failed and no other MUST did.
   --defects LIST        only these defects (comma-separated; default: all)
   --report-dir DIR      default reports/matrix
@@ -50,17 +51,25 @@ function plan(argv: string[]): Plan | undefined {
 }
 
 /**
- * One server process per name, two started at a time, each checked with the preflight a user's run takes (with the
- * same principals): its findings are filed in that server's report, and a server a user's run would refuse to
+ * One server per name, in as many processes as the run has workers (server/process.ts hosts several, each on its own
+ * port): name i goes to process i mod workers, so the modes Playwright tests side by side (neighbours in `names`)
+ * are served by different processes, one per core. Each server is checked with the preflight a user's run takes (with
+ * the same principals): its findings are filed in that server's report, and a server a user's run would refuse to
  * test (exit 2) is kept in `refused`, a miss. In `names`' order.
  */
 async function startServers(p: Plan, workDir: string, key: string, servers: ServerProcess[], principals: Principal[], refused: Map<string, string>): Promise<MatrixProject[]> {
-  const projects: MatrixProject[] = [];
   const bundle = await bundleServer(workDir);
+  const defectsOf = (name: string) => (name === CLEAN ? [] : [name]);
+  const groups = Array.from({ length: Math.min(p.workers, p.names.length) }, (_, g) => p.names.filter((_, i) => i % p.workers === g));
+  const started = await Promise.all(groups.map(async (names) => {
+    const group = await startServerGroup(bundle, names.map(defectsOf), key);
+    servers.push(...group);
+    return names.map((name, i) => [name, group[i]!] as const);
+  }));
+  const byName = new Map(started.flat());
+  const projects: MatrixProject[] = [];
   await mapLimit(p.names, 2, async (name) => {
-    const defects = name === CLEAN ? [] : [name];
-    const sv = await startServerProcess(bundle, defects, key);
-    servers.push(sv);
+    const sv = byName.get(name)!;
     let preflight: PreflightOutcome | undefined;
     try {
       preflight = await checkTarget(sv.baseUrl, principals);
@@ -68,7 +77,7 @@ async function startServers(p: Plan, workDir: string, key: string, servers: Serv
       if (!(e instanceof ConfigError) || name === CLEAN) throw e;
       refused.set(name, e.message);
     }
-    projects.push({ name, target: sv.baseUrl, defects, reportDir: join(p.config.reportDir, name), ...(preflight ? { preflight } : {}) });
+    projects.push({ name, target: sv.baseUrl, defects: defectsOf(name), reportDir: join(p.config.reportDir, name), ...(preflight ? { preflight } : {}) });
   });
   return projects.sort((a, b) => p.names.indexOf(a.name) - p.names.indexOf(b.name));
 }
@@ -80,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   const key = randomBytes(32).toString('hex');
   redactor.add(key);
   const servers: ServerProcess[] = [];
+  // Servers of one process share its close(), which stops the process once.
   const stopAll = () => Promise.all(servers.map((sv) => sv.close()));
   try {
     return await withWorkDir('raa-matrix-', (dir) => runMatrix(p, dir, key, servers), stopAll);

@@ -53,6 +53,7 @@ const INTERNAL = {
   RAA_SELF_WHOLE: { kind: 'hand-off', description: 'set by `self-test` when it runs every self-test, so only a whole run is kept as `npm test`\'s time', pattern: /^1$/ },
   RAA_SELF_RUN: { kind: 'hand-off', description: 'names a self-test run, so restarted workers share the defect matrix', pattern: /^[A-Za-z0-9_.-]+$/ },
   RAA_TEST_TOKEN_ORIGIN: { kind: 'test-hook', description: 'self-tests: an http:// loopback origin that answers token requests for the Entra authority; never set by hand', pattern: /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:[0-9]+)?\/?$/ },
+  RAA_WORKER_TIMES: { kind: 'test-hook', description: 'bench: a folder where each Playwright worker of a run writes its timeline (node booted, suite modules loaded, first fixture, tests ended, teardown ended)', pattern: /^.+$/ },
   RAA_PACKAGE_NODES: { kind: 'test-hook', description: 'self-tests: node binaries to run the packed npm package under (tests/self/package.spec.ts)', pattern: /^.+$/ },
   ACTIONS_ID_TOKEN_REQUEST_URL: { kind: 'ci', description: 'GitHub Actions: its OIDC token endpoint (principals with `clientAssertion: github-oidc`)', pattern: /^https?:\/\/\S+$/ },
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: { kind: 'ci', description: 'GitHub Actions: the bearer token for that endpoint (redacted like every secret)', pattern: /^\S+$/ },
@@ -119,6 +120,15 @@ export function childEnvironment(extra: Record<string, string | undefined> = {},
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !drop?.test(k)) env[k] = v;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
+}
+
+/**
+ * The name of this self-test run (RAA_SELF_RUN): `<ms>-<runner pid>`. A worker keeps the name its runner handed
+ * down (the runner is its parent); any other process, a runner whose shell exported an old name included, takes a
+ * fresh one, so no stored matrix of an earlier run can stand in for this one's.
+ */
+export function selfRunName(inherited: string | undefined, pid = process.pid, ppid = process.ppid, now = Date.now()): string {
+  return inherited?.endsWith(`-${ppid}`) ? inherited : `${now}-${pid}`;
 }
 
 /** Sets a hand-off for this process and the children it starts (playwright.self.config.ts names its run). */

@@ -2,8 +2,8 @@
 // self-tests attached (the defect matrix, catalogue coverage). A test attaches a whole table as `table:<title>`,
 // or one row of a shared table as `row:<table>` (JSON, see TableRow): rows are grouped into one table per name,
 // with a header and, when rows carry a score label, a closing `<label>: N/M` line (e.g. `defects caught: 24/24`).
-import type { FullResult, Reporter, TestCase, TestResult } from '@playwright/test/reporter';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setting } from '../config/settings';
@@ -31,6 +31,28 @@ export function renderRows(title: string, rows: TableRow[]): string {
   return out.join('\n');
 }
 
+/** A skip CI expects (tests/self/expected-skips.json): the spec file, the test's title and why it may skip. */
+export interface ExpectedSkip { file: string; title: string; reason: string }
+
+/** A skipped test: where, and the reason it gave (its `skip` annotation). */
+export interface Skip { file: string; title: string; reason: string }
+
+export const EXPECTED_SKIPS_FILE = join('tests', 'self', 'expected-skips.json');
+
+/** The allow-list of skips, validated by shape: every entry names a file, a title and a reason. */
+export function loadExpectedSkips(path: string): ExpectedSkip[] {
+  if (!existsSync(path)) return [];
+  const { skips } = JSON.parse(readFileSync(path, 'utf8')) as { skips: ExpectedSkip[] };
+  const bad = skips.filter((s) => !s.file || !s.title || !s.reason?.trim());
+  if (bad.length) throw new Error(`${path}: every expected skip needs a file, a title and a reason (${JSON.stringify(bad[0])})`);
+  return skips;
+}
+
+/** The skips no entry of `expected` allows: under CI each fails the run, named with the reason it gave. */
+export function unexpectedSkips(skips: Skip[], expected: ExpectedSkip[]): Skip[] {
+  return skips.filter((s) => !expected.some((e) => e.file === s.file && e.title === s.title));
+}
+
 /** The test's spec file from the project's root, e.g. `tests/self/nightly.spec.ts`. */
 const specFile = (test: TestCase) => test.location.file.replace(/^.*?(tests\/)/, '$1');
 
@@ -50,16 +72,26 @@ export default class SelfReporter implements Reporter {
   private readonly rows = new Map<string, TableRow[]>();
   /** One line per unexpected outcome, printed just above the count so a log's tail names what failed. */
   private readonly failures: string[] = [];
+  private readonly skips: Skip[] = [];
 
   private readonly loadStart = loadavg();
   /** Test time per spec file, summed over its tests (both workers): where `npm test`'s time goes (bench figure 9). */
   private readonly fileMs = new Map<string, number>();
 
+  /** An error outside any test (a file that does not load, a test.only under forbidOnly): named above the count. */
+  onError(error: TestError): void {
+    const first = (error.message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim()) ?? 'error';
+    this.failures.push(`  ${error.location ? `${error.location.file.replace(/^.*?(tests\/)/, '$1')}:${error.location.line}: ` : ''}${first.trim().slice(0, 300)}`);
+  }
+
   onTestEnd(test: TestCase, result: TestResult): void {
     // outcome() counts a test.fail() that failed as expected as a pass, like Playwright's own summary.
     const outcome = test.outcome();
     this.fileMs.set(specFile(test), (this.fileMs.get(specFile(test)) ?? 0) + result.duration);
-    if (outcome === 'skipped') this.skipped++;
+    if (outcome === 'skipped') {
+      this.skipped++;
+      this.skips.push({ file: specFile(test), title: test.title, reason: test.annotations.find((a) => a.type === 'skip')?.description ?? '(no reason given)' });
+    }
     else if (outcome === 'unexpected') {
       this.failed++;
       this.failures.push(failureLine(test, result));
@@ -76,15 +108,19 @@ export default class SelfReporter implements Reporter {
     }
   }
 
-  onEnd(result: FullResult): void {
+  async onEnd(result: FullResult): Promise<{ status: FullResult['status'] } | undefined> {
     // A file that fails to load runs no test but must still count as a failure.
     if (result.status !== 'passed' && this.failed === 0) this.failed = 1;
+    // CI runs every self-test: a skip nobody listed (with its reason) hides a test that proves nothing there.
+    const surprises = setting('CI') ? unexpectedSkips(this.skips, loadExpectedSkips(join(process.cwd(), EXPECTED_SKIPS_FILE))) : [];
+    for (const s of surprises) this.failures.push(`  ${s.file} › ${s.title} (skipped, not in ${EXPECTED_SKIPS_FILE}): ${s.reason}`);
     for (const [title, rows] of this.rows) this.tables.push({ title, text: renderRows(title, rows) });
     for (const t of this.tables.sort((a, b) => a.title.localeCompare(b.title))) process.stdout.write(`\n${t.text.trimEnd()}\n`);
     if (this.failures.length) process.stdout.write(`\nfailed:\n${this.failures.join('\n')}\n`);
-    process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped\n`);
+    process.stdout.write(`\n${this.passed} passed, ${this.failed} failed, ${this.skipped} skipped${surprises.length ? ` (${surprises.length} unexpected under CI)` : ''}\n`);
     // `npm run bench` shows how long the last whole self-test run took here, and how many tests it held (figure 9).
     if (setting('RAA_SELF_WHOLE')) this.keepSummary(result);
+    return surprises.length ? { status: 'failed' } : undefined;
   }
 
   private keepSummary(result: FullResult): void {

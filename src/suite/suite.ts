@@ -20,6 +20,10 @@ import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTes
 import { TokenRenewal } from '../auth/token-renewal';
 import { setting } from '../config/settings';
 
+/** When this worker had loaded the suite's modules (its first test file imports this one): bench figure 6, the matrix's cost per mode. */
+const SUITE_LOADED_AT = Date.now();
+let testsEndedAt = 0;
+
 export { COLLECTION };
 
 /**
@@ -386,8 +390,25 @@ export function workerRate(runRate: number, workers: number): number {
   return runRate / Math.max(1, workers);
 }
 
+/**
+ * This worker's life in epoch ms, for the bench (RAA_WORKER_TIMES): process created (performance.timeOrigin), node
+ * booted, the suite's modules loaded, the first worker fixture (the first test file collected), the last test ended,
+ * teardown ended. The rest, the process's exit, is the runner's.
+ */
+function writeWorkerTimeline(dir: string, project: string, workerIndex: number, fixtureAt: number): void {
+  const origin = performance.timeOrigin;
+  const timeline = { project, pid: process.pid, origin, booted: origin + performance.nodeTiming.bootstrapComplete, suiteLoaded: SUITE_LOADED_AT, firstFixture: fixtureAt, testsEnded: testsEndedAt || Date.now(), teardownEnded: Date.now() };
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `worker-${workerIndex}-${process.pid}.json`), JSON.stringify(timeline));
+}
+
 export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void }, { runtime: Runtime; workerGraph: Graph }>({
-  runtime: [async ({}, use, workerInfo) => { await use(selectProject(workerInfo.project.name)); }, { scope: 'worker' }],
+  runtime: [async ({}, use, workerInfo) => {
+    const fixtureAt = Date.now();
+    await use(selectProject(workerInfo.project.name));
+    const times = setting('RAA_WORKER_TIMES');
+    if (times) writeWorkerTimeline(times, workerInfo.project.name, workerInfo.workerIndex, fixtureAt);
+  }, { scope: 'worker' }],
   workerGraph: [async ({ runtime }, use, workerInfo) => {
     // The rate limit is the run's, shared by its workers.
     // The retry budget is per lane of workers: a worker replaced after a failed test continues its predecessor's.
@@ -396,6 +417,7 @@ export const test = base.extend<{ graph: Graph; check: Checks; keepWorker: void 
     const transport = new Transport({ timeoutMs: runtime.timeoutMs, rateLimit: workerRate(runtime.rateLimit, workerInfo.config.workers), retryBudgetMs: runtime.retryBudgetMs ?? 300_000, ...(ledger ? { ledger } : {}) });
     const graph = new Graph(runtime, transport);
     await use(graph);
+    testsEndedAt = Date.now();
     await graph.cleanup();
     mkdirSync(join(runtime.reportDir, '.run'), { recursive: true });
     writeFileSync(join(runtime.reportDir, '.run', `worker-${workerInfo.workerIndex}-${process.pid}.json`), JSON.stringify({ created: graph.createdTotal, left: [...graph.left], stats: transport.stats }));

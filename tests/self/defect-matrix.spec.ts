@@ -1,5 +1,5 @@
 // The defect matrix: the conformance suite against the clean reference server (everything passes) and against the
-// server with each defect of fixtures/defects.json, each server in its own process on its own port, all in one
+// server with each defect of fixtures/defects.json, each server on its own port (a share of them per process), all in one
 // `raa-conformance matrix` run (one Playwright project per server) with a fresh random seed. A defect is caught
 // when every requirement it lists is marked failed and no other MUST requirement failed except those it names as
 // incidental (an unlisted MUST failure means two checks overlap blindly, or the defect is not the bug its name
@@ -8,15 +8,21 @@
 // `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
 import { test, expect } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, requirementsById } from '../../src/contract';
+import { ROOT, SEED_EXAMPLE_REQUEST, requirementsById } from '../../src/contract';
 import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
 import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
 import { runCommandLine } from '../../src/cli/child';
+import { randomBytes } from 'node:crypto';
+import { TokenIssuer, bundleServer, startServerGroup } from '../../server/index';
+import { referencePrincipals } from '../../src/cli/target';
+import { selfRunName, setting } from '../../src/config/settings';
+import { storeRun, storedRun } from './support/matrix-stamp';
 
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
 
@@ -79,6 +85,58 @@ test.describe('the defect catalogue', () => {
   });
 });
 
+test('servers sharing a process are separate servers: own port, own store, own defects', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'raa-group-'));
+  const key = randomBytes(32).toString('hex');
+  const group = await startServerGroup(await bundleServer(dir), [[], ['create-returns-200'], []], key);
+  try {
+    expect(new Set(group.map((g) => g.pid)).size, 'one process').toBe(1);
+    expect(new Set(group.map((g) => g.baseUrl)).size, 'a port each').toBe(3);
+    const principal = (await referencePrincipals(new TokenIssuer(new Uint8Array(Buffer.from(key, 'hex'))))).find((x) => x.name === 'app-rw')!;
+    const create = (base: string) => fetch(`${base}/deviceManagement/remoteActionAudits`, { method: 'POST', body: JSON.stringify(SEED_EXAMPLE_REQUEST),
+      headers: { authorization: `Bearer ${principal.token}`, 'content-type': 'application/json' } });
+    expect((await create(group[0]!.baseUrl)).status, 'the clean server').toBe(201);
+    expect((await create(group[1]!.baseUrl)).status, 'its neighbour with create-returns-200').toBe(200);
+    const list = await fetch(`${group[2]!.baseUrl}/deviceManagement/remoteActionAudits`, { headers: { authorization: `Bearer ${principal.token}` } });
+    expect(((await list.json()) as { value: unknown[] }).value, 'a third server sees none of the others\' records').toEqual([]);
+  } finally {
+    await Promise.all(group.map((g) => g.close()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.describe('the matrix run a self-test reads', () => {
+  test('a stored matrix run is reused only by the self-test run that stored it; a stale stamp is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raa-matrix-stamp-'));
+    try {
+      const stamp = join(dir, 'self-run.json');
+      storeRun(stamp, '1700000000000-4242', { code: 0 });
+      expect(storedRun(stamp, '1700000000000-4242'), 'the same self-test run reads what it stored').toEqual({ code: 0 });
+      expect(storedRun(stamp, setting('RAA_SELF_RUN')), 'this self-test run does not read an earlier run\'s matrix').toBeUndefined();
+      expect(storedRun(stamp, undefined), 'no name, no reuse').toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('each self-test run is named afresh: a name inherited from a shell is replaced, a worker keeps its runner\'s', () => {
+    // A runner (pid 300, started from a shell that exported an old name) takes a new name; its worker keeps it.
+    const runner = selfRunName('1700000000000-4242', 300, 200, 1800000000000);
+    expect(runner).toBe('1800000000000-300');
+    expect(selfRunName(runner, 301, 300), 'a worker of that runner').toBe(runner);
+    expect(selfRunName(undefined, 300, 200, 1800000000000)).toBe('1800000000000-300');
+    // This worker's own name is its runner's.
+    expect(setting('RAA_SELF_RUN')).toMatch(new RegExp(`^[0-9]+-${process.ppid}$`));
+  });
+
+  test('playwright.self.config.ts replaces a stale RAA_SELF_RUN from the environment', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await import('./playwright.self.config.ts'); console.log(process.env.RAA_SELF_RUN)"],
+      { cwd: ROOT, env: { ...cleanEnv(), RAA_SELF_RUN: '1700000000000-4242' }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^[0-9]+-[0-9]+$/);
+    expect(r.stdout.trim()).not.toBe('1700000000000-4242');
+  });
+});
 
 /**
  * The one matrix run every verdict below reads. Its folder is named by the self-test run (RAA_SELF_RUN, set in
@@ -89,14 +147,13 @@ let matrix: { run: Run; verdicts: Map<string, Verdict> } | undefined;
 
 async function theMatrix(): Promise<{ run: Run; verdicts: Map<string, Verdict> }> {
   const stamp = join(MATRIX_DIR, 'self-run.json');
-  const earlier = existsSync(stamp) ? JSON.parse(readFileSync(stamp, 'utf8')) as { selfRun: string; run: Run } : undefined;
-  let run: Run;
-  if (earlier && earlier.selfRun === process.env.RAA_SELF_RUN) run = earlier.run;
-  else {
+  const selfRun = setting('RAA_SELF_RUN');
+  let run = storedRun<Run>(stamp, selfRun);
+  if (!run) {
     rmSync(MATRIX_DIR, { recursive: true, force: true });
     mkdirSync(MATRIX_DIR, { recursive: true });
     run = await runCli(['matrix', '--report-dir', MATRIX_DIR]);
-    writeFileSync(stamp, JSON.stringify({ selfRun: process.env.RAA_SELF_RUN, run }));
+    storeRun(stamp, selfRun, run);
   }
   const path = join(MATRIX_DIR, 'matrix.json');
   const file = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) as { verdicts: Verdict[] } : { verdicts: [] };

@@ -68,13 +68,27 @@ test('a shrunk counterexample pinned with one command replays first and bites', 
   const pinned = cli(['pin', '--report', join(failing.reportDir, 'conformance.json'), '--out', out]);
   expect(pinned.status, pinned.stderr).toBe(0);
   expect(pinned.stdout).toMatch(/pinned [1-9]/);
-  const [clean, broken] = await Promise.all([
+  const pinnedCount = Number(/pinned ([0-9]+)/.exec(pinned.stdout)![1]);
+  const written = (JSON.parse(readFileSync(out, 'utf8')) as { regressions: { requirement: string }[] }).regressions;
+  expect(written, 'the regressions file holds what pin said it pinned').toHaveLength(pinnedCount);
+  const failedIds = new Set(failing.report!.counterexamples!.map((c) => c.requirement));
+  expect(written.filter((r) => !failedIds.has(r.requirement)), 'each pinned case is a counterexample of the run').toEqual([]);
+  const [clean, broken, listed] = await Promise.all([
     runSuite(['run', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
     runSuite(['run', '--defects', 'long-strings-truncated', '--', '--grep', 'pinned'], { CONFORMANCE_REGRESSIONS: out }),
+    // The whole suite in the order its workers take it: the pinned regressions head the list.
+    runSuite(['run', '--', '--list'], { CONFORMANCE_REGRESSIONS: out }),
   ]);
+  const order = listed.stdout.split('\n').filter((l) => / › /.test(l)).map((l) => l.trim());
+  const pinnedAt = order.flatMap((l, i) => (l.startsWith('00-regressions/') ? [i] : []));
+  expect(pinnedAt.length, `the pinned regressions are in the suite's list:\n${order.slice(0, 5).join('\n')}`).toBeGreaterThan(0);
+  expect(order.length, 'the rest of the suite is listed after them').toBeGreaterThan(pinnedAt.length);
+  expect(pinnedAt, 'the pinned regressions come before every other test').toEqual(pinnedAt.map((_, i) => i));
   expect(clean.code, explain(clean)).toBe(0);
   expect(clean.stdout).toMatch(/[1-9][0-9]* passed/);
   expect(broken.code, explain(broken)).toBe(1);
+  // It bites where it was pinned: the requirements of the pinned cases fail again.
+  for (const id of new Set(written.map((r) => r.requirement))) expect(statuses(broken.report)[id], id).toBe('failed');
 });
 
 test('diff names the regression between two runs and exits 1', async () => {

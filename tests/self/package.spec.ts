@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ConformanceReport } from '../../src/report/types';
+import type { DriftReport } from '../../src/metadata/drift';
 import { ROOT, cleanEnv } from './support/run-suite';
 
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
@@ -124,6 +125,8 @@ test.describe('the npm package', () => {
       expect(diff.stdout).toContain('no regression');
       const pin = await npx(node, ['pin', '--report', report, '--out', join(work, 'regressions.json')]);
       expect(pin.code, tail(pin)).toBe(0);
+      // A conformant run has no counterexample: pin read the report and says so by name.
+      expect(pin.stdout.trim()).toBe(`nothing new to pin from ${report}`);
     });
 
     test(`npx raa-conformance serve --port 0 prints its URL and answers with the tokens it prints; cleanup reads it ${under}`, async () => {
@@ -176,17 +179,27 @@ test.describe('the npm package', () => {
       const slice = join(app, 'node_modules', pkg.name, 'fixtures', 'csdl', 'beta-remoteActionAudit-slice.xml');
       const r = await npx(node, ['drift', '--csdl', slice, '--report-dir', join(work, 'drift')]);
       expect(r.code, tail(r)).toBe(0);
-      expect(existsSync(join(work, 'drift', 'drift.json'))).toBe(true);
+      // The slice the package carries differs from the contract only by the documented newer members.
+      const report = JSON.parse(readFileSync(join(work, 'drift', 'drift.json'), 'utf8')) as DriftReport;
+      expect(report.entity).toMatch(/remoteActionAudit$/);
+      expect(report.changes.length, 'the documented differences').toBeGreaterThan(0);
+      expect(report.changes.filter((c) => !c.known)).toEqual([]);
+      expect(report.mustTouched).toEqual([]);
+      expect(report.exitCode).toBe(0);
+      expect(readFileSync(join(work, 'drift', 'drift.md'), 'utf8')).toContain('remoteActionAudit');
     });
 
     test(`every command answers --help; bench and self-test say they need a clone ${under}`, async () => {
       const help = await npx(node, ['--help']);
       expect(help.code, tail(help)).toBe(0);
       const commands = [...help.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]!);
-      expect(commands).toContain('run');
+      expect(help.stdout).toContain('Usage: raa-conformance <command>');
+      expect(commands).toEqual(expect.arrayContaining(['run', 'serve', 'cleanup', 'pin', 'diff', 'drift', 'merge', 'matrix', 'bench', 'self-test']));
       for (const command of commands.filter((c) => c !== 'bench' && c !== 'self-test')) {
         const r = await npx(node, [command, '--help']);
         expect(r.code, `${command} --help\n${tail(r)}`).toBe(0);
+        expect(r.stdout, `${command} --help prints its own usage`).toMatch(new RegExp(`^Usage: raa-conformance ${command}( |$)`, 'm'));
+        expect(r.stderr, `${command} --help`).toBe('');
       }
       for (const command of ['bench', 'self-test']) {
         const r = await npx(node, [command]);

@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
+import { requirementsById } from '../../src/contract';
 import { verdictFor } from '../../src/report/exit-code';
 import { aggregate } from '../../src/report/reporter';
 import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from '../../src/report/types';
@@ -50,6 +51,14 @@ test('the tenant profile tests every requirement with a small request budget', a
   expect(run.code, explain(run)).toBe(0);
   expect(run.report!.verdict).toBe('CONFORMANT');
   expect(run.report!.profile).toBe('tenant');
+  // Every requirement of the catalogue, whatever its level, was tested and passed: none left out to save requests.
+  const untested = run.report!.requirements.filter((r) => r.status !== 'passed').map((r) => `${r.id} ${r.status}`);
+  expect(untested, 'requirements the tenant profile did not test').toEqual([]);
+  expect(run.report!.requirements.map((r) => r.id).sort()).toEqual([...requirementsById.keys()].sort());
+  for (const level of ['MUST', 'SHOULD', 'MAY'] as const) {
+    const c = run.report!.summary.coverage![level];
+    expect(c.tested, `${level} requirements tested`).toBe(c.total);
+  }
   expect(run.report!.records!.requests, 'the tenant profile stays under its stated budget of 900 requests').toBeLessThan(900);
 });
 

@@ -47,6 +47,13 @@ export function cpuMsOf(pid: number): number {
   }
 }
 
+/** CPU (ms) of this process's children that have ended and been waited for, theirs included (cutime + cstime). */
+export function endedChildrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLK_TCK;
+}
+
 /** Starts a server child from the bundle and waits (at most 20 s) for its ready line. */
 export async function startServer(bundle: string, mode: ServerMode, nodeArgs: string[] = []): Promise<ServerChild> {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, bundle, ...(mode === 'reference' ? [] : [`--${mode}`]), '--port', '0'], {

@@ -2,7 +2,7 @@
 // every request goes to 127.0.0.1.
 import autocannon from 'autocannon';
 import fc from 'fast-check';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
 import { Agent, request as undiciRequest } from 'undici';
@@ -16,7 +16,7 @@ import { SUITE_VARIABLE, childEnvironment } from '../../src/config/settings';
 import { runCommandLine } from '../../src/cli/child';
 import { COLLECTION, Graph, workerRate } from '../../src/suite/suite';
 import type { ConformanceReport } from '../../src/report/types';
-import { sampleTree, type ProcPeak, type ServerChild } from './child';
+import { endedChildrenCpuMs, sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
 
 const PERMISSION = 'DeviceManagementManagedDevices.ReadWrite.All';
@@ -358,8 +358,44 @@ export async function rateLimited(server: ServerChild, rate: number, requests: n
 // ---------------------------------------------------------------------------------------------------------
 // 6. The defect matrix: one `raa-conformance matrix` run against separate `run --strict --defects` runs.
 
+/** One Playwright worker's life (RAA_WORKER_TIMES, src/suite/suite.ts writeWorkerTimeline), epoch ms. */
+interface WorkerTimeline { project: string; origin: number; booted: number; suiteLoaded: number; firstFixture: number; testsEnded: number; teardownEnded: number }
+
+/** The matrix's cost per defect mode, by phase: means over its workers (ms), and the wall share per server. */
+export interface MatrixPhases {
+  servers: number;
+  workers: number;
+  /** The matrix command's wall time and its servers' start (matrix.json). */
+  wallMs: number;
+  serverStartMs: number;
+  /** Per worker process, mean ms: node's boot, Playwright's and the suite's modules, the first test file's collection, the tests, the teardown. */
+  boot: number; modules: number; collection: number; tests: number; teardown: number;
+  /** Worker processes seen (one per server, more when a failed test replaced one). */
+  workerProcesses: number;
+  /** CPU of the whole matrix command's process tree (servers, runner, workers), ms: what load on the machine inflates least. */
+  cpuMs: number;
+}
+
+function readTimelines(dir: string): WorkerTimeline[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as WorkerTimeline) : [];
+}
+
+/** The phases of the workers in `timesDir`, with the matrix's own figures from its matrix.json. */
+export function matrixPhases(timesDir: string, matrixJson: string, servers: number, workers: number, wallMs: number, cpuMs: number): MatrixPhases | undefined {
+  const t = readTimelines(timesDir);
+  if (!t.length || !existsSync(matrixJson)) return undefined;
+  const mean = (f: (w: WorkerTimeline) => number) => t.reduce((a, w) => a + f(w), 0) / t.length;
+  const m = JSON.parse(readFileSync(matrixJson, 'utf8')) as { serverStartSeconds?: number };
+  return {
+    servers, workers, wallMs, cpuMs, serverStartMs: (m.serverStartSeconds ?? 0) * 1000, workerProcesses: t.length,
+    boot: mean((w) => w.booted - w.origin), modules: mean((w) => w.suiteLoaded - w.booted), collection: mean((w) => w.firstFixture - w.suiteLoaded),
+    tests: mean((w) => w.testsEnded - w.firstFixture), teardown: mean((w) => w.teardownEnded - w.testsEnded),
+  };
+}
+
 export interface MatrixCompare {
   defects: string[];
+  phases?: MatrixPhases;
   /** One matrix run: the clean server and each defect, one project and one server process each. */
   matrixMs: number;
   matrixExit: number | null;
@@ -373,16 +409,23 @@ async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutM
 }
 
 /** Times the matrix over `defects` (plus the clean server) against the same servers run one by one. */
-export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number }): Promise<MatrixCompare> {
+export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number; matrixOnly?: boolean }): Promise<MatrixCompare> {
   const env = { ...childEnv(), CI: '1' };
   const dir = mkdtempSync(join(o.workDir, 'matrix-'));
   let t0 = now();
-  const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix')], o.workDir, env, o.timeoutMs);
+  const times = join(dir, 'worker-times');
+  const cpu0 = endedChildrenCpuMs();
+  const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix')], o.workDir, { ...env, RAA_WORKER_TIMES: times }, o.timeoutMs);
   const matrixMs = now() - t0;
+  const phases = matrixPhases(times, join(dir, 'matrix', 'matrix.json'), defects.length + 1, 2, matrixMs, endedChildrenCpuMs() - cpu0);
+  if (o.matrixOnly) {
+    rmSync(dir, { recursive: true, force: true });
+    return { defects, matrixMs, matrixExit, runsMs: 0, runExits: [], ...(phases ? { phases } : {}) };
+  }
   t0 = now();
   const runExits = await mapLimit([undefined, ...defects], 2, (d) => cli(['run', '--strict', ...(d ? ['--defects', d] : []), '--seed', String(o.seed), '--report-dir', join(dir, d ?? 'clean')],
     o.workDir, { ...env, CONFORMANCE_WORKERS: '1', RAA_REPORTS: 'minimal' }, o.timeoutMs));
   const runsMs = now() - t0;
   rmSync(dir, { recursive: true, force: true });
-  return { defects, matrixMs, matrixExit, runsMs, runExits };
+  return { defects, matrixMs, matrixExit, runsMs, runExits, ...(phases ? { phases } : {}) };
 }
