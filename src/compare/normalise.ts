@@ -8,6 +8,7 @@ import { ENUM_PROPERTIES } from '../../schemas/enums';
 import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { parseInstant } from '../../schemas/datetime';
 import { compareContract, parseCsdlSource } from '../metadata/drift';
+import { ORACLES } from '../checks/oracles';
 import type { Exchange } from '../transport/http';
 import type { Alternative, Step } from './stream';
 import type { Observation, Side } from './execute';
@@ -128,8 +129,27 @@ function metadataFields(ex: Exchange): Fields {
   }
 }
 
-/** The normalised answer to one step on one side. */
+/** Where an every-response oracle's finding is kept: one path per requirement, so each reads as its own cause. */
+export const ORACLE_PATH = 'oracle ';
+
+/**
+ * The every-response oracles (src/checks/oracles.ts) over each exchange of the step: the requirements one found
+ * something against. A correct server gives none, so these are never noise (diff.ts does not learn them).
+ */
+function oracleFields(obs: Observation): Fields {
+  const f: Fields = {};
+  for (const ex of obs.exchanges) {
+    for (const o of ORACLES) if (f[ORACLE_PATH + o.requirement] === undefined && o.applies(ex) && o.judge(ex)) f[ORACLE_PATH + o.requirement] = 'found';
+  }
+  return f;
+}
+
+/** The normalised answer to one step on one side: what the contract fixes of it, and what the oracles found. */
 export function normalise(obs: Observation, side: Side): Fields {
+  return { ...answerFields(obs, side), ...oracleFields(obs) };
+}
+
+function answerFields(obs: Observation, side: Side): Fields {
   const step = obs.step;
   if (obs.error !== undefined) return { status: obs.error.includes('try later') ? '(only "try later")' : '(no HTTP answer)' };
   const ex = obs.exchanges[0]!;
