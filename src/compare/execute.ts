@@ -20,6 +20,9 @@ export interface Observation {
 const unknownId = (k: number) => `00000000-0000-4000-8000-${String(k < 0 ? 0xc0de : k).padStart(12, '0')}`;
 const MAX_PAGES = 50;
 
+/** The same key in other casing (a surface row's `{own-swapcase}`). */
+const swapCase = (id: string) => [...id].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
+
 export class Side {
   /** handle → this side's id. */
   readonly ids = new Map<number, string>();
@@ -44,9 +47,14 @@ export class Side {
 
   private url(step: Step): string {
     if (step.target === 'metadata') return `${this.base}/$metadata`;
-    if (step.target === 'collection') return `${this.base}${COLLECTION}${step.query ? `?${step.query}` : ''}`;
+    if (step.target === 'collection' && step.path === undefined) return `${this.base}${COLLECTION}${step.query ? `?${step.query}` : ''}`;
     const k = step.record ?? -1;
-    return `${this.base}${COLLECTION}/${encodeURIComponent(this.ids.get(k) ?? unknownId(k))}`;
+    const id = this.ids.get(k) ?? unknownId(k);
+    if (step.path !== undefined) {
+      const path = step.path.replace('{own-swapcase}', encodeURIComponent(swapCase(id))).replace('{own}', encodeURIComponent(id));
+      return `${this.base}${COLLECTION}${path}${step.query ? `?${step.query}` : ''}`;
+    }
+    return `${this.base}${COLLECTION}/${encodeURIComponent(id)}`;
   }
 
   private body(step: Step): string | undefined {
@@ -69,7 +77,12 @@ export class Side {
       if (token) h.Authorization = `Bearer ${token}`;
     }
     if (step.json !== undefined || step.raw !== undefined) h['Content-Type'] = step.contentType ?? 'application/json';
-    return { ...h, ...(step.headers ?? {}) };
+    for (const [k, v] of Object.entries(step.headers ?? {})) {
+      // A header the step sets replaces the default whatever its case; null sends none.
+      for (const d of Object.keys(h)) if (d.toLowerCase() === k.toLowerCase()) delete h[d];
+      if (v !== null) h[k] = v;
+    }
+    return h;
   }
 
   /** Sends one step (a list: every page, following @odata.nextLink within the side's origin). */
@@ -82,7 +95,7 @@ export class Side {
       for (let page = 0; url && page < MAX_PAGES; page++) {
         const ex = await this.transport.send({ method: step.method, url, headers, ...(body !== undefined && page === 0 ? { body } : {}) });
         exchanges.push(ex);
-        const next = step.method === 'GET' && step.target === 'collection' && ex.status === 200 ? (ex.json as Record<string, unknown> | undefined)?.['@odata.nextLink'] : undefined;
+        const next = step.method === 'GET' && step.target === 'collection' && !step.onePage && ex.status === 200 ? (ex.json as Record<string, unknown> | undefined)?.['@odata.nextLink'] : undefined;
         url = next !== undefined && !linkProblem(next, this.base) ? (next as string) : undefined;
       }
     } catch (e) {

@@ -3,13 +3,13 @@
 // matrix per principal, the request surface). A step names records by handle and principals by role, so each
 // side resolves them to its own ids and tokens; the same seed gives the same stream.
 import fc from 'fast-check';
-import { decide, type Operation, type PrincipalType } from '../contract';
+import { decide, SEED_EXAMPLE_REQUEST, type Operation, type PrincipalType, type SurfaceCase } from '../contract';
 import { edgeDateTime, invalidBody, validBody, type Mutation } from '../checks/arbitraries';
-import { caseBody, loadCases } from '../checks/cases';
+import { caseBody, loadCases, loadSurfaceCases, surfaceBody } from '../checks/cases';
 import { ENUMS, SENTINEL, tailMembers } from '../../schemas/enums';
 
 /** How a step's alternatives are normalised (src/compare/rules.ts): each names the requirement that allows them. */
-export type Alternative = 'media-type' | 'update-minimal' | 'update-id' | 'datetime-edge' | 'refused';
+export type Alternative = 'media-type' | 'update-minimal' | 'update-id' | 'datetime-edge' | 'refused' | 'create-minimal';
 
 export interface Step {
   index: number;
@@ -25,8 +25,15 @@ export interface Step {
   json?: unknown;
   raw?: string;
   contentType?: string;
-  headers?: Record<string, string>;
+  /** Request headers; null: the header is not sent at all (a surface row's `Accept: null`). */
+  headers?: Record<string, string | null>;
   query?: string;
+  /** Sent as written under the collection (a surface row's path); `{own}` and `{own-swapcase}` name `record`. */
+  path?: string;
+  /** The statuses a surface row allows: any of them is one outcome (its class). */
+  expect?: number[];
+  /** A list read at its first page only (a surface row's): which records it shows is the paging steps' business. */
+  onePage?: boolean;
   /** A create whose 2xx gives this handle. */
   creates?: number;
   /** A PATCH whose body carries the id of this handle. */
@@ -43,12 +50,13 @@ export interface Role {
   otherTenant: boolean;
 }
 
-export interface StreamSize { valid: number; invalid: number; sequences: number; edge: number }
+/** `surface`: how many rows of fixtures/request-surface.json (all, or a seeded draw of that many). */
+export interface StreamSize { valid: number; invalid: number; sequences: number; edge: number; surface: number | 'all' }
 
 export const SIZES: Record<string, StreamSize> = {
-  quick: { valid: 12, invalid: 3, sequences: 4, edge: 3 },
-  deep: { valid: 60, invalid: 10, sequences: 12, edge: 10 },
-  tenant: { valid: 6, invalid: 2, sequences: 2, edge: 2 },
+  quick: { valid: 12, invalid: 3, sequences: 4, edge: 3, surface: 'all' },
+  deep: { valid: 60, invalid: 10, sequences: 12, edge: 10, surface: 'all' },
+  tenant: { valid: 6, invalid: 2, sequences: 2, edge: 2, surface: 12 },
 };
 
 const PREFER_TAIL = { Prefer: 'include-unknown-enum-members' };
@@ -188,6 +196,30 @@ function sequences(b: Builder, n: number): void {
   b.add({ kind: 'list', requirement: 'RAA-LIST-CONTAINS', as: b.writer, method: 'GET', target: 'collection' });
 }
 
+/** The operation a surface row performs (as tests/contract/protocol/surface.spec.ts reads it), for its kind. */
+const rowOperation = (c: SurfaceCase): Operation => (c.request.method === 'GET' ? (c.request.path === '' ? 'list' : 'get')
+  : c.request.method === 'POST' ? 'create' : c.request.method === 'PATCH' ? 'update' : 'delete');
+
+/**
+ * Rows of fixtures/request-surface.json (the key segment, media-type parameters, Accept, Prefer, query options),
+ * each on a record of its own where it names one; any status the row allows is one outcome. Then a create with
+ * Prefer: return=minimal (RAA-CREATE-MINIMAL: 201 with the entity, or 204 with Location).
+ */
+function requestSurface(b: Builder, size: StreamSize): void {
+  const all = loadSurfaceCases();
+  const rows = size.surface === 'all' ? all : b.sample(fc.shuffledSubarray(all, { minLength: Math.min(size.surface, all.length), maxLength: Math.min(size.surface, all.length) }), 1)[0]!;
+  for (const c of rows) {
+    const { method, path, query, contentType, headers } = c.request;
+    const record = path.includes('{own') ? b.create('surface setup', validBodyOf(b), 'RAA-CREATE-201') : undefined;
+    const json = surfaceBody(c);
+    const creates = method === 'POST' ? b.handles++ : undefined;
+    b.add({ kind: `surface ${rowOperation(c)}: ${c.description}`, requirement: c.requirement, as: b.writer, method, target: path === '' ? 'collection' : 'item', path,
+      expect: c.expect.status, onePage: method === 'GET' && path === '', ...(record !== undefined ? { record } : {}), ...(json !== undefined ? { json } : {}),
+      ...(query !== undefined ? { query } : {}), ...(contentType !== undefined ? { contentType } : {}), ...(headers ? { headers } : {}), ...(creates !== undefined ? { creates } : {}) });
+  }
+  b.add({ kind: 'create minimal', requirement: 'RAA-CREATE-MINIMAL', as: b.writer, method: 'POST', target: 'collection', json: { ...SEED_EXAMPLE_REQUEST }, headers: { Prefer: 'return=minimal' }, alternative: 'create-minimal' });
+}
+
 /** The stream for `seed`: the same steps in the same order every time. `writer` is the role that creates. */
 export function buildStream(seed: number, roles: Role[], size: StreamSize): Step[] {
   const writer = roles.find((r) => mayAct(r) && !r.otherTenant && decide('create', r.type, [...r.permissions]) === 'allowed'
@@ -199,5 +231,6 @@ export function buildStream(seed: number, roles: Role[], size: StreamSize): Step
   creates(b, size.valid);
   rejections(b, size);
   sequences(b, size.sequences);
+  requestSurface(b, size);
   return b.steps;
 }
