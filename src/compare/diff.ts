@@ -77,6 +77,7 @@ function requirementOf(step: Step, path: string, target: string): string | undef
 
 function kindOf(step: Step, path: string): DifferenceKind {
   if (isOracle(path)) return 'every-response oracle';
+  if (path.startsWith('at once #') || path === 'ids of the creates') return 'sequence outcome';
   if (path.startsWith('header') || path.startsWith('error ')) return 'header';
   if (path === 'status') return step.record !== undefined && step.record >= 0 ? 'sequence outcome' : 'status';
   if (/^list record #\d+$/.test(path) || path.endsWith('times listed') || path.startsWith('list page')) return 'sequence outcome';

@@ -6,7 +6,7 @@ import { linkProblem } from '../checks/checks';
 import { Inconclusive } from '../checks/outcomes';
 import { Transport, TransportError, type Exchange } from '../transport/http';
 import type { Principal } from '../auth/principals';
-import type { Step } from './stream';
+import type { BatchMember, Step } from './stream';
 
 export interface Observation {
   step: Step;
@@ -85,8 +85,32 @@ export class Side {
     return h;
   }
 
-  /** Sends one step (a list: every page, following @odata.nextLink within the side's origin). */
+  /**
+   * A batch: its members sent at once (after a read of the step's record when `readFirst`); the exchanges are the
+   * read, then the members' answers in the batch's order.
+   */
+  private async sendBatch(step: Step, batch: BatchMember[]): Promise<Observation> {
+    const exchanges: Exchange[] = [];
+    const as = (m: BatchMember): Step => ({ index: step.index, kind: step.kind, as: step.as, ...m });
+    const one = (s: Step) => {
+      const body = this.body(s);
+      return this.transport.send({ method: s.method, url: this.url(s), headers: this.headers(s), ...(body !== undefined ? { body } : {}) });
+    };
+    try {
+      if (step.readFirst) exchanges.push(await one(as({ method: 'GET', target: 'item', record: step.record ?? -1 })));
+      const answers = await Promise.all(batch.map((m) => one(as(m))));
+      exchanges.push(...answers);
+      batch.forEach((m, i) => this.learn(as(m), answers[i]));
+    } catch (e) {
+      if (!(e instanceof TransportError || e instanceof Inconclusive)) throw e;
+      return { step, exchanges, error: e.message };
+    }
+    return { step, exchanges };
+  }
+
+  /** Sends one step (a list: every page, following @odata.nextLink within the side's origin; a batch: at once). */
   async send(step: Step): Promise<Observation> {
+    if (step.batch) return this.sendBatch(step, step.batch);
     const exchanges: Exchange[] = [];
     try {
       let url: string | undefined = this.url(step);

@@ -3,7 +3,7 @@
 // compared only where a requirement names them, properties and enum members newer than the suite's contract are
 // left out, JSON is compared parsed, a list is the union of its pages, an error is its status and envelope (its
 // code only where a requirement fixes it), and the alternatives a requirement allows are one outcome.
-import { catalogue, validators } from '../contract';
+import { catalogue, entityId, validators } from '../contract';
 import { ENUM_PROPERTIES } from '../../schemas/enums';
 import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { parseInstant } from '../../schemas/datetime';
@@ -124,6 +124,47 @@ function listFields(obs: Observation, side: Side): Fields {
   return f;
 }
 
+const RACED_GET = '(the record as it was, or 404)';
+
+/** A get racing a delete: the record as the read before the batch showed it, or 404; else what differs first. */
+function racedGet(ex: Exchange, before: Fields | undefined, side: Side): string {
+  if (ex.status === 404) return RACED_GET;
+  if (ex.status !== 200) return String(ex.status);
+  const got = entityFields(ex.json, 'entity', side);
+  const other = Object.keys(got).find((p) => got[p] !== before?.[p]);
+  return other === undefined ? RACED_GET : `(200 with another ${other})`;
+}
+
+/**
+ * A batch sent at once, normalised to what every order of it leaves the same: each member's status (a create's
+ * id as its handle, a PATCH's own properties as its answer shows them, a racing get's class) and whether the
+ * creates' ids are distinct. Which of the batch the server ran first is not compared.
+ */
+function batchFields(obs: Observation, side: Side): Fields {
+  const { step } = obs;
+  const members = step.batch!;
+  const read = step.readFirst ? obs.exchanges[0] : undefined;
+  const before = read?.status === 200 ? entityFields(read.json, 'entity', side) : undefined;
+  const answers = obs.exchanges.slice(step.readFirst ? 1 : 0);
+  const f: Fields = { status: `${members.length} requests at once` };
+  const ids: string[] = [];
+  members.forEach((m, i) => {
+    const ex = answers[i];
+    const at = `at once #${i} ${m.method}`;
+    if (!ex) { f[`${at} status`] = '(no answer)'; return; }
+    if (m.method === 'GET') { f[`${at} outcome`] = racedGet(ex, before, side); return; }
+    f[`${at} status`] = String(ex.status);
+    if (m.method === 'POST') {
+      const id = entityId(ex.json);
+      if (id !== undefined) ids.push(id.toLowerCase());
+      f[`${at} id`] = idLabel(side, id);
+    }
+    if (m.method === 'PATCH' && ex.status === 200) for (const k of Object.keys(m.json as object)) f[`${at}/${k}`] = valueOf(k, (ex.json as Record<string, unknown> | undefined)?.[k]);
+  });
+  if (ids.length) f['ids of the creates'] = new Set(ids).size === ids.length ? 'distinct' : 'repeated';
+  return f;
+}
+
 /** $metadata as the contract's drift findings (src/metadata/drift.ts): the same document gives the same findings. */
 function metadataFields(ex: Exchange): Fields {
   if (ex.status !== 200) return {};
@@ -158,6 +199,7 @@ export function normalise(obs: Observation, side: Side): Fields {
 function answerFields(obs: Observation, side: Side): Fields {
   const step = obs.step;
   if (obs.error !== undefined) return { status: obs.error.includes('try later') ? '(only "try later")' : '(no HTTP answer)' };
+  if (step.batch) return batchFields(obs, side);
   const ex = obs.exchanges[0]!;
   const status = statusOf(step.alternative, step.expect, ex);
   const f: Fields = { status: status.text, ...headerFields(ex, step, side) };
