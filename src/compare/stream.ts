@@ -1,7 +1,8 @@
 // The one seeded stream of requests `compare` sends to both sides: built from the suite's own generators (valid
 // and one-defect payloads, the rejection cases, model-like sequences over "record #k" handles, the permission
-// matrix per principal, the request surface). A step names records by handle and principals by role, so each
-// side resolves them to its own ids and tokens; the same seed gives the same stream.
+// matrix per principal, the rows of fixtures/request-surface.json, refused PATCHes read back, batches sent at once).
+// A step names records by handle and principals by role, so each side resolves them to its own ids and tokens;
+// the same seed gives the same stream.
 import fc from 'fast-check';
 import { decide, SEED_EXAMPLE_REQUEST, type Operation, type PrincipalType, type SurfaceCase } from '../contract';
 import { edgeDateTime, invalidBody, validBody, type Mutation } from '../checks/arbitraries';
