@@ -6,7 +6,7 @@ export const COMPARE_REPORT_VERSION = 1;
 
 const count = { type: 'integer', minimum: 0 } as const;
 const headers = { type: 'object', additionalProperties: { type: 'string' } } as const;
-const KINDS = ['status', 'header', 'body field', 'sequence outcome'] as const;
+const KINDS = ['status', 'header', 'body field', 'sequence outcome', 'every-response oracle'] as const;
 
 const side = {
   type: 'object', additionalProperties: false, required: ['url', 'embedded'],

@@ -18,3 +18,11 @@ export function caseBody(c: Case): Record<string, unknown> | undefined {
 export function loadSurfaceCases(): SurfaceCase[] {
   return loadValidated(join(ROOT, 'fixtures', 'request-surface.json'), validators.surfaceCasesFile, 'request-surface cases').cases;
 }
+
+/** What a surface row sends: the seed's example for `create`, a small PATCH for `update` (unmarked: the sender marks it). */
+export function surfaceBody(c: SurfaceCase): Record<string, unknown> | undefined {
+  return c.request.body === 'create' ? { ...SEED_EXAMPLE_REQUEST } : c.request.body === 'update' ? { ...SURFACE_CHANGE } : undefined;
+}
+
+/** The small PATCH body the surface rows and properties send. */
+export const SURFACE_CHANGE: Readonly<Record<string, unknown>> = { actionState: 'done' };

@@ -22,8 +22,9 @@ import { startEmbedded, targetPrincipals } from './target';
 export const help = `Usage: raa-conformance compare [options]
 
 Sends one seeded stream of requests (valid and one-defect payloads, the rejection cases, model-like sequences of
-create/get/list/update/delete, the permission matrix per principal) to a target and to a reference in lockstep,
-and reports every behavioural difference the contract does not allow, grouped by cause.
+create/get/list/update/delete, the permission matrix per principal, the request-surface rows, refused PATCHes,
+batches sent at once) to a target and to a reference in lockstep, and reports every behavioural difference the
+contract does not allow and every every-response oracle finding, grouped by cause.
 
 Options:
   --target URL                 the target (default: the embedded reference server, e.g. with --defects)

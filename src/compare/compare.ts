@@ -62,7 +62,8 @@ export async function compareSides(steps: Step[], sides: CompareSides, replay?: 
   const [ref, tgt] = [observed[0]!, observed[observed.length - 1]!];
   const fields = (obs: Observation[], side: Side): Fields[] => obs.map((o) => normalise(o, side));
   const refFields = fields(ref, sides.reference);
-  const noise = sides.referenceAgain ? learnNoise(steps, refFields, fields(observed[1]!, sides.referenceAgain)) : new Map<string, number>();
+  // A replay sends the steps up to its own: the noise is learnt over those.
+  const noise = sides.referenceAgain ? learnNoise(steps.slice(0, ref.length), refFields, fields(observed[1]!, sides.referenceAgain)) : new Map<string, number>();
   const tgtFields = fields(tgt, sides.target);
   const diffs = refFields.flatMap((f, i) => (replay === undefined || i === replay ? differences(steps[i]!, f, tgtFields[i]!, noise) : []));
   return { steps: steps.slice(0, ref.length), noise, diffs, groups: groupDifferences(diffs, steps), reference: ref, target: tgt };

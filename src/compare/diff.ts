@@ -1,9 +1,9 @@
 // Two normalised answers to the same step, and what differs between them after the noise learnt from the reference
 // itself; then the differences grouped by cause, so a thousand samples of one cause read as one line.
-import type { Fields } from './normalise';
+import { ORACLE_PATH, type Fields } from './normalise';
 import type { Step } from './stream';
 
-export const DIFFERENCE_KINDS = ['status', 'header', 'body field', 'sequence outcome'] as const;
+export const DIFFERENCE_KINDS = ['status', 'header', 'body field', 'sequence outcome', 'every-response oracle'] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 
 export interface Difference {
@@ -44,10 +44,13 @@ function differingPaths(a: Fields, b: Fields): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((p) => a[p] !== b[p]);
 }
 
+/** An oracle's finding is never noise: a correct reference has none, so one seen on it is no licence for the target. */
+const isOracle = (path: string) => path.startsWith(ORACLE_PATH);
+
 /** The noise the reference shows against itself: keys whose values differ between two of its runs, with counts. */
 export function learnNoise(steps: readonly Step[], first: readonly Fields[], second: readonly Fields[], into = new Map<string, number>()): Map<string, number> {
   steps.forEach((step, i) => {
-    for (const p of differingPaths(first[i]!, second[i]!)) into.set(noiseKey(step, p), (into.get(noiseKey(step, p)) ?? 0) + 1);
+    for (const p of differingPaths(first[i]!, second[i]!).filter((x) => !isOracle(x))) into.set(noiseKey(step, p), (into.get(noiseKey(step, p)) ?? 0) + 1);
   });
   return into;
 }
@@ -60,6 +63,7 @@ const METADATA_REQUIREMENTS: Record<string, string> = { property: 'RAA-META-ENTI
 
 /** The requirement a difference at `path` touches: a header's or an annotation's own, else the step's. */
 function requirementOf(step: Step, path: string, target: string): string | undefined {
+  if (isOracle(path)) return path.slice(ORACLE_PATH.length);
   if (path === 'status' && /^5\d\d$/.test(target)) return 'RAA-NO-5XX';
   if (HEADER_REQUIREMENTS[path]) return HEADER_REQUIREMENTS[path];
   if (path === 'header content-type') return step.target === 'metadata' ? 'RAA-META-SERVED' : step.method === 'POST' ? 'RAA-CREATE-JSON' : step.requirement;
@@ -72,6 +76,8 @@ function requirementOf(step: Step, path: string, target: string): string | undef
 }
 
 function kindOf(step: Step, path: string): DifferenceKind {
+  if (isOracle(path)) return 'every-response oracle';
+  if (path.startsWith('at once #') || path === 'ids of the creates') return 'sequence outcome';
   if (path.startsWith('header') || path.startsWith('error ')) return 'header';
   if (path === 'status') return step.record !== undefined && step.record >= 0 ? 'sequence outcome' : 'status';
   if (/^list record #\d+$/.test(path) || path.endsWith('times listed') || path.startsWith('list page')) return 'sequence outcome';
@@ -97,7 +103,8 @@ export function differences(step: Step, ref: Fields, tgt: Fields, noise: Readonl
   for (const p of differingPaths(ref, tgt)) {
     const k = /^list record #(\d+)/.exec(p)?.[1];
     if ((k !== undefined && onlyOne.has(k)) || noise.has(noiseKey(step, p))) continue;
-    out.push(make(p, ref[p] ?? ABSENT, tgt[p] ?? ABSENT));
+    const none = isOracle(p) ? 'nothing found' : ABSENT;
+    out.push(make(p, ref[p] ?? none, tgt[p] ?? none));
   }
   return out;
 }

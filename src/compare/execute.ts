@@ -6,7 +6,7 @@ import { linkProblem } from '../checks/checks';
 import { Inconclusive } from '../checks/outcomes';
 import { Transport, TransportError, type Exchange } from '../transport/http';
 import type { Principal } from '../auth/principals';
-import type { Step } from './stream';
+import type { BatchMember, Step } from './stream';
 
 export interface Observation {
   step: Step;
@@ -19,6 +19,9 @@ export interface Observation {
 /** An id no side holds (a record that was never created on this side is addressed by one like it). */
 const unknownId = (k: number) => `00000000-0000-4000-8000-${String(k < 0 ? 0xc0de : k).padStart(12, '0')}`;
 const MAX_PAGES = 50;
+
+/** The same key in other casing (a surface row's `{own-swapcase}`). */
+const swapCase = (id: string) => [...id].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join('');
 
 export class Side {
   /** handle → this side's id. */
@@ -44,9 +47,14 @@ export class Side {
 
   private url(step: Step): string {
     if (step.target === 'metadata') return `${this.base}/$metadata`;
-    if (step.target === 'collection') return `${this.base}${COLLECTION}${step.query ? `?${step.query}` : ''}`;
+    if (step.target === 'collection' && step.path === undefined) return `${this.base}${COLLECTION}${step.query ? `?${step.query}` : ''}`;
     const k = step.record ?? -1;
-    return `${this.base}${COLLECTION}/${encodeURIComponent(this.ids.get(k) ?? unknownId(k))}`;
+    const id = this.ids.get(k) ?? unknownId(k);
+    if (step.path !== undefined) {
+      const path = step.path.replace('{own-swapcase}', encodeURIComponent(swapCase(id))).replace('{own}', encodeURIComponent(id));
+      return `${this.base}${COLLECTION}${path}${step.query ? `?${step.query}` : ''}`;
+    }
+    return `${this.base}${COLLECTION}/${encodeURIComponent(id)}`;
   }
 
   private body(step: Step): string | undefined {
@@ -69,11 +77,40 @@ export class Side {
       if (token) h.Authorization = `Bearer ${token}`;
     }
     if (step.json !== undefined || step.raw !== undefined) h['Content-Type'] = step.contentType ?? 'application/json';
-    return { ...h, ...(step.headers ?? {}) };
+    for (const [k, v] of Object.entries(step.headers ?? {})) {
+      // A header the step sets replaces the default whatever its case; null sends none.
+      for (const d of Object.keys(h)) if (d.toLowerCase() === k.toLowerCase()) delete h[d];
+      if (v !== null) h[k] = v;
+    }
+    return h;
   }
 
-  /** Sends one step (a list: every page, following @odata.nextLink within the side's origin). */
+  /**
+   * A batch: its members sent at once (after a read of the step's record when `readFirst`); the exchanges are the
+   * read, then the members' answers in the batch's order.
+   */
+  private async sendBatch(step: Step, batch: BatchMember[]): Promise<Observation> {
+    const exchanges: Exchange[] = [];
+    const as = (m: BatchMember): Step => ({ index: step.index, kind: step.kind, as: step.as, ...m });
+    const one = (s: Step) => {
+      const body = this.body(s);
+      return this.transport.send({ method: s.method, url: this.url(s), headers: this.headers(s), ...(body !== undefined ? { body } : {}) });
+    };
+    try {
+      if (step.readFirst) exchanges.push(await one(as({ method: 'GET', target: 'item', record: step.record ?? -1 })));
+      const answers = await Promise.all(batch.map((m) => one(as(m))));
+      exchanges.push(...answers);
+      batch.forEach((m, i) => this.learn(as(m), answers[i]));
+    } catch (e) {
+      if (!(e instanceof TransportError || e instanceof Inconclusive)) throw e;
+      return { step, exchanges, error: e.message };
+    }
+    return { step, exchanges };
+  }
+
+  /** Sends one step (a list: every page, following @odata.nextLink within the side's origin; a batch: at once). */
   async send(step: Step): Promise<Observation> {
+    if (step.batch) return this.sendBatch(step, step.batch);
     const exchanges: Exchange[] = [];
     try {
       let url: string | undefined = this.url(step);
@@ -82,7 +119,7 @@ export class Side {
       for (let page = 0; url && page < MAX_PAGES; page++) {
         const ex = await this.transport.send({ method: step.method, url, headers, ...(body !== undefined && page === 0 ? { body } : {}) });
         exchanges.push(ex);
-        const next = step.method === 'GET' && step.target === 'collection' && ex.status === 200 ? (ex.json as Record<string, unknown> | undefined)?.['@odata.nextLink'] : undefined;
+        const next = step.method === 'GET' && step.target === 'collection' && !step.onePage && ex.status === 200 ? (ex.json as Record<string, unknown> | undefined)?.['@odata.nextLink'] : undefined;
         url = next !== undefined && !linkProblem(next, this.base) ? (next as string) : undefined;
       }
     } catch (e) {

@@ -3,11 +3,12 @@
 // compared only where a requirement names them, properties and enum members newer than the suite's contract are
 // left out, JSON is compared parsed, a list is the union of its pages, an error is its status and envelope (its
 // code only where a requirement fixes it), and the alternatives a requirement allows are one outcome.
-import { catalogue, validators } from '../contract';
+import { catalogue, entityId, validators } from '../contract';
 import { ENUM_PROPERTIES } from '../../schemas/enums';
 import { NEWER_PROPERTIES, SEED_PROPERTIES } from '../../schemas/entity';
 import { parseInstant } from '../../schemas/datetime';
 import { compareContract, parseCsdlSource } from '../metadata/drift';
+import { ORACLES } from '../checks/oracles';
 import type { Exchange } from '../transport/http';
 import type { Alternative, Step } from './stream';
 import type { Observation, Side } from './execute';
@@ -32,13 +33,17 @@ export const ALTERNATIVES: Record<Alternative, { requirement: string; statuses: 
   'update-id': { requirement: 'RAA-UPDATE-ID-IMMUTABLE', statuses: [400, 200], label: 'id refused with 400 or ignored' },
   'datetime-edge': { requirement: 'RAA-CREATE-DATETIME-EDGE', statuses: [201, 400], label: 'created or refused with 400' },
   refused: { requirement: 'RAA-PERM-UNDOCUMENTED', statuses: [401, 403], label: 'refused (401 or 403)' },
+  'create-minimal': { requirement: 'RAA-CREATE-MINIMAL', statuses: [201, 204], label: 'created (201 with the entity, or 204 with Location)' },
 };
 
 /** The status as compared: an alternative's class, or the number. A 200 without a body is no updated entity. */
-function statusOf(alt: Alternative | undefined, ex: Exchange): { text: string; settled: boolean } {
+function statusOf(alt: Alternative | undefined, expect: number[] | undefined, ex: Exchange): { text: string; settled: boolean } {
   const a = alt ? ALTERNATIVES[alt] : undefined;
   const empty = ex.text.length === 0;
-  if (a && a.statuses.includes(ex.status) && !(alt === 'update-minimal' && ex.status === 200 && empty)) return { text: a.label, settled: true };
+  const bodiless = (alt === 'update-minimal' && ex.status === 200 || alt === 'create-minimal' && ex.status === 201) && empty;
+  if (a && a.statuses.includes(ex.status) && !bodiless) return { text: a.label, settled: true };
+  // A surface row's statuses: any is one outcome; where it allows more than one, the body follows the status.
+  if (expect && expect.length > 1 && expect.includes(ex.status)) return { text: `one of ${expect.join(', ')}`, settled: true };
   return { text: String(ex.status), settled: false };
 }
 
@@ -96,6 +101,8 @@ function entityFields(e: unknown, prefix: string, side: Side): Fields {
 function listFields(obs: Observation, side: Side): Fields {
   const f: Fields = {};
   const counts = new Map<number, number>();
+  // A surface row's list: its first page's shape only (which records a page shows is the paging steps' business).
+  if (obs.step.onePage) return { 'list page': Array.isArray((obs.exchanges[0]!.json as { value?: unknown } | undefined)?.value) ? 'a value array' : 'without a value array' };
   const top = /\$top=(\d+)/.exec(obs.step.query ?? '')?.[1];
   let withinTop = true;
   for (const ex of obs.exchanges) {
@@ -117,6 +124,47 @@ function listFields(obs: Observation, side: Side): Fields {
   return f;
 }
 
+const RACED_GET = '(the record as it was, or 404)';
+
+/** A get racing a delete: the record as the read before the batch showed it, or 404; else what differs first. */
+function racedGet(ex: Exchange, before: Fields | undefined, side: Side): string {
+  if (ex.status === 404) return RACED_GET;
+  if (ex.status !== 200) return String(ex.status);
+  const got = entityFields(ex.json, 'entity', side);
+  const other = Object.keys(got).find((p) => got[p] !== before?.[p]);
+  return other === undefined ? RACED_GET : `(200 with another ${other})`;
+}
+
+/**
+ * A batch sent at once, normalised to what every order of it leaves the same: each member's status (a create's
+ * id as its handle, a PATCH's own properties as its answer shows them, a racing get's class) and whether the
+ * creates' ids are distinct. Which of the batch the server ran first is not compared.
+ */
+function batchFields(obs: Observation, side: Side): Fields {
+  const { step } = obs;
+  const members = step.batch!;
+  const read = step.readFirst ? obs.exchanges[0] : undefined;
+  const before = read?.status === 200 ? entityFields(read.json, 'entity', side) : undefined;
+  const answers = obs.exchanges.slice(step.readFirst ? 1 : 0);
+  const f: Fields = { status: `${members.length} requests at once` };
+  const ids: string[] = [];
+  members.forEach((m, i) => {
+    const ex = answers[i];
+    const at = `at once #${i} ${m.method}`;
+    if (!ex) { f[`${at} status`] = '(no answer)'; return; }
+    if (m.method === 'GET') { f[`${at} outcome`] = racedGet(ex, before, side); return; }
+    f[`${at} status`] = String(ex.status);
+    if (m.method === 'POST') {
+      const id = entityId(ex.json);
+      if (id !== undefined) ids.push(id.toLowerCase());
+      f[`${at} id`] = idLabel(side, id);
+    }
+    if (m.method === 'PATCH' && ex.status === 200) for (const k of Object.keys(m.json as object)) f[`${at}/${k}`] = valueOf(k, (ex.json as Record<string, unknown> | undefined)?.[k]);
+  });
+  if (ids.length) f['ids of the creates'] = new Set(ids).size === ids.length ? 'distinct' : 'repeated';
+  return f;
+}
+
 /** $metadata as the contract's drift findings (src/metadata/drift.ts): the same document gives the same findings. */
 function metadataFields(ex: Exchange): Fields {
   if (ex.status !== 200) return {};
@@ -128,12 +176,32 @@ function metadataFields(ex: Exchange): Fields {
   }
 }
 
-/** The normalised answer to one step on one side. */
+/** Where an every-response oracle's finding is kept: one path per requirement, so each reads as its own cause. */
+export const ORACLE_PATH = 'oracle ';
+
+/**
+ * The every-response oracles (src/checks/oracles.ts) over each exchange of the step: the requirements one found
+ * something against. A correct server gives none, so these are never noise (diff.ts does not learn them).
+ */
+function oracleFields(obs: Observation): Fields {
+  const f: Fields = {};
+  for (const ex of obs.exchanges) {
+    for (const o of ORACLES) if (f[ORACLE_PATH + o.requirement] === undefined && o.applies(ex) && o.judge(ex)) f[ORACLE_PATH + o.requirement] = 'found';
+  }
+  return f;
+}
+
+/** The normalised answer to one step on one side: what the contract fixes of it, and what the oracles found. */
 export function normalise(obs: Observation, side: Side): Fields {
+  return { ...answerFields(obs, side), ...oracleFields(obs) };
+}
+
+function answerFields(obs: Observation, side: Side): Fields {
   const step = obs.step;
   if (obs.error !== undefined) return { status: obs.error.includes('try later') ? '(only "try later")' : '(no HTTP answer)' };
+  if (step.batch) return batchFields(obs, side);
   const ex = obs.exchanges[0]!;
-  const status = statusOf(step.alternative, ex);
+  const status = statusOf(step.alternative, step.expect, ex);
   const f: Fields = { status: status.text, ...headerFields(ex, step, side) };
   if (status.settled && step.alternative !== 'refused') return f;
   if (step.target === 'metadata') return { ...f, ...metadataFields(ex) };

@@ -34,7 +34,7 @@ const cut = (s: string) => (s.length > BODY_LIMIT ? `${s.slice(0, BODY_LIMIT)}â€
 function answer(o: Observation): { status: number; headers: Record<string, string>; body: string; error?: string } {
   const ex: Exchange | undefined = o.exchanges[0];
   if (!ex) return { status: 0, headers: {}, body: '', ...(o.error ? { error: redactor.redact(o.error) } : {}) };
-  const pages = o.exchanges.length > 1 ? `\n(+${o.exchanges.length - 1} more page(s))` : '';
+  const pages = o.exchanges.length > 1 ? `\n(+${o.exchanges.length - 1} more ${o.step.batch ? 'answer(s) of the batch' : 'page(s)'})` : '';
   return { status: ex.status, headers: redactor.redactHeaders(ex.headers), body: cut(redactor.redact(ex.text)) + pages };
 }
 

@@ -1,15 +1,16 @@
 // The one seeded stream of requests `compare` sends to both sides: built from the suite's own generators (valid
 // and one-defect payloads, the rejection cases, model-like sequences over "record #k" handles, the permission
-// matrix per principal, the request surface). A step names records by handle and principals by role, so each
-// side resolves them to its own ids and tokens; the same seed gives the same stream.
+// matrix per principal, the rows of fixtures/request-surface.json, refused PATCHes read back, batches sent at once).
+// A step names records by handle and principals by role, so each side resolves them to its own ids and tokens;
+// the same seed gives the same stream.
 import fc from 'fast-check';
-import { decide, type Operation, type PrincipalType } from '../contract';
+import { decide, SEED_EXAMPLE_REQUEST, type Operation, type PrincipalType, type SurfaceCase } from '../contract';
 import { edgeDateTime, invalidBody, validBody, type Mutation } from '../checks/arbitraries';
-import { caseBody, loadCases } from '../checks/cases';
-import { ENUMS, SENTINEL, tailMembers } from '../../schemas/enums';
+import { caseBody, loadCases, loadSurfaceCases, surfaceBody } from '../checks/cases';
+import { ACTION_STATE, ENUMS, SENTINEL, tailMembers } from '../../schemas/enums';
 
 /** How a step's alternatives are normalised (src/compare/rules.ts): each names the requirement that allows them. */
-export type Alternative = 'media-type' | 'update-minimal' | 'update-id' | 'datetime-edge' | 'refused';
+export type Alternative = 'media-type' | 'update-minimal' | 'update-id' | 'datetime-edge' | 'refused' | 'create-minimal';
 
 export interface Step {
   index: number;
@@ -25,14 +26,27 @@ export interface Step {
   json?: unknown;
   raw?: string;
   contentType?: string;
-  headers?: Record<string, string>;
+  /** Request headers; null: the header is not sent at all (a surface row's `Accept: null`). */
+  headers?: Record<string, string | null>;
   query?: string;
+  /** Sent as written under the collection (a surface row's path); `{own}` and `{own-swapcase}` name `record`. */
+  path?: string;
+  /** The statuses a surface row allows: any of them is one outcome (its class). */
+  expect?: number[];
+  /** Requests sent at once, each on this step's principal (a concurrent step); their answers are compared as one outcome. */
+  batch?: BatchMember[];
+  /** The step's record is read just before the batch: the state a get racing its delete may show. */
+  readFirst?: boolean;
+  /** A list read at its first page only (a surface row's): which records it shows is the paging steps' business. */
+  onePage?: boolean;
   /** A create whose 2xx gives this handle. */
   creates?: number;
   /** A PATCH whose body carries the id of this handle. */
   idOf?: number;
   alternative?: Alternative;
 }
+
+export type BatchMember = Pick<Step, 'method' | 'target' | 'record' | 'json' | 'creates'>;
 
 export interface Role {
   name: string;
@@ -43,12 +57,14 @@ export interface Role {
   otherTenant: boolean;
 }
 
-export interface StreamSize { valid: number; invalid: number; sequences: number; edge: number }
+/** `surface`: how many rows of fixtures/request-surface.json (all, or a seeded draw of that many). */
+/** `concurrent`: how many rounds of batches sent at once (each: creates, PATCHes of one record, gets racing a delete). */
+export interface StreamSize { valid: number; invalid: number; sequences: number; edge: number; surface: number | 'all'; concurrent: number }
 
 export const SIZES: Record<string, StreamSize> = {
-  quick: { valid: 12, invalid: 3, sequences: 4, edge: 3 },
-  deep: { valid: 60, invalid: 10, sequences: 12, edge: 10 },
-  tenant: { valid: 6, invalid: 2, sequences: 2, edge: 2 },
+  quick: { valid: 12, invalid: 3, sequences: 4, edge: 3, surface: 'all', concurrent: 3 },
+  deep: { valid: 60, invalid: 10, sequences: 12, edge: 10, surface: 'all', concurrent: 8 },
+  tenant: { valid: 6, invalid: 2, sequences: 2, edge: 2, surface: 12, concurrent: 1 },
 };
 
 const PREFER_TAIL = { Prefer: 'include-unknown-enum-members' };
@@ -188,6 +204,78 @@ function sequences(b: Builder, n: number): void {
   b.add({ kind: 'list', requirement: 'RAA-LIST-CONTAINS', as: b.writer, method: 'GET', target: 'collection' });
 }
 
+/** Mutations a PATCH is refused for whatever the target (a null may be legal for some properties). */
+const REFUSED_MUTATIONS: Mutation[] = ['enum-action', 'enum-state', 'type', 'datetime'];
+
+/**
+ * Refused PATCHes of one valid property and one invalid value, the valid one first (a handler that writes as it
+ * validates has stored it by then), each read back: a refused write leaves the record as it was (WFC 104).
+ */
+function refusedWrites(b: Builder, n: number): void {
+  const arb = fc.record({
+    before: validBody({ newer: true }),
+    imei: fc.stringMatching(/^[0-9]{15}$/),
+    bad: fc.constantFrom(...REFUSED_MUTATIONS).chain(invalidBody).filter((x) => x.path !== '/deviceIMEI'),
+  });
+  for (const { before, imei, bad } of b.sample(arb, n)) {
+    const record = b.create('refused update setup', before, 'RAA-MODEL');
+    const prop = bad.path.slice(1);
+    const item = { as: b.writer, target: 'item' as const, record };
+    b.add({ kind: 'refused update (a valid and an invalid property)', requirement: 'RAA-UPDATE-INVALID', method: 'PATCH', ...item, json: { deviceIMEI: imei, [prop]: bad.body[prop] } });
+    b.add({ kind: 'get after a refused update', requirement: 'RAA-WRITE-REFUSED-INTACT', method: 'GET', ...item });
+  }
+}
+
+/**
+ * Batches sent at once (GRAPH-FACTS §12), each followed by reads: creates (distinct ids, each reads back as sent),
+ * PATCHes of disjoint properties of one record (every order leaves the same record), gets racing a delete (each
+ * the record as it was, or 404). Seeded like the rest; whether a race shows depends on timing, as in production.
+ */
+function concurrent(b: Builder, n: number): void {
+  const arb = fc.record({ bodies: fc.array(validBody({ newer: true }), { minLength: 3, maxLength: 5 }), imei: fc.stringMatching(/^[0-9]{15}$/), state: fc.nat(), gets: fc.integer({ min: 2, max: 4 }), at: fc.nat() });
+  for (const { bodies, imei, state, gets, at } of b.sample(arb, n)) {
+    const as = b.writer;
+    const made = bodies.map(() => b.handles++);
+    b.add({ kind: 'creates at once', requirement: 'RAA-CONCURRENT-CREATE', as, method: 'POST', target: 'collection', batch: bodies.map((json, i) => ({ method: 'POST', target: 'collection', json, creates: made[i]! })) });
+    for (const record of made) b.add({ kind: 'get after creates at once', requirement: 'RAA-CONCURRENT-CREATE', as, method: 'GET', target: 'item', record });
+    const patched = b.create('concurrent setup', bodies[0]!, 'RAA-MODEL');
+    const states = ACTION_STATE.filter((x) => x !== (bodies[0]!.actionState ?? 'none'));
+    const patch = (json: Record<string, unknown>) => ({ method: 'PATCH', target: 'item' as const, record: patched, json });
+    b.add({ kind: 'PATCHes at once', requirement: 'RAA-CONCURRENT-UPDATE', as, method: 'PATCH', target: 'item', record: patched, batch: [patch({ deviceIMEI: imei }), patch({ actionState: states[state % states.length]! })] });
+    b.add({ kind: 'get after PATCHes at once', requirement: 'RAA-CONCURRENT-UPDATE', as, method: 'GET', target: 'item', record: patched });
+    // The delete goes out among the gets, never last.
+    const deleted = b.create('concurrent setup', bodies[1]!, 'RAA-MODEL');
+    const order: string[] = new Array<string>(gets).fill('GET');
+    order.splice(at % gets, 0, 'DELETE');
+    b.add({ kind: 'gets racing a delete', requirement: 'RAA-CONCURRENT-DELETE', as, method: 'DELETE', target: 'item', record: deleted, readFirst: true, batch: order.map((method) => ({ method, target: 'item' as const, record: deleted })) });
+    b.add({ kind: 'get after a delete at once', requirement: 'RAA-DELETE-GONE', as, method: 'GET', target: 'item', record: deleted });
+  }
+}
+
+/** The operation a surface row performs (as tests/contract/protocol/surface.spec.ts reads it), for its kind. */
+const rowOperation = (c: SurfaceCase): Operation => (c.request.method === 'GET' ? (c.request.path === '' ? 'list' : 'get')
+  : c.request.method === 'POST' ? 'create' : c.request.method === 'PATCH' ? 'update' : 'delete');
+
+/**
+ * Rows of fixtures/request-surface.json (the key segment, media-type parameters, Accept, Prefer, query options),
+ * each on a record of its own where it names one; any status the row allows is one outcome. Then a create with
+ * Prefer: return=minimal (RAA-CREATE-MINIMAL: 201 with the entity, or 204 with Location).
+ */
+function requestSurface(b: Builder, size: StreamSize): void {
+  const all = loadSurfaceCases();
+  const rows = size.surface === 'all' ? all : b.sample(fc.shuffledSubarray(all, { minLength: Math.min(size.surface, all.length), maxLength: Math.min(size.surface, all.length) }), 1)[0]!;
+  for (const c of rows) {
+    const { method, path, query, contentType, headers } = c.request;
+    const record = path.includes('{own') ? b.create('surface setup', validBodyOf(b), 'RAA-CREATE-201') : undefined;
+    const json = surfaceBody(c);
+    const creates = method === 'POST' ? b.handles++ : undefined;
+    b.add({ kind: `surface ${rowOperation(c)}: ${c.description}`, requirement: c.requirement, as: b.writer, method, target: path === '' ? 'collection' : 'item', path,
+      expect: c.expect.status, onePage: method === 'GET' && path === '', ...(record !== undefined ? { record } : {}), ...(json !== undefined ? { json } : {}),
+      ...(query !== undefined ? { query } : {}), ...(contentType !== undefined ? { contentType } : {}), ...(headers ? { headers } : {}), ...(creates !== undefined ? { creates } : {}) });
+  }
+  b.add({ kind: 'create minimal', requirement: 'RAA-CREATE-MINIMAL', as: b.writer, method: 'POST', target: 'collection', json: { ...SEED_EXAMPLE_REQUEST }, headers: { Prefer: 'return=minimal' }, alternative: 'create-minimal' });
+}
+
 /** The stream for `seed`: the same steps in the same order every time. `writer` is the role that creates. */
 export function buildStream(seed: number, roles: Role[], size: StreamSize): Step[] {
   const writer = roles.find((r) => mayAct(r) && !r.otherTenant && decide('create', r.type, [...r.permissions]) === 'allowed'
@@ -199,5 +287,8 @@ export function buildStream(seed: number, roles: Role[], size: StreamSize): Step
   creates(b, size.valid);
   rejections(b, size);
   sequences(b, size.sequences);
+  refusedWrites(b, size.sequences);
+  requestSurface(b, size);
+  concurrent(b, size.concurrent);
   return b.steps;
 }

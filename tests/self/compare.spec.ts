@@ -45,6 +45,10 @@ const CAUSE: Record<string, RegExp> = {
   'device-imei-dropped': /deviceIMEI/, 'create-returns-200': /201 → 200/, 'location-missing': /header location/,
   'no-request-id': /header request-id/, 'odata-context-missing': /@odata\.context/, 'top-ignored': /\$top/,
   'datetime-millisecond-precision': /requestDateTime/, 'nextlink-repeats-record': /times listed/, 'metadata-text-plain': /content-type/,
+  'error-envelope-innererror-mismatch': /oracle RAA-EVERY-ERROR-IDS/, 'stack-trace-in-error': /oracle RAA-EVERY-NO-STACK/,
+  'parser-exception-in-error': /oracle RAA-EVERY-NO-INTERNALS/, 'key-percent-decoding-500': /→ 500/, 'create-minimal-201-empty': /RAA-CREATE-MINIMAL/,
+  'refused-patch-half-applied': /after a refused update/, 'concurrent-create-id-race': /creates at once/,
+  'concurrent-patch-lost-update': /PATCHes at once/, 'concurrent-delete-blanks-first': /racing a delete/,
 };
 
 test('every defect mode shows a difference, and the grouped report names its cause in its first lines', async () => {

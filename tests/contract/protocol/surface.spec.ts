@@ -3,15 +3,14 @@
 // lists (src/checks/arbitraries.ts). Every answer is the contract's, and never a 5xx.
 import fc from 'fast-check';
 import { SEED_EXAMPLE_REQUEST, type Operation, type SurfaceCase } from '../../../src/contract';
-import { loadSurfaceCases } from '../../../src/checks/cases';
+import { SURFACE_CHANGE, loadSurfaceCases, surfaceBody } from '../../../src/checks/cases';
 import { acceptValue, jsonContentType, keySegment, pagingQuery, preferWithUnknown } from '../../../src/checks/arbitraries';
 import { bindEach } from '../../../src/checks/checks';
 import type { PropertyCheck } from '../../../src/checks/property';
 import type { Exchange } from '../../../src/transport/http';
 import { cite, deleteEachTestsRecords, notTested, property, recordFor, test, type Graph, type Need } from '../../../src/suite/suite';
 
-/** The small PATCH body the rows and properties send. */
-const CHANGE = { actionState: 'done' };
+const CHANGE = SURFACE_CHANGE;
 /** What a key segment that names no record may be answered (RAA-REQ-KEY); 414 for one too long for the target. */
 const KEY_STATUSES = [400, 404, 414];
 
@@ -51,8 +50,9 @@ test.describe('request surface: cases', () => {
 
   for (const c of loadSurfaceCases()) {
     test(c.description, cite(c.requirement, { needs: needsOf(c) }), async ({ graph, check }) => {
-      const { method, query, body, contentType, headers } = c.request;
-      const json = body === 'create' ? graph.mark(SEED_EXAMPLE_REQUEST) : body === 'update' ? graph.mark(CHANGE) : undefined;
+      const { method, query, contentType, headers } = c.request;
+      const sent = surfaceBody(c);
+      const json = sent === undefined ? undefined : graph.mark(sent);
       const ex = await graph.send({
         method, path: await pathOf(graph, c), as: graph.actor(operationOf(c)), json,
         ...(query !== undefined ? { query } : {}), ...(contentType !== undefined ? { contentType } : {}), ...(headers ? { headers } : {}),
