@@ -2,7 +2,7 @@
 // client secret, a certificate, or a federated token (workload identity federation) as the client assertion.
 // Types only: msal (about 0.25 s to load) is imported when a token is first fetched, so a run, its Playwright
 // runner and each worker load it only with client-credentials principals.
-import type { ConfidentialClientApplication, Configuration, INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import type { ConfidentialClientApplication, Configuration, INetworkModule } from '@azure/msal-node';
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
@@ -31,9 +31,14 @@ export interface ClientCredentialsOptions {
    * outside this process. The process-wide redactor already knows it; the fixed secrets come from redactable().
    */
   onSecret?: (value: string) => void;
-  /** Self-tests: an http://127.0.0.1 origin that answers for the Entra authority (default: RAA_TEST_TOKEN_ORIGIN). */
-  tokenOrigin?: string;
 }
+
+/**
+ * A process-wide seam for msal's network: a network module installed under this symbol replaces msal's own when no
+ * `networkClient` is given. Only code loaded into the process can set it (the self-tests preload
+ * tests/self/support/entra-network.cjs): no variable, file or flag of the product does.
+ */
+export const TOKEN_NETWORK = Symbol.for('raa-conformance.token-network');
 
 /** The audience Entra expects in a federated token (GitHub's and Azure's documentation for federated credentials). */
 export const FEDERATED_AUDIENCE = 'api://AzureADTokenExchange';
@@ -174,41 +179,6 @@ export function redactable(spec: ClientCredentialsSpec): string[] {
   }
 }
 
-/** Self-tests only: the loopback origin standing in for the Entra authority; anything else is refused. */
-function loopbackOrigin(value: string): string {
-  let url: URL | undefined;
-  try { url = new URL(value); } catch { /* refused below */ }
-  if (!url || url.protocol !== 'http:' || !['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) {
-    throw new Error(`RAA_TEST_TOKEN_ORIGIN ${value} is not an http:// loopback origin (it is for the self-tests only)`);
-  }
-  return url.origin;
-}
-
-/**
- * Self-tests only: msal's requests go to a local token endpoint, path and query kept. msal still sees the cloud's
- * authority (it refuses http authorities), so the test proves the same requests a real run sends.
- */
-class LoopbackNetwork implements INetworkModule {
-  constructor(private readonly origin: string) {}
-
-  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('GET', url, options);
-  }
-
-  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    return this.send<T>('POST', url, options);
-  }
-
-  private async send<T>(method: string, url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
-    const u = new URL(url);
-    const res = await fetch(`${this.origin}${u.pathname}${u.search}`, { method, headers: options?.headers ?? {}, ...(options?.body !== undefined ? { body: options.body } : {}) });
-    const text = await res.text();
-    let body: unknown = {};
-    try { body = JSON.parse(text); } catch { /* msal reads a non-JSON answer as an empty body */ }
-    return { status: res.status, headers: Object.fromEntries(res.headers), body: body as T };
-  }
-}
-
 export class ClientCredentialsProvider {
   private app?: ConfidentialClientApplication;
   /** Every secret this provider has read, to scrub from a token endpoint's error message. */
@@ -258,9 +228,7 @@ export class ClientCredentialsProvider {
   }
 
   private network(): INetworkModule | undefined {
-    if (this.opts.networkClient) return this.opts.networkClient;
-    const origin = this.opts.tokenOrigin ?? setting('RAA_TEST_TOKEN_ORIGIN');
-    return origin ? new LoopbackNetwork(loopbackOrigin(origin)) : undefined;
+    return this.opts.networkClient ?? (globalThis as { [TOKEN_NETWORK]?: INetworkModule })[TOKEN_NETWORK];
   }
 
   private async build(): Promise<ConfidentialClientApplication> {

@@ -15,6 +15,7 @@ import { redactor, REDACTED } from '../../src/transport/redact';
 import { ClientCredentialsProvider, FEDERATED_AUDIENCE, redactable } from '../../src/auth/token-providers';
 import { TokenRenewal } from '../../src/auth/token-renewal';
 import { runCli, startIndependentServer, type CliRun } from './support/independent-server';
+import { LoopbackNetwork, preload } from './support/entra-network.cjs';
 import { base64Forms, reportTexts } from './support/report-texts';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -127,6 +128,9 @@ function clock(): { now: () => number; advance: (s: number) => void } {
 
 let dir = '';
 let entra: FakeEntra;
+
+/** A command-line run's token requests go to the stand-in: every process of it preloads the network seam. */
+const viaStandIn = () => ({ NODE_OPTIONS: `--require ${preload}`, SELFTEST_ENTRA_ORIGIN: entra.origin });
 const requestToken = opaque('gh-request-token');
 
 test.beforeEach(async () => {
@@ -150,7 +154,7 @@ test.describe('client assertion from a file', () => {
   test('the file is sent as the client assertion and read again for the next token', async () => {
     const first = entra.writeAssertion();
     const c = clock();
-    const p = new ClientCredentialsProvider(fileSpec(), 'global', { tokenOrigin: entra.origin, now: c.now });
+    const p = new ClientCredentialsProvider(fileSpec(), 'global', { networkClient: new LoopbackNetwork(entra.origin), now: c.now });
     expect(await p.getToken()).toBe('local-at-file');
     // The kubelet rotates the token in place; the next token request must carry the new one.
     const second = entra.writeAssertion(`${opaque('federated-file-rotated')}\n`);
@@ -169,10 +173,10 @@ test.describe('client assertion from a file', () => {
   });
 
   test('a missing or empty file names the file and sends nothing', async () => {
-    const missing = new ClientCredentialsProvider(fileSpec(), 'global', { tokenOrigin: entra.origin });
+    const missing = new ClientCredentialsProvider(fileSpec(), 'global', { networkClient: new LoopbackNetwork(entra.origin) });
     await expect(missing.getToken()).rejects.toThrow(`cannot read client assertion file ${join(dir, 'azure-identity-token')} (ENOENT)`);
     entra.writeAssertion('  \n');
-    const empty = new ClientCredentialsProvider(fileSpec(), 'global', { tokenOrigin: entra.origin });
+    const empty = new ClientCredentialsProvider(fileSpec(), 'global', { networkClient: new LoopbackNetwork(entra.origin) });
     await expect(empty.getToken()).rejects.toThrow(`the client assertion file ${join(dir, 'azure-identity-token')} is empty`);
     expect(entra.tokenRequests).toEqual([]);
   });
@@ -181,7 +185,7 @@ test.describe('client assertion from a file', () => {
     await entra.close();
     entra = await startFakeEntra({ accessTokens: { [FILE_APP]: 'local-at-file' }, assertionFile: join(dir, 'azure-identity-token'), requestToken, failTokenRequests: [1] });
     const assertion = entra.writeAssertion();
-    const err = await new ClientCredentialsProvider(fileSpec(), 'global', { tokenOrigin: entra.origin }).getToken().then(() => undefined, (e: Error) => e);
+    const err = await new ClientCredentialsProvider(fileSpec(), 'global', { networkClient: new LoopbackNetwork(entra.origin) }).getToken().then(() => undefined, (e: Error) => e);
     expect(entra.tokenRequests.map((r) => r.assertion), 'the request was made and echoed').toEqual([assertion]);
     expect(err?.message).toContain('invalid_client');
     expect(err?.message).not.toContain(assertion);
@@ -196,7 +200,7 @@ test.describe('client assertion from a file', () => {
       name: 'app-file', type: 'application', permissions: ['DeviceManagementManagedDevices.ReadWrite.All'], tokenState: 'valid', token: 'runner-token-0',
       renewal: { clientCredentials: fileSpec(), cloud: 'global', expiresAt: c.now() + 3600_000 },
     };
-    const renewal = new TokenRenewal({ renewedFile, provider: { tokenOrigin: entra.origin, now: c.now } });
+    const renewal = new TokenRenewal({ renewedFile, provider: { networkClient: new LoopbackNetwork(entra.origin), now: c.now } });
     expect(await renewal.bearer(principal)).toBe('runner-token-0');
     const rotated = entra.writeAssertion();
     c.advance(3600 - 300 + 5);
@@ -210,7 +214,7 @@ test.describe('client assertion from a file', () => {
 test.describe('client assertion from GitHub Actions OIDC', () => {
   test('a federated token for api://AzureADTokenExchange is fetched for each token request', async () => {
     const c = clock();
-    const p = new ClientCredentialsProvider(githubSpec, 'usgov-l4', { tokenOrigin: entra.origin, now: c.now });
+    const p = new ClientCredentialsProvider(githubSpec, 'usgov-l4', { networkClient: new LoopbackNetwork(entra.origin), now: c.now });
     expect(await p.getToken()).toBe('local-at-github');
     c.advance(3599 - 300 + 5);
     expect(await p.getToken()).toBe('local-at-github');
@@ -227,7 +231,7 @@ test.describe('client assertion from GitHub Actions OIDC', () => {
     for (const unset of ['ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_TOKEN']) {
       const saved = process.env[unset];
       process.env[unset] = '';
-      const p = new ClientCredentialsProvider(githubSpec, 'global', { tokenOrigin: entra.origin });
+      const p = new ClientCredentialsProvider(githubSpec, 'global', { networkClient: new LoopbackNetwork(entra.origin) });
       await expect(p.getToken()).rejects.toThrow(/ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN.*`permissions: id-token: write`/);
       process.env[unset] = saved;
     }
@@ -239,7 +243,7 @@ test.describe('client assertion from GitHub Actions OIDC', () => {
     await entra.close();
     entra = await startFakeEntra({ accessTokens: { [GITHUB_APP]: 'local-at-github' }, requestToken, failOidcRequests: [1] });
     process.env.ACTIONS_ID_TOKEN_REQUEST_URL = entra.oidcUrl;
-    const err = await new ClientCredentialsProvider(githubSpec, 'global', { tokenOrigin: entra.origin }).getToken().then(() => undefined, (e: Error) => e);
+    const err = await new ClientCredentialsProvider(githubSpec, 'global', { networkClient: new LoopbackNetwork(entra.origin) }).getToken().then(() => undefined, (e: Error) => e);
     expect(entra.oidcRequests).toHaveLength(1);
     expect(err?.message).toContain("GitHub's OIDC token endpoint answered 500");
     expect(err?.message).not.toContain(requestToken);
@@ -295,7 +299,7 @@ test.describe('command line', () => {
     return path;
   };
   // Token requests, were any sent, go to the local stand-in; a private temporary folder keeps a run that got too far.
-  const env = () => { mkdirSync(join(dir, 'tmp'), { recursive: true }); return { RAA_TEST_TOKEN_ORIGIN: entra.origin, TMPDIR: join(dir, 'tmp') }; };
+  const env = () => { mkdirSync(join(dir, 'tmp'), { recursive: true }); return { ...viaStandIn(), TMPDIR: join(dir, 'tmp') }; };
 
   test('github-oidc outside a job with id-token: write is refused in one line (exit 2)', async () => {
     const run = await runCli(['run', '--target', UNREACHABLE, '--principals', principalsFile({ clientAssertion: 'github-oidc' })],
@@ -333,7 +337,7 @@ test('no assertion or GitHub request token reaches the reports or the console of
     const reportDir = join(dir, 'reports');
     const run = await runCli(['run', '--target', server.baseUrl, '--principals', principalsPath, '--report-dir', reportDir, '--allow-partial', '--allow-writes',
       '--', '--grep', '@RAA-CREATE-201|@RAA-GET-200|@RAA-TENANT-READ|@RAA-AUTH-MISSING'],
-    { env: { RAA_TEST_TOKEN_ORIGIN: entra.origin, ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken, CONFORMANCE_RATE_LIMIT: '0' }, timeoutMs: 240_000 });
+    { env: { ...viaStandIn(), ACTIONS_ID_TOKEN_REQUEST_URL: entra.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: requestToken, CONFORMANCE_RATE_LIMIT: '0' }, timeoutMs: 240_000 });
     const tail = `\n--- stdout (tail) ---\n${run.stdout.slice(-3000)}\n--- stderr (tail) ---\n${run.stderr.slice(-2000)}\n--- refused ---\n${entra.refused.join('\n')}`;
     expect(run.code, `the refused renewal errors a test, so the run is inconclusive (exit 3)${tail}`).toBe(3);
     expect(entra.refused, 'the stand-ins accepted every assertion they were sent').toEqual([]);

@@ -33,8 +33,14 @@ test('the settings are the environment schema\'s variables, each with a descript
   for (const [name, spec] of Object.entries(SETTINGS)) expect(spec.description.length, name).toBeGreaterThan(10);
 });
 
-test('the test hooks read by product code are declared as such', () => {
-  expect(SETTINGS.RAA_TEST_TOKEN_ORIGIN.kind).toBe('test-hook');
+test('product code reads no test hook: a self-test injects through a seam, never a variable a user could set', () => {
+  const hooks = Object.entries(SETTINGS).filter(([, s]) => s.kind === 'test-hook').map(([n]) => n);
+  const product = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'server'))].filter((f) => !f.endsWith(join('config', 'settings.ts')));
+  const readers = product.flatMap((f) => hooks.filter((h) => readFileSync(f, 'utf8').includes(h)).map((h) => `${relative(ROOT, f)} reads ${h}`));
+  expect(readers).toEqual([]);
+  // The two hooks product code used to read are gone for good.
+  expect(Object.keys(SETTINGS)).not.toContain('RAA_TEST_TOKEN_ORIGIN');
+  expect(Object.keys(SETTINGS)).not.toContain('RAA_ASSUME_REMOTE');
 });
 
 test('every variable of the suite carries one of its prefixes; the CI\'s do not', () => {
@@ -50,7 +56,6 @@ test('product code reads the environment through src/config/settings.ts', () => 
 test('internal values are checked too', () => {
   expect(problemWith('RAA_SHARD', '2/3')).toBeUndefined();
   expect(problemWith('RAA_SHARD', 'two')).toMatch(/^RAA_SHARD must match/);
-  expect(problemWith('RAA_TEST_TOKEN_ORIGIN', 'https://login.microsoftonline.com')).toMatch(/^RAA_TEST_TOKEN_ORIGIN must match/);
   expect(problemWith('CONFORMANCE_PROFILE', 'fast')).toBe('CONFORMANCE_PROFILE must be equal to one of the allowed values (quick, deep, tenant)');
 });
 
