@@ -16,6 +16,7 @@ import {
 } from './suite';
 import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema, oraclesSchema } from './report';
 import { compareReportSchema } from './compare-report';
+import { runtimeSchema } from './runtime';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -28,8 +29,7 @@ for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSch
   expectationsFileSchema, regressionsFileSchema, surfaceCasesFileSchema]) {
   ajv.addSchema(s as object);
 }
-for (const s of REPORT_SCHEMAS) ajv.addSchema(s as object);
-ajv.addSchema(compareReportSchema as object);
+for (const s of [...REPORT_SCHEMAS, compareReportSchema, runtimeSchema]) ajv.addSchema(s as object);
 
 function compiled<T>(id: string): ValidateFunction<T> {
   const v = ajv.getSchema<T>(id);
@@ -91,6 +91,8 @@ export const validators = {
   oracles: lazy<unknown>(oraclesSchema),
   /** compare.json (schemas/compare-report.ts). */
   compareReport: lazy<unknown>(compareReportSchema),
+  /** The runtime file a run hands its workers (schemas/runtime.ts). */
+  runtime: lazy<unknown>(runtimeSchema),
 };
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */

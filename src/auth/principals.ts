@@ -1,9 +1,9 @@
 // Who the suite can act as: a principals file (schemas/suite.ts) resolved to bearer tokens before any test
 // runs. Tokens are opaque to the suite (only a JWT's tenant is read, when the file names none); the expected
 // outcome of each call comes from the permission matrix.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { decodeJwt } from 'jose';
-import { ConfigError, KNOWN_PERMISSIONS, loadValidated, validators, type PrincipalSpec, type PrincipalType } from '../contract';
+import { ConfigError, KNOWN_PERMISSIONS, describeErrors, validators, type PrincipalSpec, type PrincipalType } from '../contract';
 import { redactor } from '../transport/redact';
 import { didYouMean } from '../config/suggest';
 import type { CloudId } from './clouds';
@@ -38,9 +38,30 @@ export const mayAct = (p: Principal) => p.tokenState === 'valid' && p.type !== '
 
 export type TokenSource = (spec: PrincipalSpec) => Promise<string>;
 
+/**
+ * The principals file as read, once per process and version of the file: the misspelt-variable check
+ * (variablesNamedBy), the credential check and the schema all look at this one parse, and workers read none (the
+ * runtime hands them the resolved principals). A file written anew (its size or modification time changed) is read anew.
+ */
+const read = new Map<string, { data?: unknown; error?: string }>();
+
+function parsedFile(path: string): { data?: unknown; error?: string } {
+  let version = path;
+  try { const s = statSync(path); version = `${path}\0${s.mtimeMs}\0${s.size}\0${s.ino}`; } catch { /* the read below says why */ }
+  let got = read.get(version);
+  if (!got) {
+    try { got = { data: JSON.parse(readFileSync(path, 'utf8')) }; } catch (e) { got = { error: (e as Error).message }; }
+    read.set(version, got);
+  }
+  return got;
+}
+
 export function readPrincipalsFile(path: string): PrincipalSpec[] {
-  checkCredentialChoice(path);
-  const file = loadValidated(path, validators.principalsFile, 'principals file');
+  const { data, error } = parsedFile(path);
+  if (error !== undefined) throw new ConfigError(`principals file ${path} cannot be read as JSON: ${error}`);
+  checkCredentialChoice(path, data);
+  if (!validators.principalsFile(data)) throw new ConfigError(`principals file ${path} is invalid:\n  ${describeErrors(validators.principalsFile.errors).join('\n  ')}`);
+  const file = data as { principals: PrincipalSpec[] };
   const names = new Set<string>();
   for (const p of file.principals) {
     if (names.has(p.name)) throw new ConfigError(`principals file ${path}: the name "${p.name}" is used twice`);
@@ -61,9 +82,8 @@ const CREDENTIALS: [string, (cc: Record<string, unknown>) => boolean][] = [
  * clientCredentials authenticates one way. The schema's oneOf says so too, but ajv reports each branch it tried:
  * this names the conflict in one line first. A file that is not JSON is left to the schema check.
  */
-function checkCredentialChoice(path: string): void {
-  let file: { principals?: { name?: unknown; clientCredentials?: unknown }[] };
-  try { file = JSON.parse(readFileSync(path, 'utf8')); } catch { return; }
+function checkCredentialChoice(path: string, data: unknown): void {
+  const file = data as { principals?: { name?: unknown; clientCredentials?: unknown }[] } | null;
   if (!Array.isArray(file?.principals)) return;
   file.principals.forEach((p, i) => {
     const cc = p?.clientCredentials;
@@ -90,12 +110,9 @@ function checkPermissions(path: string, p: PrincipalSpec): void {
  * properly reports that later.
  */
 export function variablesNamedBy(path: string): string[] {
-  try {
-    const file = JSON.parse(readFileSync(path, 'utf8')) as { principals?: { tokenEnv?: unknown; clientCredentials?: { clientSecretEnv?: unknown } }[] };
-    return (file.principals ?? []).flatMap((p) => [p.tokenEnv, p.clientCredentials?.clientSecretEnv]).filter((v): v is string => typeof v === 'string');
-  } catch {
-    return [];
-  }
+  const file = parsedFile(path).data as { principals?: { tokenEnv?: unknown; clientCredentials?: { clientSecretEnv?: unknown } }[] } | undefined;
+  const list = Array.isArray(file?.principals) ? file.principals : [];
+  return list.flatMap((p) => [p?.tokenEnv, p?.clientCredentials?.clientSecretEnv]).filter((v): v is string => typeof v === 'string');
 }
 
 /** Resolves every principal's token; a missing environment variable is a configuration error. */

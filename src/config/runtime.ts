@@ -5,6 +5,7 @@ import type { Principal } from '../auth/principals';
 import type { Profile, RunConfig } from './config';
 import { redactor } from '../transport/redact';
 import { setting } from './settings';
+import { describeErrors, validators } from '../contract';
 import type { Failure } from '../report/types';
 
 /** What the preflight found against the target, as failures of their requirements, and hints for after the verdict. */
@@ -121,7 +122,10 @@ export function loadRuntime(): Runtime {
   if (cached) return cached;
   const path = setting('RAA_RUNTIME');
   if (!path) throw new Error('RAA_RUNTIME is not set: run the suite with `npm run conformance` (or `raa-conformance run`), which prepares the target and principals first.');
-  cached = JSON.parse(readFileSync(path, 'utf8')) as Runtime;
+  const data: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  // The run process validated every input; this only proves the hand-over is the shape it wrote (a suite bug if not).
+  if (!validators.runtime(data)) throw new Error(`the runtime file ${path} does not match schemas/runtime.ts (a bug in the suite):\n  ${describeErrors(validators.runtime.errors).join('\n  ')}`);
+  cached = data as Runtime;
   redactor.add(...cached.principals.map((p) => p.token), ...cached.secrets);
   return cached;
 }

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPECTED_SKIPS_FILE, loadExpectedSkips, unexpectedSkips } from '../../src/report/self-reporter';
 import { ROOT, cleanEnv } from './support/run-suite';
+import { loadConfig } from '../../src/config/config';
+import { buildRuntime } from '../../src/config/runtime';
 
 test('expected-skips.json gives every skip CI allows a file, a title and a reason', () => {
   const skips = loadExpectedSkips(join(ROOT, EXPECTED_SKIPS_FILE));
@@ -50,9 +52,10 @@ test('under CI an unlisted skip fails the self-test run and is named with its re
 });
 
 test('both Playwright configs refuse test.only under CI', () => {
-  // The suite's config reads the run's runtime file when it loads: the least one that names no target.
+  // The suite's config reads the run's runtime file when it loads (schema-checked): one as a run writes it.
   const runtime = join(mkdtempSync(join(tmpdir(), 'raa-only-')), 'runtime.json');
-  writeFileSync(runtime, JSON.stringify({ principals: [], secrets: [], profile: 'quick', reportDir: join(tmpdir(), 'raa-only-reports') }));
+  const settings = loadConfig({ CONFORMANCE_REPORT_DIR: join(tmpdir(), 'raa-only-reports') }, '/nonexistent/.env');
+  writeFileSync(runtime, JSON.stringify(buildRuntime(settings, { target: 'http://127.0.0.1:9/beta', principals: [], embedded: true, secrets: [] }, '0.0.0')));
   for (const config of ['playwright.config.ts', 'playwright.self.config.ts']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
       `const c = (await import('./${config}')).default; console.log(JSON.stringify(c.forbidOnly));`],

@@ -1,0 +1,2 @@
+/** This file's path, for NODE_OPTIONS=--require. */
+export declare const preload: string;
