@@ -2,6 +2,7 @@
 // report and the page's plain view all read the same way. No stack frames: the evidence is the exchange.
 import { requirementsById } from '../contract';
 import type { Failure } from './types';
+import { propertyReplay } from './replay';
 
 const MAX_BODY = 2_000;
 
@@ -36,7 +37,7 @@ export function failureText(f: Omit<Failure, 'message'> & { message?: string }):
   for (const e of f.schemaErrors ?? []) lines.push(`  Schema: ${e}`);
   if (f.property) {
     lines.push(`  Counterexample (shrunk): ${clip(JSON.stringify(f.property.counterexample) ?? 'undefined')}`);
-    lines.push(`  Replay: CONFORMANCE_SEED=${f.property.seed} (fast-check seed ${f.property.seed}, path "${f.property.path}", ${f.property.numRuns} runs)`);
+    lines.push(`  Replay: ${propertyReplay(f.property)}`);
   }
   if (f.exchange) {
     const { request, response } = exchangeLines(f.exchange);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { ConformanceReport, Failure, RequirementResult, RequirementStatus, TestResult } from './types';
 import { exchangeLines, headline } from './failure-text';
 import type { DriftReport } from '../metadata/drift';
+import { seedSetting } from './replay';
 
 export interface HtmlOptions {
   /** Earlier runs (the current one included if it should be plotted); a chart is drawn when there are ≥2. */
@@ -86,7 +87,7 @@ export function failureHtml(f: Failure): string {
   if (f.expected !== undefined || f.received !== undefined) parts.push(pair(['Expected', 'expected', f.expected ?? ''], ['Received', 'received', f.received ?? '']));
   if (f.schemaErrors?.length) parts.push(`<ul data-testid="schema-errors">${f.schemaErrors.map((e) => `<li><code>${escapeHtml(e)}</code></li>`).join('')}</ul>`);
   if (f.property) {
-    parts.push(`<p class="muted">property: seed ${escapeHtml(f.property.seed)}, path ${escapeHtml(f.property.path)}, ${escapeHtml(f.property.numRuns)} runs; replay with CONFORMANCE_SEED=${escapeHtml(f.property.seed)}</p>`,
+    parts.push(`<p class="muted">property: seed ${escapeHtml(f.property.seed)}, path ${escapeHtml(f.property.path)}, ${escapeHtml(f.property.numRuns)} runs; replay with ${escapeHtml(seedSetting(f.property.seed))}</p>`,
       pre('counterexample', JSON.stringify(f.property.counterexample, null, 2) ?? 'null'));
   }
   if (f.exchange) {

@@ -10,6 +10,7 @@ import type { ConformanceReport } from './types';
 import { exitCodeFor } from './exit-code';
 import type { DefectsFile } from '../../schemas/defects';
 import { renderRows, type TableRow } from './self-reporter';
+import { defectReplay } from './replay';
 
 export type Defect = DefectsFile['defects'][number];
 
@@ -52,7 +53,7 @@ export function judge(defect: Defect | undefined, report: ConformanceReport | un
   // MAY never gates a run: a defect that only breaks MAY requirements shows in the report, not the exit code.
   const gating = expected.some((id) => requirementsById.get(id)?.level !== 'MAY');
   const wantExit = gating ? 1 : 0;
-  const replay = `node bin/raa-conformance.mjs run --strict${defect ? ` --defects ${name}` : ''}${report ? ` --seed ${report.seed}` : ''}`;
+  const replay = defectReplay(defect ? name : undefined, report?.seed);
   const base = { name, area: defect?.area ?? '-', expected, incidental, wantExit, replay };
   if (!report) return { ...base, ok: false, result: 'ERRORED (no report)', missed: [...expected], unexpected: [], errored: 0, exit: 3, seconds: 0 };
   // A user's run would have stopped before any test, blaming the input: the defect is not caught.

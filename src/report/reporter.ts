@@ -20,6 +20,7 @@ import { renderConformanceHtml } from './html';
 import { readDriftReport } from '../metadata/drift';
 import { setting } from '../config/settings';
 import { writeWfcReport, type StatusTally } from './wfc';
+import { seedSetting } from './replay';
 
 
 
@@ -388,7 +389,7 @@ function renderSummary(r: ConformanceReport): string {
     }
   }
   const rec = r.records ?? { created: 0, left: [], requests: 0, throttled: 0 };
-  lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with CONFORMANCE_SEED=${r.seed})`);
+  lines.push('', `target ${r.target} · profile ${r.profile} · seed ${r.seed} (replay with ${seedSetting(r.seed)})`);
   lines.push(`records created ${rec.created}, not removed ${rec.left.length}${rec.left.length ? ` (${rec.left.slice(0, 5).join(', ')}${rec.left.length > 5 ? ', …' : ''}; \`raa-conformance cleanup --dry-run\` lists what carries the marker)` : ''}; ${r.summary.waitedOut ?? rec.throttled} throttled answer(s) waited out${r.summary.waitedMs ? ` (${(r.summary.waitedMs / 1000).toFixed(1)} s waiting)` : ''}`);
   const forWrites = r.requirements.filter((q) => q.status === 'not-tested' && q.notTested === 'writes').length;
   if (forWrites) lines.push(`${forWrites} requirement(s) not tested because writes are not allowed against this target (CONFORMANCE_ALLOW_WRITES=1 enables them)`);
@@ -457,7 +458,7 @@ export function failureMarkdown(f: Failure): string[] {
   if (f.expected !== undefined || f.received !== undefined) out.push('| Expected | Received |', '|---|---|', `| ${code(f.expected)} | ${code(f.received)} |`, '');
   for (const e of f.schemaErrors ?? []) out.push(`- Schema: \`${e.replace(/`/g, "'")}\``);
   if (f.schemaErrors?.length) out.push('');
-  if (f.property) out.push(`Property: seed ${f.property.seed}, path \`${f.property.path}\`, ${f.property.numRuns} runs; replay with \`CONFORMANCE_SEED=${f.property.seed}\`. Counterexample (shrunk):`, '', ...fenced(JSON.stringify(f.property.counterexample, null, 2) ?? 'null', 'json'), '');
+  if (f.property) out.push(`Property: seed ${f.property.seed}, path \`${f.property.path}\`, ${f.property.numRuns} runs; replay with \`${seedSetting(f.property.seed)}\`. Counterexample (shrunk):`, '', ...fenced(JSON.stringify(f.property.counterexample, null, 2) ?? 'null', 'json'), '');
   if (f.exchange) {
     const { request, response } = exchangeLines(f.exchange);
     out.push('Request:', '', ...fenced(request.join('\n'), 'http'), '', 'Response:', '', ...fenced(response.join('\n'), 'http'), '');
