@@ -29,9 +29,13 @@ export interface RunConfig {
   timeoutMs: number;
   /** Client-side request rate limit (requests/s); 0 = none. */
   rateLimit: number;
+  /** Known deviations of the target (CONFORMANCE_EXPECTATIONS). */
   expectationsFile?: string;
+  /** Folder of earlier conformance.json files; this run is added and the page shows the trend. */
   historyDir?: string;
+  /** Pinned regressions, replayed first (default fixtures/regressions.json). */
   regressionsFile: string;
+  /** Embedded target only: the reference server's defect modes (REFERENCE_DEFECTS). */
   defects: string[];
   faults?: string;
   /** Embedded target only: which contract the reference server implements (REFERENCE_CONTRACT); unset = today's. */

@@ -2,7 +2,7 @@
 // the run's settings, in a private temporary file named by RAA_RUNTIME (never inside reports/).
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../auth/principals';
-import type { Profile, RunConfig } from './config';
+import type { RunConfig } from './config';
 import { redactor } from '../transport/redact';
 import { setting } from './settings';
 import { describeErrors, validators } from '../contract';
@@ -14,7 +14,12 @@ export interface PreflightOutcome {
   hints: string[];
 }
 
-export interface Runtime {
+/** What a run's settings give its Runtime: declared once, in src/config/config.ts's RunConfig. */
+export type RunSettings = Pick<RunConfig, 'seed' | 'profile' | 'numRuns' | 'propertyBudgetMs' | 'strict' | 'allowWrites' | 'timeoutMs' | 'rateLimit' | 'reportDir' | 'defects'>
+  & Partial<Pick<RunConfig, 'retryBudgetMs' | 'regressionsFile' | 'expectationsFile' | 'historyDir' | 'allowPartial' | 'requireMetadata'>>;
+
+/** The run's settings (RunSettings) with what the command resolved: the target, the principals with tokens, the run's name. */
+export interface Runtime extends RunSettings {
   runId: string;
   /** Prefix of deviceDisplayName on every record this run creates. */
   marker: string;
@@ -25,30 +30,9 @@ export interface Runtime {
    */
   embedded: boolean;
   principals: Principal[];
-  seed: number;
-  profile: Profile;
-  numRuns: number;
-  propertyBudgetMs: number;
-  strict: boolean;
-  allowWrites: boolean;
-  timeoutMs: number;
-  rateLimit: number;
-  /** Wall-clock time each worker may spend waiting out 429/503 before its checks end inconclusive (default 300 s). */
-  retryBudgetMs?: number;
-  reportDir: string;
   suiteVersion: string;
-  defects: string[];
   /** Extra secrets to scrub (client secrets, key material). */
   secrets: string[];
-  expectationsFile?: string;
-  /** Folder of earlier conformance.json files; this run is added and the page shows the trend. */
-  historyDir?: string;
-  /** Pinned regressions replayed first (default fixtures/regressions.json). */
-  regressionsFile?: string;
-  /** Accept MUST requirements left untested by configuration (--allow-partial): the run says so instead of INCOMPLETE. */
-  allowPartial?: boolean;
-  /** A target without $metadata (404) fails RAA-META-SERVED instead of leaving the metadata requirements not tested. */
-  requireMetadata?: boolean;
   /** How the user narrowed the run (e.g. `--grep @RAA-GET-200`, `--shard 1/3`); unset when every test was selected. */
   selection?: string;
   /** Private file where workers append the tokens they renew, so the runner can scrub them too. */
@@ -77,9 +61,6 @@ export interface MatrixProject {
 
 export const MARKER_PREFIX = 'raa-conformance/';
 
-/** What a run's settings give its Runtime: src/config/config.ts's RunConfig has all of these. */
-export type RunSettings = Pick<RunConfig, 'seed' | 'profile' | 'numRuns' | 'propertyBudgetMs' | 'strict' | 'allowWrites' | 'timeoutMs' | 'rateLimit' | 'reportDir' | 'defects'>
-  & Partial<Pick<RunConfig, 'retryBudgetMs' | 'regressionsFile' | 'expectationsFile' | 'historyDir' | 'allowPartial' | 'requireMetadata'>>;
 
 /** The prepared target: where the run goes and as whom. */
 export interface RuntimeTarget {
