@@ -3,7 +3,7 @@
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
 import { loadRuntime } from './src/config/runtime';
-import { setting } from './src/config/settings';
+import { setting } from './src/core/settings';
 
 const rt = loadRuntime();
 // The npm package runs this config compiled (dist/playwright.config.js, scripts/build.mjs): its modules end in .js.

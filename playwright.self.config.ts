@@ -1,6 +1,6 @@
 // The project's own tests: schemas, arbitraries, the reference server, the suite end to end, the defect matrix.
 import { defineConfig } from '@playwright/test';
-import { handOff, selfRunName, setting } from './src/config/settings';
+import { handOff, selfRunName, setting } from './src/core/settings';
 
 // Names this self-test run for its workers (they inherit the runner's environment and load this config too): the
 // defect matrix runs once per self-test run, and a worker restarted after a failed verdict reads that run instead of

@@ -85,7 +85,7 @@ export const validators = {
   environment: lazy<Record<string, string>>(environmentSchema),
   expectationsFile: lazy<ExpectationsFile>(expectationsFileSchema),
   regressionsFile: lazy<RegressionsFile>(regressionsFileSchema),
-  /** Any conformance.json this version reads (schemas/report.ts); src/report/read.ts brings version 1 up to date. */
+  /** Any conformance.json this version reads (schemas/report.ts); src/core/read-report.ts brings version 1 up to date. */
   conformanceReport: lazy<unknown>(conformanceReportSchema),
   failure: lazy<unknown>(failureSchema),
   oracles: lazy<unknown>(oraclesSchema),

@@ -1,6 +1,6 @@
 // The published shape of conformance.json (and of one test's failure, which crosses from a Playwright worker to
 // the reporter as a JSON attachment). The writer, diff, merge, pin and the page validate against it; the
-// TypeScript types in src/report/types.ts derive from it. INTERPRETING.md says when REPORT_SCHEMA_VERSION changes.
+// TypeScript types in src/core/report-types.ts derive from it. INTERPRETING.md says when REPORT_SCHEMA_VERSION changes.
 import { SCHEMA_BASE } from './entity';
 
 const DIALECT = 'https://json-schema.org/draft/2020-12/schema';

@@ -262,7 +262,7 @@ export const surfaceCasesFileSchema = {
 
 const flag = { enum: ['0', '1', 'true', 'false', ''] } as const;
 
-/** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/config/settings.ts. */
+/** The user's settings (after dotenv): their values. Names, descriptions and the other variables read: src/core/settings.ts. */
 export const environmentSchema = {
   $schema: DIALECT,
   $id: `${SCHEMA_BASE}environment`,

@@ -1,6 +1,6 @@
 // raa-conformance: the command line. It only dispatches: each command is a module of src/cli/ with its own help
 // and options, loaded when it runs, so `--version` or `diff` loads neither the reference server nor msal.
-import { didYouMean } from './config/suggest';
+import { didYouMean } from './core/suggest';
 import { VERSION } from './cli/core';
 import { UsageError, fail } from './cli/errors';
 

@@ -4,11 +4,11 @@
 import { readFileSync, statSync } from 'node:fs';
 import { decodeJwt } from 'jose';
 import { ConfigError, KNOWN_PERMISSIONS, describeErrors, validators, type PrincipalSpec, type PrincipalType } from '../contract';
-import { redactor } from '../transport/redact';
-import { didYouMean } from '../config/suggest';
+import { redactor } from '../core/redact';
+import { didYouMean } from '../core/suggest';
 import type { CloudId } from './clouds';
 import type { ClientCredentialsSpec } from './token-providers';
-import { namedVariable } from '../config/settings';
+import { namedVariable } from '../core/settings';
 
 /** How a worker renews a client-credentials token before it expires (src/auth/token-renewal.ts). */
 export interface Renewal {

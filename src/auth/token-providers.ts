@@ -6,8 +6,8 @@ import type { ConfidentialClientApplication, Configuration, INetworkModule } fro
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CLOUDS, type CloudId } from './clouds';
-import { redactor } from '../transport/redact';
-import { namedVariable, setting } from '../config/settings';
+import { redactor } from '../core/redact';
+import { namedVariable, setting } from '../core/settings';
 
 export interface ClientCredentialsSpec {
   tenantId: string;

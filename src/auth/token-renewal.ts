@@ -5,7 +5,7 @@
 // registered for redaction here and appended to a private file the runner reads before it scrubs the reports.
 import { appendFileSync } from 'node:fs';
 import type { Principal } from './principals';
-import { redactor } from '../transport/redact';
+import { redactor } from '../core/redact';
 import { ClientCredentialsProvider, type ClientCredentialsOptions } from './token-providers';
 
 export interface TokenRenewalOptions {

@@ -1,6 +1,6 @@
 // Tokens the suite derives from configured ones, whatever their format (JWT or opaque). A derived token is
 // nearly a real one, so it is registered for redaction like the original.
-import { redactor } from '../transport/redact';
+import { redactor } from '../core/redact';
 
 /** The same token with one character changed in its signature (a JWT) or its middle (opaque). */
 export function tamper(token: string): string {

@@ -4,10 +4,10 @@
 // attachment (src/suite/suite.ts, keepWorker) and never reads the message back.
 import { requirement } from '../contract';
 import type { Exchange } from '../transport/http';
-import { redactor } from '../transport/redact';
-import { errorNamed, plain } from './outcomes';
-import { failureText } from '../report/failure-text';
-import type { Failure } from '../report/types';
+import { redactor } from '../core/redact';
+import { errorNamed, plain } from '../core/outcomes';
+import { failureText } from '../core/failure-text';
+import type { Failure } from '../core/report-types';
 
 export interface FailureDetail {
   expected?: string;

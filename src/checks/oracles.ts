@@ -4,7 +4,7 @@
 // files, per oracle, one entry for each test whose exchanges it applied to (src/report/reporter.ts).
 import { describeErrors, validators } from '../contract';
 import type { Exchange } from '../transport/http';
-import type { Failure } from '../report/types';
+import type { Failure } from '../core/report-types';
 import { CheckFailure, findingRecord, type FailureDetail } from './failure';
 
 /** What an oracle found wrong with one exchange (the exchange itself is added by whoever records it). */

@@ -3,7 +3,7 @@
 // failure, fast-check replays that run (seed + path) and shrinks it, so the report holds the smallest case.
 import fc from 'fast-check';
 import { CheckFailure } from './failure';
-import { Inconclusive, NotObserved } from './outcomes';
+import { Inconclusive, NotObserved } from '../core/outcomes';
 import { mapLimit, type Exchange } from '../transport/http';
 
 export interface PropertySpec<T> {

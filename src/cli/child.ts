@@ -7,8 +7,8 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ROOT } from '../contract';
 import { EXIT } from '../report/exit-code';
-import { redactor } from '../transport/redact';
-import { childEnvironment } from '../config/settings';
+import { redactor } from '../core/redact';
+import { childEnvironment } from '../core/settings';
 
 export interface ChildOptions {
   env?: NodeJS.ProcessEnv;

@@ -1,6 +1,6 @@
 // `raa-conformance cleanup`: deletes records carrying the suite's marker from earlier runs, and nothing else.
 import { parseArgs } from 'node:util';
-import { removeMarked } from '../transport/cleanup';
+import { removeMarked } from './cleanup-records';
 import { ConfigError } from '../contract';
 import { loadConfig } from '../config/config';
 import { EXIT } from '../report/exit-code';

@@ -4,11 +4,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ROOT, modulePath } from '../contract';
-import { readConformanceReport } from '../report/read';
-import { redactor } from '../transport/redact';
-import type { ConformanceReport } from '../report/types';
+import { readConformanceReport } from '../core/read-report';
+import { redactor } from '../core/redact';
+import type { ConformanceReport } from '../core/report-types';
 import type { Runtime } from '../config/runtime';
-import { childEnvironment } from '../config/settings';
+import { childEnvironment } from '../core/settings';
 import { runPlaywright } from './child';
 
 export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

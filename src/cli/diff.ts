@@ -3,8 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXIT } from '../report/exit-code';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from '../report/diff';
-import { setting } from '../config/settings';
-import { readConformanceReport } from '../report/read';
+import { setting } from '../core/settings';
+import { readConformanceReport } from '../core/read-report';
 import { UsageError } from './errors';
 
 export const help = `Usage: raa-conformance diff BASE.json HEAD.json [--markdown FILE]

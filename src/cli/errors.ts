@@ -2,8 +2,8 @@
 // anything else is a bug: its stack, exit 3.
 import { ConfigError } from '../contract';
 import { EXIT } from '../report/exit-code';
-import { redactor } from '../transport/redact';
-import { didYouMean } from '../config/suggest';
+import { redactor } from '../core/redact';
+import { didYouMean } from '../core/suggest';
 
 /** A mistake on the command line: one line on stderr, then the command's usage on stdout. */
 export class UsageError extends ConfigError {

@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../contract';
 import { loadConfig } from '../config/config';
 import { EXIT, exitCodeFor } from '../report/exit-code';
-import type { ConformanceReport } from '../report/types';
+import type { ConformanceReport } from '../core/report-types';
 import { buildRuntime, type Runtime } from '../config/runtime';
 import { playwrightSuite, withWorkDir, writeRuntime, writtenReport } from './core';
-import { readConformanceReport } from '../report/read';
+import { readConformanceReport } from '../core/read-report';
 import { UsageError } from './errors';
 
 export const help = `Usage: raa-conformance merge --report-dir DIR SHARD_DIR...

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/config';
 import { EXIT } from '../report/exit-code';
 import { pin } from '../config/regressions';
-import { readConformanceReport } from '../report/read';
+import { readConformanceReport } from '../core/read-report';
 
 export const help = `Usage: raa-conformance pin [--report reports/conformance.json] [--out fixtures/regressions.json]
 

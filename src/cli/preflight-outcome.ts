@@ -1,7 +1,7 @@
 // The preflight as the run's data: its findings against the target become failures of their requirements (with
 // the exchange and a reproduce line naming the principal's token variable), carried in the runtime to the
 // reporter, which files each beside the requirement's tests.
-import { preflight, type PreflightResult } from '../transport/preflight';
+import { preflight, type PreflightResult } from './preflight';
 import { CheckFailure, namePrincipals } from '../checks/failure';
 import type { PreflightOutcome } from '../config/runtime';
 import type { Principal } from '../auth/principals';

@@ -1,7 +1,7 @@
 // `raa-conformance self-test`: the project's own tests (what `npm test` runs); a clone only.
 import { COMPILED, modulePath } from '../contract';
 import { EXIT } from '../report/exit-code';
-import { childEnvironment } from '../config/settings';
+import { childEnvironment } from '../core/settings';
 import { runPlaywright } from './child';
 import { needsClone } from './errors';
 

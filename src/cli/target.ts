@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError, ROOT } from '../contract';
 import type { RunConfig } from '../config/config';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from '../auth/principals';
-import { redactor } from '../transport/redact';
+import { redactor } from '../core/redact';
 import type { RuntimeTarget } from '../config/runtime';
 import { ClientCredentialsProvider, redactable } from '../auth/token-providers';
 import { ReferenceServer } from '../../server/index';

@@ -3,7 +3,7 @@
 // creates marked with the run's marker so `cleanup` can find it.
 import { COLLECTION, entityId } from '../contract';
 import { linkProblem } from '../checks/checks';
-import { Inconclusive } from '../checks/outcomes';
+import { Inconclusive } from '../core/outcomes';
 import { Transport, TransportError, type Exchange } from '../transport/http';
 import type { Principal } from '../auth/principals';
 import type { BatchMember, Step } from './stream';

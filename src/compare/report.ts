@@ -3,7 +3,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeErrors, validators } from '../contract';
-import { redactor } from '../transport/redact';
+import { redactor } from '../core/redact';
 import type { Exchange } from '../transport/http';
 import type { CompareResult } from './compare';
 import type { Observation } from './execute';

@@ -7,8 +7,8 @@ import type { ErrorObject } from 'ajv';
 import { ConfigError, ROOT, validators } from '../contract';
 import { CLOUDS, type CloudId } from '../auth/clouds';
 import { variablesNamedBy } from '../auth/principals';
-import { didYouMean } from './suggest';
-import { SETTING_PREFIXES, USER_SETTINGS, checkInternal } from './settings';
+import { didYouMean } from '../core/suggest';
+import { SETTING_PREFIXES, USER_SETTINGS, checkInternal } from '../core/settings';
 
 export type Profile = 'quick' | 'deep' | 'tenant';
 
@@ -48,7 +48,7 @@ export interface RunConfig {
   requireMetadata: boolean;
 }
 
-/** Every variable the suite reads as a setting: the environment schema's names (src/config/settings.ts). */
+/** Every variable the suite reads as a setting: the environment schema's names (src/core/settings.ts). */
 export const KNOWN_VARIABLES: readonly string[] = USER_SETTINGS;
 
 export const PROFILES: Record<Profile, { numRuns: number; propertyBudgetMs: number }> = {

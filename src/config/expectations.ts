@@ -1,7 +1,7 @@
 // Known deviations of a target live out of band, in an expectations file: a known failure is reported as
 // expected and does not fail the run; one that now passes, or an entry that names nothing, fails it loudly.
 import { ConfigError, loadValidated, requirementsById, validators, type Expectation } from '../contract';
-import type { RequirementResult } from '../report/types';
+import type { RequirementResult } from '../core/report-types';
 
 export function loadExpectations(path: string): Expectation[] {
   const entries = loadValidated(path, validators.expectationsFile, 'expectations file').expectations;

@@ -1,8 +1,8 @@
 // Pinned regressions: a failed property's shrunk counterexample becomes a fixture that runs first, every time.
 import { existsSync, writeFileSync } from 'node:fs';
 import { ConfigError, loadValidated, validators, type Regression } from '../contract';
-import type { Counterexample } from '../report/types';
-import { readConformanceReport } from '../report/read';
+import type { Counterexample } from '../core/report-types';
+import { readConformanceReport } from '../core/read-report';
 import { MARKER_PREFIX } from './runtime';
 
 export function loadRegressions(path: string): Regression[] {

@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import type { Principal } from '../auth/principals';
 import type { RunConfig } from './config';
-import { redactor } from '../transport/redact';
-import { setting } from './settings';
+import { redactor } from '../core/redact';
+import { setting } from '../core/settings';
 import { describeErrors, validators } from '../contract';
-import type { Failure } from '../report/types';
+import type { Failure } from '../core/report-types';
 
 /** What the preflight found against the target, as failures of their requirements, and hints for after the verdict. */
 export interface PreflightOutcome {
@@ -46,7 +46,7 @@ export interface Runtime extends RunSettings {
   project?: string;
   /** When the command reached each step before Playwright (epoch ms): conformance.json's `timings` start with these. */
   marks?: Record<string, number>;
-  /** The preflight's findings against the target (src/transport/preflight.ts); per project in a matrix run. */
+  /** The preflight's findings against the target (src/cli/preflight.ts); per project in a matrix run. */
   preflight?: PreflightOutcome;
 }
 

@@ -7,7 +7,7 @@ import { ConfigError, requirementsById, type Level } from '../contract';
 import { edmTypeOf, GRAPH_ALIAS, nullableOf, parseCsdl, type CsdlEntityType, type CsdlModel } from './csdl';
 import { entitySchema, SEED_PROPERTIES } from '../../schemas/entity';
 import { ENUMS, SENTINEL, type EnumInfo } from '../../schemas/enums';
-import { setting } from '../config/settings';
+import { setting } from '../core/settings';
 
 export const NAMESPACE = 'microsoft.graph';
 export const ENTITY = 'remoteActionAudit';

@@ -1,6 +1,6 @@
 // Compares two conformance reports (e.g. main vs. a PR) requirement by requirement and test by test.
 // Timings (durationMs, startedAt) never count as a change: they differ on every run.
-import type { ConformanceReport, RequirementLevel, RequirementResult, RequirementStatus, TestResult, TestStatus } from './types';
+import type { ConformanceReport, RequirementLevel, RequirementResult, RequirementStatus, TestResult, TestStatus } from '../core/report-types';
 
 export interface RequirementChange {
   id: string;

@@ -1,6 +1,6 @@
 // The run's verdict and exit code, from its conformance report: shared by `run`, `merge`, the reporter and the
 // defect matrix. One word a pipeline can gate on, and one line a person can act on.
-import type { ConformanceReport, RequirementResult, Verdict } from './types';
+import type { ConformanceReport, RequirementResult, Verdict } from '../core/report-types';
 
 export const EXIT = { ok: 0, nonConformant: 1, badInput: 2, error: 3, incomplete: 4 } as const;
 

@@ -2,10 +2,10 @@
 // Rows are rendered here (escaped) rather than by client JS from embedded JSON, so the page reads without JS and
 // report text never passes through innerHTML. A hash-based CSP is defence in depth: only our own script/style run.
 import { createHash } from 'node:crypto';
-import type { ConformanceReport, Failure, RequirementResult, RequirementStatus, TestResult } from './types';
-import { exchangeLines, headline } from './failure-text';
+import type { ConformanceReport, Failure, RequirementResult, RequirementStatus, TestResult } from '../core/report-types';
+import { exchangeLines, headline } from '../core/failure-text';
 import type { DriftReport } from '../metadata/drift';
-import { seedSetting } from './replay';
+import { seedSetting } from '../core/replay';
 
 export interface HtmlOptions {
   /** Earlier runs (the current one included if it should be plotted); a chart is drawn when there are ≥2. */

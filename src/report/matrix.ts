@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, requirementsById } from '../contract';
-import type { ConformanceReport } from './types';
+import type { ConformanceReport } from '../core/report-types';
 import { exitCodeFor } from './exit-code';
 import type { DefectsFile } from '../../schemas/defects';
 import { renderRows, type TableRow } from './self-reporter';
-import { defectReplay } from './replay';
+import { defectReplay } from '../core/replay';
 
 export type Defect = DefectsFile['defects'][number];
 

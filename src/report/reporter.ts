@@ -6,21 +6,21 @@ import { join } from 'node:path';
 import { catalogue, describeErrors, validators } from '../contract';
 import { CHECK_FAILURE, FAILURE_ATTACHMENT, isCheckFailure, plain } from '../checks/failure';
 import { ORACLE_ATTACHMENT, type OracleResults } from '../checks/oracles';
-import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from '../checks/outcomes';
+import { BLOCKED_BY, CONFIGURATION_KINDS, INCONCLUSIVE, NOT_TESTED, isInconclusive, type BlockedNote, type NotTestedNote } from '../core/outcomes';
 import { verdictFor } from './exit-code';
-import { redactor } from '../transport/redact';
+import { redactor } from '../core/redact';
 import { WRITES_SKIP } from '../suite/suite-constants';
 import { loadRuntime, projectRuntime, type Runtime } from '../config/runtime';
-import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from './types';
+import type { CiteMismatch, ConformanceReport, Counterexample, Failure, LevelCoverage, RequirementLevel, RequirementResult, RequirementStatus, TestResult as ReportTest } from '../core/report-types';
 import { REPORT_SCHEMA_VERSION } from '../../schemas/report';
-import { exchangeLines, failureText } from './failure-text';
-import { upgradeReport } from './read';
+import { exchangeLines, failureText } from '../core/failure-text';
+import { upgradeReport } from '../core/read-report';
 import { applyExpectations, loadExpectations } from '../config/expectations';
 import { renderConformanceHtml } from './html';
 import { readDriftReport } from '../metadata/drift';
-import { setting } from '../config/settings';
+import { setting } from '../core/settings';
 import { writeWfcReport, type StatusTally } from './wfc';
-import { seedSetting } from './replay';
+import { seedSetting } from '../core/replay';
 
 
 

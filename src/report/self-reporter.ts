@@ -6,7 +6,7 @@ import type { FullResult, Reporter, TestCase, TestError, TestResult } from '@pla
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setting } from '../config/settings';
+import { setting } from '../core/settings';
 
 /** The JSON body of a `row:<table>` attachment. */
 export interface TableRow {

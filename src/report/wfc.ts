@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ROOT, describeErrors, requirementsById } from '../contract';
 import { acceptedFaultCodes, WFC_SCHEMA_VERSION, wfcReportValidator } from '../../schemas/wfc';
-import { redactor } from '../transport/redact';
-import type { ConformanceReport, RequirementResult, TestResult } from './types';
+import { redactor } from '../core/redact';
+import type { ConformanceReport, RequirementResult, TestResult } from '../core/report-types';
 
 const COLLECTION = '/deviceManagement/remoteActionAudits';
 /** Each operation's endpoint, as WFC names one: method and path template. */

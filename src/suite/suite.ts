@@ -8,7 +8,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { COLLECTION, decide, entityId, listValue, permissionMatrix, requirement, type Operation } from '../contract';
 import { OPERATIONS, PRINCIPAL_TYPES } from '../../schemas/suite';
-import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from '../checks/outcomes';
+import { BLOCKED_BY, errorNamed, isInconclusive, NOT_TESTED, NotObserved, type BlockedNote, type NotTestedKind, type NotTestedNote } from '../core/outcomes';
 import { checkProperty, type PropertySpec, type SharedSend } from '../checks/property';
 import { checksFor, linkProblem, linkWithinTarget, type Checks } from '../checks/checks';
 import { ORACLE_ATTACHMENT, OracleCollector } from '../checks/oracles';
@@ -18,7 +18,7 @@ import { selectProject, type Runtime } from '../config/runtime';
 import { WRITES_SKIP } from './suite-constants';
 import { FAILURE_ATTACHMENT, failureOf, isCheckFailure, namePrincipals, startTest } from '../checks/failure';
 import { TokenRenewal } from '../auth/token-renewal';
-import { setting } from '../config/settings';
+import { setting } from '../core/settings';
 
 /** When this worker had loaded the suite's modules (its first test file imports this one): bench figure 6, the matrix's cost per mode. */
 const SUITE_LOADED_AT = Date.now();
@@ -363,7 +363,7 @@ export function requireWrites(t: typeof base, graph: Graph): void {
   requireNeeds(t, graph, ['writes']);
 }
 
-/** Runs a property; one that observed nothing ends as not tested or blocked (src/checks/outcomes.ts NotObserved), never passed. */
+/** Runs a property; one that observed nothing ends as not tested or blocked (src/core/outcomes.ts NotObserved), never passed. */
 export async function property<T>(t: typeof base, spec: PropertySpec<T>, shared?: SharedSend<T>): Promise<void> {
   try {
     await checkProperty(spec, shared);

@@ -2,8 +2,8 @@
 // a client-side rate limit, 429/503 waited out within a budget, and exchanges captured with secrets redacted.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request as undiciRequest } from 'undici';
-import { Inconclusive } from '../checks/outcomes';
-import { redactor } from './redact';
+import { Inconclusive } from '../core/outcomes';
+import { redactor } from '../core/redact';
 
 export interface SentRequest {
   method: string;

@@ -12,11 +12,11 @@ import { betaRoot, CLOUDS, type CloudId } from '../../src/auth/clouds';
 import { ClientCredentialsProvider, redactable } from '../../src/auth/token-providers';
 import type { Transport } from '../../src/transport/http';
 import type { Principal } from '../../src/auth/principals';
-import { redactor, REDACTED } from '../../src/transport/redact';
+import { redactor, REDACTED } from '../../src/core/redact';
 import type { Runtime } from '../../src/config/runtime';
 import { Graph } from '../../src/suite/suite';
 import { TokenRenewal } from '../../src/auth/token-renewal';
-import { setting } from '../../src/config/settings';
+import { setting } from '../../src/core/settings';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const CLIENT = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';

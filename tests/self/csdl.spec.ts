@@ -13,7 +13,7 @@ import { checksFor, type Bound } from '../../src/checks/checks';
 import { allProperties, contractCsdl, EDM_NS, EDMX_NS, findEntityType, findEnumType, parseCsdl, type CsdlModel } from '../../src/metadata/csdl';
 import { isCheckFailure } from '../../src/checks/failure';
 import type { Exchange } from '../../src/transport/http';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { ReferenceServer } from '../../server/app';
 import type { DefectName } from '../../server/defects';
 import { runCli, startIndependentServer } from './support/independent-server';

@@ -21,7 +21,7 @@ import { runCommandLine } from '../../src/cli/child';
 import { randomBytes } from 'node:crypto';
 import { TokenIssuer, bundleServer, startServerGroup } from '../../server/index';
 import { referencePrincipals } from '../../src/cli/target';
-import { selfRunName, setting } from '../../src/config/settings';
+import { selfRunName, setting } from '../../src/core/settings';
 import { storeRun, storedRun } from './support/matrix-stamp';
 
 const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;

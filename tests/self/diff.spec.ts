@@ -1,7 +1,7 @@
 // Report diff on hand-made reports: each classification, plus "same run twice ⇒ no regression" with timings ignored.
 import { test, expect } from '@playwright/test';
 import { diffReports, hasRegression, renderDiffMarkdown, renderDiffText } from '../../src/report/diff';
-import type { ConformanceReport, RequirementResult, RequirementStatus, TestResult } from '../../src/report/types';
+import type { ConformanceReport, RequirementResult, RequirementStatus, TestResult } from '../../src/core/report-types';
 
 const t = (title: string, status: TestResult['status']): TestResult => ({ title, status, durationMs: 12 });
 const req = (id: string, status: RequirementStatus, tests: TestResult[], level: RequirementResult['level'] = 'MUST'): RequirementResult =>

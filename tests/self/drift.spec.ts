@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { contractCsdl, parseCsdl } from '../../src/metadata/csdl';
 import { compareContract, driftReport, RELIES_ON, type DriftReport } from '../../src/metadata/drift';
 import { renderConformanceHtml } from '../../src/report/html';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { ROOT, requirementsById } from '../../src/contract';
 import { NEWER_PROPERTIES } from '../../schemas/entity';
 import { REMOTE_ACTION_NEWER } from '../../schemas/enums';

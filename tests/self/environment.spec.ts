@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { describeSelection } from '../../src/cli/run';
 import { KNOWN_VARIABLES, checkDotenv } from '../../src/config/config';
 import { KNOWN_PERMISSIONS } from '../../src/contract';
-import { closest } from '../../src/config/suggest';
-import { SETTINGS } from '../../src/config/settings';
+import { closest } from '../../src/core/suggest';
+import { SETTINGS } from '../../src/core/settings';
 import { ROOT } from './support/run-suite';
 
 function sources(dir: string): string[] {
@@ -20,12 +20,12 @@ function sources(dir: string): string[] {
 test('every variable the suite reads is validated or declared internal', () => {
   const files = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'server')), join(ROOT, 'playwright.config.ts'), join(ROOT, 'playwright.self.config.ts')];
   const read = new Set<string>();
-  // Direct reads, and reads through src/config/settings.ts (setting, handOff, namedVariable with a literal name).
+  // Direct reads, and reads through src/core/settings.ts (setting, handOff, namedVariable with a literal name).
   const reads = /process\.env(?:\.([A-Z_][A-Z0-9_]*)|\[\s*'([A-Z_][A-Z0-9_]*)'\s*\])|\b(?:setting|handOff|namedVariable)\(\s*'([A-Z_][A-Z0-9_]*)'/g;
   for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(reads)) read.add(m[1] ?? m[2] ?? m[3]!);
   expect(read.size, 'the scan finds the reads').toBeGreaterThan(3);
   const unaccounted = [...read].filter((v) => !(v in SETTINGS));
-  expect(unaccounted, 'declare them in src/config/settings.ts (a setting: also in environmentSchema, schemas/suite.ts)').toEqual([]);
+  expect(unaccounted, 'declare them in src/core/settings.ts (a setting: also in environmentSchema, schemas/suite.ts)').toEqual([]);
 });
 
 test('every validated variable is in the README configuration table', () => {

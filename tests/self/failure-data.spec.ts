@@ -9,7 +9,7 @@ import type { FullResult, TestCase, TestResult } from '@playwright/test/reporter
 import { validators } from '../../src/contract';
 import { CheckFailure, FAILURE_ATTACHMENT, namePrincipals } from '../../src/checks/failure';
 import type { Exchange } from '../../src/transport/http';
-import { redactor } from '../../src/transport/redact';
+import { redactor } from '../../src/core/redact';
 import ConformanceReporter from '../../src/report/reporter';
 import type { Runtime } from '../../src/config/runtime';
 import { explain, runSuite } from './support/run-suite';

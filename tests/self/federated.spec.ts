@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Principal } from '../../src/auth/principals';
 import { readPrincipalsFile } from '../../src/auth/principals';
-import { redactor, REDACTED } from '../../src/transport/redact';
+import { redactor, REDACTED } from '../../src/core/redact';
 import { ClientCredentialsProvider, FEDERATED_AUDIENCE, redactable } from '../../src/auth/token-providers';
 import { TokenRenewal } from '../../src/auth/token-renewal';
 import { runCli, startIndependentServer, type CliRun } from './support/independent-server';

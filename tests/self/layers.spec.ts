@@ -61,3 +61,42 @@ test('the checker sees every import form: a broken rule would be reported with i
   expect(violations(['src/cli/target.ts'], (t) => !t.startsWith('server/')), 'a rule that forbids the server is broken by the command line, with file and line')
     .toEqual(expect.arrayContaining([expect.stringMatching(/^src\/cli\/target\.ts:\d+ imports '\.\.\/\.\.\/server\/index'$/)]));
 });
+
+/** src/'s layers, lowest first: a file imports its own layer and those below it, never one above (ARCHITECTURE.md). */
+export const SRC_LAYERS = ['core', 'transport', 'auth', 'config', 'metadata', 'checks', 'suite', 'report', 'compare', 'cli'] as const;
+
+/** The layer of a file under src/: its folder; src/contract.ts belongs to core, src/cli.ts to cli. */
+function srcLayer(file: string): number {
+  const name = file === 'src/contract' || file === 'src/contract.ts' ? 'core' : /^src\/cli(\.ts)?$/.test(file) ? 'cli' : file.split('/')[1]!;
+  return SRC_LAYERS.indexOf(name as (typeof SRC_LAYERS)[number]);
+}
+
+/** Imports against the order: `file:line imports 'spec' (core → cli)`. Files under src/ outside any layer are reported too. */
+export function backwardImports(imports: { file: string; line: number; spec: string; target: string }[]): string[] {
+  return imports.filter((i) => i.target.startsWith('src/') && (srcLayer(i.file) < 0 || srcLayer(i.target) > srcLayer(i.file)))
+    .map((i) => `${i.file}:${i.line} imports '${i.spec}' (${SRC_LAYERS[srcLayer(i.file)] ?? i.file} → ${SRC_LAYERS[srcLayer(i.target)] ?? i.target})`);
+}
+
+test('src/ imports one way: core, transport, auth, config, metadata, checks, suite, report, compare, cli', () => {
+  const files = sources('src');
+  expect(files.filter((f) => srcLayer(f) < 0), 'every file of src/ is in a layer').toEqual([]);
+  expect(backwardImports(files.flatMap((file) => projectImports(file).map((i) => ({ file, ...i }))))).toEqual([]);
+});
+
+test('src/core imports nothing of src/ outside core', () => {
+  const core = sources('src').filter((f) => srcLayer(f) === 0);
+  expect(violations(core, (t) => !t.startsWith('src/') || srcLayer(t) === 0)).toEqual([]);
+});
+
+test('a planted backwards import is reported with its file, line and layers', () => {
+  const planted = [
+    { file: 'src/core/redact.ts', line: 7, spec: '../cli/run', target: 'src/cli/run' },
+    { file: 'src/transport/http.ts', line: 3, spec: '../checks/checks', target: 'src/checks/checks' },
+    { file: 'src/cli/run.ts', line: 9, spec: '../core/redact', target: 'src/core/redact' },
+  ];
+  expect(backwardImports(planted)).toEqual([
+    "src/core/redact.ts:7 imports '../cli/run' (core → cli)",
+    "src/transport/http.ts:3 imports '../checks/checks' (transport → checks)",
+  ]);
+});
+

@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { catalogue } from '../../src/contract';
 import { CLEAN, judge, renderMatrix, type Defect } from '../../src/report/matrix';
-import type { ConformanceReport, RequirementStatus } from '../../src/report/types';
+import type { ConformanceReport, RequirementStatus } from '../../src/core/report-types';
 
 /** A report in which every requirement passed except those given. */
 function report(statuses: Record<string, RequirementStatus> = {}, errored = 0): ConformanceReport {

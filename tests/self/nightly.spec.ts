@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { ROOT, cleanEnv, explain, runSuite, statuses } from './support/run-suite';
 import { readValidReport } from './support/report-texts';
 

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import type { DriftReport } from '../../src/metadata/drift';
 import { ROOT, cleanEnv } from './support/run-suite';
 

@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbedded } from '../../src/cli/target';
-import { preflight } from '../../src/transport/preflight';
+import { preflight } from '../../src/cli/preflight';
 import { readPrincipalsFile, resolvePrincipals, type Principal } from '../../src/auth/principals';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { runCli, startIndependentServer, type IndependentOptions, type IndependentServer } from './support/independent-server';
 
 const RW = 'DeviceManagementManagedDevices.ReadWrite.All';

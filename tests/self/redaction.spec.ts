@@ -5,7 +5,7 @@ import { test, expect } from '@playwright/test';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { runCli, startIndependentServer } from './support/independent-server';
 import { base64Forms, reportTexts } from './support/report-texts';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderConformanceHtml } from '../../src/report/html';
-import type { ConformanceReport, Failure, RequirementResult } from '../../src/report/types';
+import type { ConformanceReport, Failure, RequirementResult } from '../../src/core/report-types';
 import { validReport } from './support/report-texts';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,10 +1,10 @@
-// src/config/settings.ts owns every environment variable the project reads: the README's table is its output, the
+// src/core/settings.ts owns every environment variable the project reads: the README's table is its output, the
 // product reads through it, and a bad value of any declared variable (internal ones too) is one line and exit 2.
 import { test, expect } from '@playwright/test';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { environmentSchema } from '../../schemas/suite';
-import { SETTINGS, SUITE_VARIABLE, USER_SETTINGS, configurationTable, problemWith, readmeTable } from '../../src/config/settings';
+import { SETTINGS, SUITE_VARIABLE, USER_SETTINGS, configurationTable, problemWith, readmeTable } from '../../src/core/settings';
 import { runCli } from './support/independent-server';
 import { ROOT } from './support/run-suite';
 
@@ -14,7 +14,7 @@ import { ROOT } from './support/run-suite';
  * issue 14's merge (src/report/reporter.ts RAA_SHARD, src/suite/suite.ts RAA_RUNTIME, src/metadata/drift.ts GITHUB_STEP_SUMMARY,
  * src/auth/principals.ts a principal's tokenEnv).
  */
-const DIRECT_READERS = ['src/config/settings.ts', 'src/config/config.ts'];
+const DIRECT_READERS = ['src/core/settings.ts', 'src/config/config.ts'];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -23,9 +23,9 @@ function sources(dir: string): string[] {
   });
 }
 
-test('README.md\'s configuration table is the one src/config/settings.ts generates', () => {
-  const regenerate = 'npx tsx -e "import(\'./src/config/settings.ts\').then((m) => m.updateReadme())"';
-  expect(readmeTable(), `README.md differs from src/config/settings.ts: regenerate it with ${regenerate}`).toBe(configurationTable());
+test('README.md\'s configuration table is the one src/core/settings.ts generates', () => {
+  const regenerate = 'npx tsx -e "import(\'./src/core/settings.ts\').then((m) => m.updateReadme())"';
+  expect(readmeTable(), `README.md differs from src/core/settings.ts: regenerate it with ${regenerate}`).toBe(configurationTable());
 });
 
 test('the settings are the environment schema\'s variables, each with a description', () => {
@@ -35,7 +35,7 @@ test('the settings are the environment schema\'s variables, each with a descript
 
 test('product code reads no test hook: a self-test injects through a seam, never a variable a user could set', () => {
   const hooks = Object.entries(SETTINGS).filter(([, s]) => s.kind === 'test-hook').map(([n]) => n);
-  const product = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'server'))].filter((f) => !f.endsWith(join('config', 'settings.ts')));
+  const product = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'server'))].filter((f) => !f.endsWith(join('core', 'settings.ts')));
   const readers = product.flatMap((f) => hooks.filter((h) => readFileSync(f, 'utf8').includes(h)).map((h) => `${relative(ROOT, f)} reads ${h}`));
   expect(readers).toEqual([]);
   // The two hooks product code used to read are gone for good.
@@ -47,10 +47,10 @@ test('every variable of the suite carries one of its prefixes; the CI\'s do not'
   for (const [name, spec] of Object.entries(SETTINGS)) expect(SUITE_VARIABLE.test(name), name).toBe(spec.kind !== 'ci');
 });
 
-test('product code reads the environment through src/config/settings.ts', () => {
+test('product code reads the environment through src/core/settings.ts', () => {
   const files = [...sources(join(ROOT, 'src')), ...sources(join(ROOT, 'server')), join(ROOT, 'playwright.config.ts'), join(ROOT, 'playwright.self.config.ts')];
   const direct = files.filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f).split('\\').join('/'));
-  expect(direct.filter((f) => !DIRECT_READERS.includes(f)), 'read them with setting() from src/config/settings.ts').toEqual([]);
+  expect(direct.filter((f) => !DIRECT_READERS.includes(f)), 'read them with setting() from src/core/settings.ts').toEqual([]);
 });
 
 test('internal values are checked too', () => {

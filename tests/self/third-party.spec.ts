@@ -8,12 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMarked, removeMarked } from '../../src/transport/cleanup';
+import { findMarked, removeMarked } from '../../src/cli/cleanup-records';
 import { ConfigError } from '../../src/contract';
 import { Transport } from '../../src/transport/http';
 import type { Principal } from '../../src/auth/principals';
-import type { ConformanceReport } from '../../src/report/types';
-import { failureText } from '../../src/report/failure-text';
+import type { ConformanceReport } from '../../src/core/report-types';
+import { failureText } from '../../src/core/failure-text';
 import { runCli } from './support/independent-server';
 import { explain, runSuite, statuses, type SuiteRun } from './support/run-suite';
 

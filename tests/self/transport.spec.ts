@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { retryDelay, RetryLedger, Transport, TransportError } from '../../src/transport/http';
-import { Inconclusive } from '../../src/checks/outcomes';
+import { Inconclusive } from '../../src/core/outcomes';
 
 /** A server on 127.0.0.1 whose answer to the n-th request (0-based) is `answer(n)`; it records every request. */
 async function standIn(answer: (n: number, req: IncomingMessage, res: ServerResponse) => void) {

@@ -9,7 +9,7 @@ import { ReferenceServer } from '../../server/app';
 import { requirementsById } from '../../src/contract';
 import { verdictFor } from '../../src/report/exit-code';
 import { aggregate } from '../../src/report/reporter';
-import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from '../../src/report/types';
+import type { ConformanceReport, RequirementResult, TestResult as ReportTest } from '../../src/core/report-types';
 import { explain, runSuite, statuses } from './support/run-suite';
 
 test.describe.configure({ timeout: 300_000 });

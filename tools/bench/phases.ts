@@ -12,10 +12,10 @@ import { validators } from '../../src/contract';
 import { mapLimit, Transport, type Exchange } from '../../src/transport/http';
 import { checkProperty, passResult } from '../../src/checks/property';
 import { MARKER_PREFIX, buildRuntime, type Runtime } from '../../src/config/runtime';
-import { SUITE_VARIABLE, childEnvironment } from '../../src/config/settings';
+import { SUITE_VARIABLE, childEnvironment } from '../../src/core/settings';
 import { runCommandLine } from '../../src/cli/child';
 import { COLLECTION, Graph, workerRate } from '../../src/suite/suite';
-import type { ConformanceReport } from '../../src/report/types';
+import type { ConformanceReport } from '../../src/core/report-types';
 import { endedChildrenCpuMs, sampleTree, type ProcPeak, type ServerChild } from './child';
 import { achievedRate, linearFit, perSecond, type Fit } from './helpers';
 

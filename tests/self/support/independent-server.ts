@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runCommandLine } from '../../../src/cli/child';
-import { SUITE_VARIABLE, childEnvironment } from '../../../src/config/settings';
+import { SUITE_VARIABLE, childEnvironment } from '../../../src/core/settings';
 import { ROOT, decide, describeErrors, validators, type Operation, type PrincipalType } from '../../../src/contract';
 import { toUtc } from '../../../schemas/datetime';
 import { ENUM_PROPERTIES, SENTINEL, isAfterSentinel } from '../../../schemas/enums';

@@ -1,6 +1,6 @@
 // The defect matrix runs once per self-test run: a worker restarted after a failed verdict reads the run its
 // predecessor stored instead of starting another. The stored run is reused only when its stamp names this very
-// self-test run (RAA_SELF_RUN, fresh per run: src/config/settings.ts selfRunName).
+// self-test run (RAA_SELF_RUN, fresh per run: src/core/settings.ts selfRunName).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface StoredRun<R> { selfRun: string; run: R }

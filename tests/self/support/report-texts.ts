@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { describeErrors, validators } from '../../../src/contract';
-import type { ConformanceReport } from '../../../src/report/types';
+import type { ConformanceReport } from '../../../src/core/report-types';
 import { REPORT_SCHEMA_VERSION } from '../../../schemas/report';
 
 /** A report this version wrote: current schemaVersion, valid against schemas/report.ts; throws naming every problem. */

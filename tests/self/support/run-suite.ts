@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommandLine } from '../../../src/cli/child';
-import type { ConformanceReport } from '../../../src/report/types';
+import type { ConformanceReport } from '../../../src/core/report-types';
 import { readValidReport } from './report-texts';
-import { SUITE_VARIABLE, childEnvironment } from '../../../src/config/settings';
+import { SUITE_VARIABLE, childEnvironment } from '../../../src/core/settings';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 

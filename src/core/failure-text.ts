@@ -1,7 +1,7 @@
 // A failure as text, from its data: the thrown error's message (what Playwright's console shows), the Markdown
 // report and the page's plain view all read the same way. No stack frames: the evidence is the exchange.
 import { requirementsById } from '../contract';
-import type { Failure } from './types';
+import type { Failure } from './report-types';
 import { propertyReplay } from './replay';
 
 const MAX_BODY = 2_000;

@@ -6,8 +6,8 @@
 // exchange as evidence, and the run goes on to its verdict.
 import { decodeJwt } from 'jose';
 import { COLLECTION, ConfigError, decide } from '../contract';
-import { Transport, TransportError, type Exchange } from './http';
-import { Inconclusive } from '../checks/outcomes';
+import { Transport, TransportError, type Exchange } from '../transport/http';
+import { Inconclusive } from '../core/outcomes';
 import type { Principal } from '../auth/principals';
 
 const HINT = 'does TARGET_BASE_URL end with the version segment, e.g. /beta?';

@@ -5,8 +5,8 @@
 import { linkProblem } from '../checks/checks';
 import { COLLECTION, ConfigError, decide, entityId } from '../contract';
 import { EXIT } from '../report/exit-code';
-import { Transport, TransportError, type Exchange } from './http';
-import { Inconclusive } from '../checks/outcomes';
+import { Transport, TransportError, type Exchange } from '../transport/http';
+import { Inconclusive } from '../core/outcomes';
 import { mayAct, type Principal } from '../auth/principals';
 import { MARKER_PREFIX } from '../config/runtime';
 

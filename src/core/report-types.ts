@@ -21,7 +21,7 @@ export type RequirementLevel = RequirementResult['level'];
  */
 export type RequirementStatus = RequirementResult['status'];
 export type TestStatus = TestResult['status'];
-/** Why a requirement or test was not tested (src/checks/outcomes.ts). */
+/** Why a requirement or test was not tested (src/core/outcomes.ts). */
 export type NotTestedKind = NonNullable<TestResult['notTested']>;
 /** The run's verdict in one word (src/report/exit-code.ts). */
 export type Verdict = NonNullable<ConformanceReport['verdict']>;

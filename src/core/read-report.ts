@@ -2,7 +2,7 @@
 // version 1 (no schemaVersion, each failure a string) brought to the current shape so every reader sees one type.
 import { readFileSync } from 'node:fs';
 import { ConfigError, validators } from '../contract';
-import type { ConformanceReport, Failure } from './types';
+import type { ConformanceReport, Failure } from './report-types';
 
 /** A version 1 failure text as a failure: its kind from the test's status, its first line as the summary. */
 function failureFromText(message: string, status: string): Failure {
