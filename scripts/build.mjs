@@ -19,7 +19,7 @@ function sources(path) {
   return path.endsWith('.ts') && !path.endsWith('.d.ts') ? [path] : [];
 }
 
-// tools/ (the bench: its load generator and esbuild are development dependencies) needs the clone; `bench` says so in the package.
+// tools/ (the bench: its load generator and esbuild are development dependencies) is not in the package; `npm run bench` runs it in a clone.
 const entries = SHIPPED.flatMap((p) => sources(join(ROOT, p)));
 const shipped = new Set(entries);
 

@@ -18,7 +18,6 @@ Commands:
   drift       compare the suite's contract with a CSDL document (a file, or a target's $metadata)
   merge       merge the reports of a sharded run (run --shard i/n) into one
   matrix      run the suite against the reference server with each defect (the defect matrix)
-  bench       measure the suite's speed as ratios (npm run bench)
   self-test   the project's own tests (what \`npm test\` runs)
 
 Run \`raa-conformance help <command>\` (or \`<command> --help\`) for a command's options, and
@@ -40,7 +39,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   diff: () => import('./cli/diff'),
   drift: () => import('./cli/drift'),
   merge: () => import('./cli/merge'),
-  bench: () => import('./cli/bench'),
   'self-test': () => import('./cli/self-test'),
 };
 

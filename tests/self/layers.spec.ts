@@ -100,3 +100,7 @@ test('a planted backwards import is reported with its file, line and layers', ()
   ]);
 });
 
+test('the product does not reach into the bench: tools/bench is development only', () => {
+  const product = ['src', 'server', 'schemas'].flatMap(sources);
+  expect(violations(product, (t) => !t.startsWith('tools/'))).toEqual([]);
+});

@@ -46,7 +46,7 @@ export function settingsFor(quick: boolean): BenchSettings {
     : { quick, propertyRuns: 5_000, propertyRounds: 2, loadRounds: 5, loadSeconds: 2, growthCounts: [100, 1_000, 10_000], rateRequests: 40, matrixDefects: ['create-returns-200', 'id-missing', 'nulls-accepted', 'enum-case-insensitive', 'delete-soft'], seed: 8 };
 }
 
-const HELP = `Usage: raa-conformance bench [--quick] [--skip-growth] [--check] [--out FILE] [--profile | --matrix]
+const HELP = `Usage: npm run bench -- [--quick] [--skip-growth] [--check] [--out FILE] [--profile | --matrix]
 
 Measures the suite against the reference server on 127.0.0.1 and prints each figure beside its goal:
 property-phase throughput vs a raw keep-alive client, reference vs bare server under autocannon, cost growth
