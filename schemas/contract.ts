@@ -17,6 +17,7 @@ import {
 import { REPORT_SCHEMAS, conformanceReportSchema, failureSchema, oraclesSchema } from './report';
 import { compareReportSchema } from './compare-report';
 import { runtimeSchema } from './runtime';
+import { defectsFileSchema, type DefectsFile } from './defects';
 
 // ajv-formats ships CommonJS with a default export; under ESM interop it may arrive wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv2020) => Ajv2020;
@@ -29,7 +30,7 @@ for (const s of [entitySchema, createBodySchema, updateBodySchema, collectionSch
   expectationsFileSchema, regressionsFileSchema, surfaceCasesFileSchema]) {
   ajv.addSchema(s as object);
 }
-for (const s of [...REPORT_SCHEMAS, compareReportSchema, runtimeSchema]) ajv.addSchema(s as object);
+for (const s of [...REPORT_SCHEMAS, compareReportSchema, runtimeSchema, defectsFileSchema]) ajv.addSchema(s as object);
 
 function compiled<T>(id: string): ValidateFunction<T> {
   const v = ajv.getSchema<T>(id);
@@ -93,7 +94,14 @@ export const validators = {
   compareReport: lazy<unknown>(compareReportSchema),
   /** The runtime file a run hands its workers (schemas/runtime.ts). */
   runtime: lazy<unknown>(runtimeSchema),
+  /** fixtures/defects.json: the defect modes and the fault model (schemas/defects.ts). */
+  defectsFile: lazy<DefectsFile>(defectsFileSchema),
 };
+
+/** fixtures/defects.json, schema-checked: the one way anything reads the defect catalogue. */
+export function loadDefectsFile(): DefectsFile {
+  return loadValidated(`${ROOT}fixtures/defects.json`, validators.defectsFile, 'defect catalogue');
+}
 
 /** One line per ajv error: `/path: message`, the way a failure report shows it. */
 export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {

@@ -5,6 +5,14 @@ import type { FromSchema } from 'json-schema-to-ts';
 /** Where each defect lives in the API's behaviour; the matrix table groups by it. */
 export const DEFECT_AREAS = ['status-media', 'echo', 'validation', 'auth', 'errors', 'protocol', 'read', 'update', 'delete'] as const;
 
+/** The fault model's layers, in the order docs/FAULT-MODEL.md presents them, each with its heading there. */
+export const FAULT_LAYERS = [
+  ['transport', 'Transport'], ['authentication', 'Authentication'], ['authorisation', 'Authorisation'], ['tenancy', 'Tenancy'],
+  ['parsing', 'Parsing'], ['validation', 'Validation'], ['storage', 'Storage'], ['representation', 'Representation'],
+  ['description', 'Description ($metadata)'], ['paging', 'Paging'], ['lifecycle', 'Lifecycle'], ['concurrency', 'Concurrency'],
+  ['every-response', 'Every response (oracles)'],
+] as const;
+
 export const defectsFileSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'urn:raa-conformance:schema:defects-file',
@@ -37,8 +45,31 @@ export const defectsFileSchema = {
         },
       },
     },
+    /**
+     * The fault model (docs/FAULT-MODEL.md's tables are generated from it): each fault a real backend can have, in
+     * the layer where it lives, the requirements that catch it, what exercises it, and the defect modes that prove
+     * it caught. `requirementText` and `defectText` stand where a cell says more than ids (e.g. "none yet").
+     */
+    faults: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['layer', 'fault', 'requirements', 'exercisedBy', 'defects'],
+        properties: {
+          layer: { enum: FAULT_LAYERS.map((l) => l[0]) },
+          fault: { type: 'string', minLength: 3 },
+          requirements: { type: 'array', items: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' } },
+          requirementText: { type: 'string' },
+          exercisedBy: { type: 'string' },
+          defects: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' } },
+          defectText: { type: 'string' },
+        },
+      },
+    },
   },
 } as const;
 
 export type DefectsFile = FromSchema<typeof defectsFileSchema>;
 export type Defect = DefectsFile['defects'][number];
+export type Fault = NonNullable<DefectsFile['faults']>[number];

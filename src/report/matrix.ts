@@ -3,9 +3,7 @@
 // failed, no other MUST requirement failed (except those it names as incidental), no test errored, and the
 // run's exit code under --strict is what it must be (1; or 0 for a defect that only breaks MAY requirements,
 // since MAY never gates). `raa-conformance matrix` and tests/self/defect-matrix.spec.ts both judge with this.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT, requirementsById } from '../contract';
+import { loadDefectsFile, requirementsById } from '../contract';
 import type { ConformanceReport } from '../core/report-types';
 import { exitCodeFor } from './exit-code';
 import type { DefectsFile } from '../../schemas/defects';
@@ -14,10 +12,10 @@ import { defectReplay } from '../core/replay';
 
 export type Defect = DefectsFile['defects'][number];
 
-export const DEFECTS_FILE = join(ROOT, 'fixtures', 'defects.json');
 
+/** The catalogue's defect modes, schema-checked (schemas/contract.ts loadDefectsFile). */
 export function loadDefects(): Defect[] {
-  return (JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile).defects;
+  return loadDefectsFile().defects;
 }
 
 /** The project name of the reference server without defects. */

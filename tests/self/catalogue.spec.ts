@@ -8,14 +8,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, catalogue } from '../../src/contract';
+import { ROOT, catalogue, loadDefectsFile } from '../../src/contract';
+import { DEFECT_NAMES_FILE, FAULT_MODEL_FILE, REGENERATE, faultModelWithTables, renderDefectNames } from '../../tools/catalogue';
 import type { Principal } from '../../src/auth/principals';
 import type { Runtime } from '../../src/config/runtime';
-import type { DefectsFile } from '../../schemas/defects';
 import { DEFECT_NAMES } from '../../server/defects';
 
 const require = createRequire(import.meta.url);
-const defects = (JSON.parse(readFileSync(join(ROOT, 'fixtures', 'defects.json'), 'utf8')) as DefectsFile).defects;
+const defectsFile = loadDefectsFile();
+const defects = defectsFile.defects;
 
 interface ListedSpec { title: string; file: string; line: number; tags: string[]; tests: { annotations: { type: string; description?: string }[] }[] }
 interface ListedSuite { specs?: ListedSpec[]; suites?: ListedSuite[] }
@@ -97,32 +98,26 @@ test('every requirement with a test is caught by at least one defect', async ({}
   expect(uncovered.filter((r) => r.level === 'MUST').map((r) => r.id), 'MUST requirements no defect makes fail').toEqual([]);
 });
 
-/** The fault model's table rows: requirement cell (the second) and defect-mode cell (the last), with the line they sit on. */
-function faultModelRows(): { line: number; requirements: string[]; defects: string[] }[] {
-  const rows: { line: number; requirements: string[]; defects: string[] }[] = [];
-  readFileSync(join(ROOT, 'docs', 'FAULT-MODEL.md'), 'utf8').split('\n').forEach((text, i) => {
-    const cells = text.split('|').slice(1, -1).map((c) => c.trim());
-    // Tables have four columns, or more (a Level and a WFC column) with the defect mode still last.
-    if (cells.length < 4 || cells[0] === 'Fault' || /^-+$/.test(cells[0]!)) return;
-    rows.push({ line: i + 1, requirements: cells[1]!.match(/RAA-[A-Z0-9-]*[A-Z0-9]/g) ?? [], defects: [...cells.at(-1)!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!) });
-  });
-  return rows;
-}
-
-test('docs/FAULT-MODEL.md names only requirements and defects that exist, and every one of them', () => {
-  const rows = faultModelRows();
-  expect(rows.length, 'the fault model has rows').toBeGreaterThan(50);
+test('the fault model (fixtures/defects.json faults) places every requirement and defect, and names only ones that exist', () => {
+  const faults = defectsFile.faults ?? [];
+  expect(faults.length, 'the fault model has rows').toBeGreaterThan(50);
   const known = new Set(catalogue.requirements.map((r) => r.id));
   const defectNames = new Set(defects.map((d) => d.name));
-  expect(rows.flatMap((r) => r.requirements.filter((id) => !known.has(id)).map((id) => `line ${r.line}: ${id}`)), 'unknown requirements').toEqual([]);
-  expect(rows.flatMap((r) => r.defects.filter((d) => !defectNames.has(d)).map((d) => `line ${r.line}: ${d}`)), 'unknown defect modes').toEqual([]);
-  const namedDefects = new Set(rows.flatMap((r) => r.defects));
+  expect(faults.flatMap((f) => f.requirements.filter((id) => !known.has(id)).map((id) => `${f.fault}: ${id}`)), 'unknown requirements').toEqual([]);
+  expect(faults.flatMap((f) => f.defects.filter((d) => !defectNames.has(d)).map((d) => `${f.fault}: ${d}`)), 'unknown defect modes').toEqual([]);
+  const namedDefects = new Set(faults.flatMap((f) => f.defects));
   expect(defects.map((d) => d.name).filter((d) => !namedDefects.has(d)), 'defect modes the fault model does not place').toEqual([]);
-  const namedRequirements = new Set(rows.flatMap((r) => r.requirements));
+  const namedRequirements = new Set(faults.flatMap((f) => f.requirements));
   expect(catalogue.requirements.map((r) => r.id).filter((id) => !namedRequirements.has(id)), 'requirements the fault model does not place').toEqual([]);
 });
 
-test('the server\'s defect names (the type its code is checked against) are exactly those of fixtures/defects.json', () => {
+test('docs/FAULT-MODEL.md\'s tables are the ones the catalogues generate (never parsed back)', () => {
+  const text = readFileSync(FAULT_MODEL_FILE, 'utf8');
+  expect(faultModelWithTables(text) === text, `docs/FAULT-MODEL.md's tables differ from fixtures/defects.json: run ${REGENERATE}`).toBe(true);
+});
+
+test('the server\'s defect names (the type its code is checked against) are generated from fixtures/defects.json', () => {
   // A name only in the type would be a defect the matrix never tries; one only in the file, one the server lacks.
-  expect([...DEFECT_NAMES].sort(), 'regenerate DEFECT_NAMES in server/defects.ts from fixtures/defects.json').toEqual(defects.map((d) => d.name).sort());
+  expect(readFileSync(DEFECT_NAMES_FILE, 'utf8') === renderDefectNames(), `server/defect-names.ts is stale: run ${REGENERATE}`).toBe(true);
+  expect([...DEFECT_NAMES]).toEqual(defects.map((d) => d.name));
 });

@@ -12,10 +12,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, SEED_EXAMPLE_REQUEST, requirementsById } from '../../src/contract';
-import { CLEAN, DEFECTS_FILE, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
+import { ROOT, SEED_EXAMPLE_REQUEST, loadDefectsFile, requirementsById } from '../../src/contract';
+import { CLEAN, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
 import type { TableRow } from '../../src/report/self-reporter';
-import { defectsFileSchema, type DefectsFile } from '../../schemas/defects';
+import { defectsFileSchema } from '../../schemas/defects';
 import { cleanEnv, failingLines } from './support/run-suite';
 import { runCommandLine } from '../../src/cli/child';
 import { randomBytes } from 'node:crypto';
@@ -24,7 +24,7 @@ import { referencePrincipals } from '../../src/cli/target';
 import { selfRunName, setting } from '../../src/core/settings';
 import { storeRun, storedRun } from './support/matrix-stamp';
 
-const file = JSON.parse(readFileSync(DEFECTS_FILE, 'utf8')) as DefectsFile;
+const file = loadDefectsFile();
 
 /** The whole matrix takes under 4 minutes on 2 idle cores; past this it is killed and every verdict errors. */
 const RUN_TIMEOUT_MS = 40 * 60_000;
