@@ -35,7 +35,8 @@ Options:
   --target-variant LIST        embedded target only: legal variations (all, or ${VARIANT_NAMES.join(', ')})
   --reference-variant LIST     embedded reference only: legal variations
   --seed N                     the stream's seed (default: random)
-  --profile NAME               quick | deep | tenant: how long the stream is (tenant: short, rate-limited)
+  --profile NAME               quick | deep | tenant: how long the stream is (tenant: short); a side other than
+                               the embedded server is paced at CONFORMANCE_RATE_LIMIT (default 8 requests/s)
   --report-dir DIR             where compare.json, compare.md and compare.html go (default reports/)
   --allow-writes               allow creates, updates and deletes on a side other than the embedded server
   --no-noise                   do not send the stream to the reference twice to learn its noise
@@ -63,14 +64,15 @@ export interface CompareOptions {
   write?: (line: string) => void;
 }
 
-interface PreparedSide { info: SideInfo; principals: Principal[]; secrets: string[]; close(): Promise<void> }
+/** A side ready to compare; `rateLimit` is its requests/s (0 for an embedded server, the run's setting for any other). */
+interface PreparedSide { info: SideInfo; principals: Principal[]; secrets: string[]; rateLimit: number; close(): Promise<void> }
 
 /** One side: an embedded reference server (with defects or variants), or a remote URL with its principals. */
 async function prepareSide(url: string | undefined, principalsFile: string | undefined, o: { defects?: string; variant?: string; allowWrites: boolean; what: string }): Promise<PreparedSide> {
   if (!url || url === 'embedded') {
     const defects = (o.defects ?? '').split(',').filter(Boolean);
     const e = await startEmbedded(defects, undefined, 0, o.variant ? { variants: o.variant } : {});
-    return { info: { url: e.baseUrl, embedded: true, ...(defects.length ? { defects } : {}), ...(o.variant ? { variants: o.variant.split(',') } : {}) }, principals: e.principals, secrets: [], close: () => e.close() };
+    return { info: { url: e.baseUrl, embedded: true, ...(defects.length ? { defects } : {}), ...(o.variant ? { variants: o.variant.split(',') } : {}) }, principals: e.principals, secrets: [], rateLimit: 0, close: () => e.close() };
   }
   if (o.defects || o.variant) throw new UsageError(`compare: --defects and the variants apply to an embedded side only (the ${o.what} is ${url})`, 'compare');
   if (!o.allowWrites) throw new ConfigError(`compare creates, updates and deletes records on both sides: --allow-writes lets it write to the ${o.what} ${url}`);
@@ -79,7 +81,8 @@ async function prepareSide(url: string | undefined, principalsFile: string | und
   const secrets: string[] = [];
   const principals = await targetPrincipals(config, secrets);
   redactor.add(...principals.map((p) => p.token), ...secrets);
-  return { info: { url: config.targetBaseUrl!, embedded: false }, principals, secrets, close: async () => {} };
+  // A remote side (a tenant, a vendor's build) is paced as `run` paces it: CONFORMANCE_RATE_LIMIT, default 8 requests/s.
+  return { info: { url: config.targetBaseUrl!, embedded: false }, principals, secrets, rateLimit: config.rateLimit, close: async () => {} };
 }
 
 function parseReplay(text: string | undefined): { seed: string; step: number } | undefined {
@@ -132,13 +135,14 @@ export async function runCompare(o: CompareOptions): Promise<CompareOutcome> {
     const againRoles = again ? matchRoles(target.principals, again.principals).reference : undefined;
     const steps = buildStream(seed, roles.roles, size);
     if (replay && replay.step >= steps.length) throw new UsageError(`compare: the stream of seed ${seed} has ${steps.length} steps; step ${replay.step} is not one of them`, 'compare');
-    const transport = () => new Transport({ rateLimit: profile === 'tenant' ? 4 : 0, timeoutMs: 15_000 });
+    const transport = (s: PreparedSide) => new Transport({ rateLimit: s.rateLimit, timeoutMs: 15_000 });
     const marker = `${MARKER_PREFIX}${runId}/`;
-    const mk = (label: string, s: PreparedSide, p: Map<string, Principal>) => new Side(label, s.info.url, p, transport(), marker);
+    const mk = (label: string, s: PreparedSide, p: Map<string, Principal>) => new Side(label, s.info.url, p, transport(s), marker);
     const ref = mk('reference', reference, roles.reference);
     const tgt = mk('target', target, roles.target);
     const ref2 = again && againRoles ? mk('reference again', again, againRoles) : undefined;
-    write(`raa-conformance compare: target ${target.info.url}, reference ${reference.info.url}, seed ${seed}, ${steps.length} steps`);
+    const paced = (s: PreparedSide) => `${s.info.url}${s.rateLimit ? ` (${s.rateLimit} req/s)` : ''}`;
+    write(`raa-conformance compare: target ${paced(target)}, reference ${paced(reference)}, seed ${seed}, ${steps.length} steps`);
     const result = await compareSides(steps, { reference: ref, target: tgt, ...(ref2 ? { referenceAgain: ref2 } : {}) }, replay?.step);
     const exitCode = result.diffs.length ? EXIT.nonConformant : EXIT.ok;
     const report = compareReport(result, {

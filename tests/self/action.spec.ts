@@ -275,4 +275,8 @@ test('docs/nightly-workflow.yml: the shards run through the action, with inputs 
   // The nightly drift compares both: the CSDL and Microsoft's permissions data, in one drift.json.
   const drift = nightly.jobs.merge!.steps.find((s) => /raa-conformance drift/.test(s.run ?? ''))!;
   expect(drift.run).toMatch(/--csdl .*--permissions /s);
+  // Against yesterday's build, when one is configured: the differential run, writing both sides, its report kept.
+  const compare = nightly.jobs.merge!.steps.find((s) => /raa-conformance compare/.test(s.run ?? ''))!;
+  expect(compare.if).toBe("vars.PREVIOUS_TARGET_BASE_URL != ''");
+  expect(compare.run).toMatch(/--target "\$TARGET_BASE_URL" .*--reference "\$PREVIOUS_TARGET_BASE_URL" --allow-writes --report-dir reports\/compare/s);
 });

@@ -2,7 +2,7 @@
 // no difference over five seeds, and every defect mode of fixtures/defects.json shows one, its cause in the report's
 // first lines. Many comparisons run at once in this one process: each is mostly waiting on its servers.
 import { test, expect } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { requirement, validators } from '../../src/contract';
@@ -10,6 +10,7 @@ import { runCompare, type CompareOptions } from '../../src/cli/compare';
 import { ALTERNATIVES, NAMED_ANNOTATIONS } from '../../src/compare/normalise';
 import { mapLimit } from '../../src/transport/http';
 import { VARIANT_NAMES, knownDefects } from '../../server/index';
+import { startEmbedded } from '../../src/cli/target';
 
 const dir = (name: string) => join(tmpdir(), 'raa-compare-self', name);
 const quiet = (o: CompareOptions) => runCompare({ noNoise: true, write: () => {}, ...o });
@@ -72,4 +73,25 @@ test('a replay reproduces one difference from its seed and step alone', async ()
   const again = await quiet({ defects: 'device-imei-dropped', replay: `3/${group.example}`, reportDir: dir('replay-b') });
   expect(again.exitCode).toBe(1);
   expect((again.report as { groups: { path: string }[] }).groups.map((g) => g.path)).toContain(group.path);
+});
+
+test('a side that is not the embedded server is written to only with --allow-writes, paced like run, and cleaned up', async () => {
+  const server = await startEmbedded([]);
+  const principals = join(mkdtempSync(join(tmpdir(), 'raa-compare-remote-')), 'principals.json');
+  writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
+  const previous = process.env.CONFORMANCE_RATE_LIMIT;
+  try {
+    await expect(quiet({ target: server.baseUrl, principals, profile: 'tenant', reportDir: dir('remote-refused') })).rejects.toThrow(/--allow-writes lets it write to the target/);
+    process.env.CONFORMANCE_RATE_LIMIT = '200';
+    const lines: string[] = [];
+    const run = await runCompare({ noNoise: true, target: server.baseUrl, principals, allowWrites: true, profile: 'tenant', seed: '4', reportDir: dir('remote'), write: (l) => lines.push(l) });
+    expect(run.exitCode, lines.join('\n')).toBe(0);
+    expect(lines[0]).toContain(`target ${server.baseUrl} (200 req/s), reference http://127.0.0.1:`);
+    expect(lines.join('\n')).not.toMatch(/reference http:\/\/127\.0\.0\.1:\d+\/beta \(/);
+    const left = server.server.store.page(0, 1000).items.filter((r) => String(r.deviceDisplayName ?? '').startsWith('raa-conformance/'));
+    expect(left, 'the remote side is cleaned of the records compare created').toEqual([]);
+  } finally {
+    if (previous === undefined) delete process.env.CONFORMANCE_RATE_LIMIT; else process.env.CONFORMANCE_RATE_LIMIT = previous;
+    await server.close();
+  }
 });
