@@ -24,10 +24,12 @@ const TICKS_PER_SECOND = 10_000_000n;
 const SQL_DATETIME_MIN_TICKS = -6847804800n * TICKS_PER_SECOND;
 
 /**
- * A round trip to the database between a read and the write that depends on it. Only the race defects take one,
- * so that each shows only when requests overlap, as the real bug does.
+ * A round trip to the database between a read and the write that depends on it: a few milliseconds, as a real one
+ * takes. Only the race defects take one, so that each shows only when requests overlap, as the real bug does; a
+ * window of one event-loop turn (setImmediate) was missed under load, when overlapping requests arrived apart.
  */
-const roundTrip = () => new Promise<void>((resolve) => setImmediate(resolve));
+const ROUND_TRIP_MS = 15;
+const roundTrip = () => new Promise<void>((resolve) => setTimeout(resolve, ROUND_TRIP_MS));
 
 /** The n-th id of a sequence, shaped as a GUID as Graph's ids are. */
 const sequentialId = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;

@@ -9,7 +9,7 @@ import { ConfigError } from '../contract';
 import { loadConfig, type RunConfig } from '../config/config';
 import { EXIT } from '../report/exit-code';
 import { mapLimit } from '../transport/http';
-import { CLEAN, judge, loadDefects, renderMatrix } from '../report/matrix';
+import { CLEAN, judge, loadDefects, renderMatrix, withCompare } from '../report/matrix';
 import { checkTarget } from './preflight-outcome';
 import type { Principal } from '../auth/principals';
 import { redactor } from '../core/redact';
@@ -18,27 +18,30 @@ import { setting } from '../core/settings';
 import { TokenIssuer, bundleServer, parseDefects, startServerGroup, type ServerProcess } from '../../server/index';
 import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writeRuntime, writtenReport } from './core';
 import { referencePrincipals } from './target';
+import { compareColumn } from './matrix-compare';
 
-export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [-- <playwright options>]
+export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [--no-compare] [-- <playwright options>]
 
 Runs the suite (strict, quick profile) against the reference server without defects and with each defect
 of fixtures/defects.json, every server on its own port (one process per worker hosts a share of them), all in
 one Playwright run (one project per server). Writes DIR/<name>/conformance.json for each server, DIR/matrix.json and DIR/matrix.md,
-and prints the table: a defect is caught when every requirement it lists failed and no other MUST did.
+and prints the table: a defect is caught when every requirement it lists failed and no other MUST did, and
+\`compare\` (the same seeded stream to a clean reference and to that server) finds a difference.
   --defects LIST        only these defects (comma-separated; default: all)
   --report-dir DIR      default reports/matrix
   --workers N           servers tested side by side (default 2)
+  --no-compare          leave out the differential column (compare against each defect mode)
 
 Exit codes: 0 every defect caught and the clean server passed; 1 otherwise; 2 bad input; 3 no verdict.
 
 Example:
   raa-conformance matrix --defects id-missing,nulls-accepted`;
 
-interface Plan { config: RunConfig; workers: number; names: string[]; chosen: ReturnType<typeof loadDefects>; playwrightArgs: string[] }
+interface Plan { config: RunConfig; workers: number; names: string[]; chosen: ReturnType<typeof loadDefects>; playwrightArgs: string[]; compare: boolean }
 
 function plan(argv: string[]): Plan | undefined {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, 'no-compare': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return undefined;
   const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? setting('CONFORMANCE_REPORT_DIR') ?? join('reports', 'matrix') });
   if (config.targetBaseUrl) throw new ConfigError('the defect matrix runs against the embedded reference server only: unset TARGET_BASE_URL (and GRAPH_CLOUD)');
@@ -47,7 +50,7 @@ function plan(argv: string[]): Plan | undefined {
   const catalogueOfDefects = loadDefects();
   const chosen = values.defects === undefined ? catalogueOfDefects : [...parseDefects(values.defects)].map((n) => catalogueOfDefects.find((d) => d.name === n)!);
   if (config.expectationsFile) throw new ConfigError('CONFORMANCE_EXPECTATIONS does not apply to the defect matrix: every defect must be caught as it is');
-  return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals };
+  return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals, compare: !values['no-compare'] };
 }
 
 /**
@@ -114,7 +117,9 @@ async function runMatrix(p: Plan, workDir: string, key: string, servers: ServerP
   for (const f of ['matrix.json', 'matrix.md', ...p.names]) rmSync(join(config.reportDir, f), { recursive: true, force: true });
   const code = await playwrightSuite('test', p.playwrightArgs, runtimeFile, { CONFORMANCE_WORKERS: String(p.workers), RAA_REPORTS: 'minimal' });
   scrubReports(config.reportDir, [...principals.map((x) => x.token), key]);
-  const verdicts = p.names.map((name) => judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name)), refused.get(name)));
+  // The differential column, while the servers still run: the same machinery, no second matrix.
+  const compared = p.compare ? await compareColumn(projects, principals, config.seed) : new Map();
+  const verdicts = p.names.map((name) => withCompare(judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name)), refused.get(name)), compared.get(name)));
   const seconds = Math.round((performance.now() - started) / 1000);
   const startSeconds = Math.round(serversReady / 1000);
   writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds, serverStartSeconds: startSeconds, verdicts }, null, 2) + '\n');

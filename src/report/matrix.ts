@@ -21,6 +21,13 @@ export function loadDefects(): Defect[] {
 /** The project name of the reference server without defects. */
 export const CLEAN = 'clean';
 
+/** compare's verdict on one defect mode: the differences from a clean reference, the first group, its replay. */
+export interface CompareColumn {
+  differences: number;
+  first?: string;
+  replay: string;
+}
+
 export interface Verdict {
   /** `clean` or the defect's name. */
   name: string;
@@ -42,6 +49,15 @@ export interface Verdict {
   seed?: number;
   /** The one command that reruns this server alone with the same payloads. */
   replay: string;
+  /** The differential run against this defect mode (src/cli/matrix-compare.ts); absent with --no-compare. */
+  compare?: CompareColumn;
+}
+
+/** A defect's verdict with compare's column: a defect compare does not tell apart from the clean server is a miss too. */
+export function withCompare(v: Verdict, c: CompareColumn | undefined): Verdict {
+  if (!c) return v;
+  const missed = v.name !== CLEAN && c.differences === 0;
+  return { ...v, compare: c, ...(missed ? { ok: false, result: v.ok ? 'NOT TOLD APART by compare' : v.result } : {}) };
 }
 
 export function judge(defect: Defect | undefined, report: ConformanceReport | undefined, refusedByPreflight?: string): Verdict {
@@ -87,6 +103,7 @@ export function cells(v: Verdict): Record<string, string> {
     expected: v.name === CLEAN ? 'nothing fails' : [short(v.expected), ...v.incidental.map((i) => `${short([i])}?`)].join(' '),
     result: v.result,
     'other MUST failed': short(v.unexpected),
+    compare: v.compare ? (v.compare.differences ? `${v.compare.differences} difference(s)` : 'no difference') : '-',
     seconds: v.seconds.toFixed(0),
     seed: String(v.seed ?? '-'),
   };
@@ -99,6 +116,7 @@ export function explainVerdict(v: Verdict): string[] {
   if (v.missed.length) out.push(`listed requirements not marked failed: ${v.missed.join(', ')}`);
   if (v.unexpected.length) out.push(v.name === CLEAN ? `requirements failed against the clean server: ${v.unexpected.join(', ')}` : `MUST requirements failed that ${v.name} does not list (overlapping checks, or a defect broader than its name): ${v.unexpected.join(', ')}`);
   if (v.exit !== v.wantExit && !out.length) out.push(`the run would exit ${v.exit}, not ${v.wantExit}`);
+  if (v.compare && v.name !== CLEAN && v.compare.differences === 0) out.push(`compare found no difference between the clean server and this one: ${v.compare.replay}`);
   out.push(`replay: ${v.replay}`);
   return out;
 }

@@ -9,7 +9,7 @@ import { requirement, validators } from '../../src/contract';
 import { runCompare, type CompareOptions } from '../../src/cli/compare';
 import { ALTERNATIVES, NAMED_ANNOTATIONS } from '../../src/compare/normalise';
 import { mapLimit } from '../../src/transport/http';
-import { VARIANT_NAMES, knownDefects } from '../../server/index';
+import { VARIANT_NAMES } from '../../server/index';
 import { startEmbedded } from '../../src/cli/target';
 
 const dir = (name: string) => join(tmpdir(), 'raa-compare-self', name);
@@ -41,30 +41,8 @@ test('the reference sent the same stream twice learns no noise of its own, and t
   expect((r.report as { noise: { learnt: string; fields: unknown[] } }).noise).toEqual({ learnt: 'two references', fields: [] });
 });
 
-/** A word each defect's cause shows in the report's first lines, where the defect's name alone would not say it. */
-const CAUSE: Record<string, RegExp> = {
-  'device-imei-dropped': /deviceIMEI/, 'create-returns-200': /201 → 200/, 'location-missing': /header location/,
-  'no-request-id': /header request-id/, 'odata-context-missing': /@odata\.context/, 'top-ignored': /\$top/,
-  'datetime-millisecond-precision': /requestDateTime/, 'nextlink-repeats-record': /times listed/, 'metadata-text-plain': /content-type/,
-  'error-envelope-innererror-mismatch': /oracle RAA-EVERY-ERROR-IDS/, 'stack-trace-in-error': /oracle RAA-EVERY-NO-STACK/,
-  'parser-exception-in-error': /oracle RAA-EVERY-NO-INTERNALS/, 'key-percent-decoding-500': /→ 500/, 'create-minimal-201-empty': /RAA-CREATE-MINIMAL/,
-  'refused-patch-half-applied': /after a refused update/, 'concurrent-create-id-race': /creates at once/,
-  'concurrent-patch-lost-update': /PATCHes at once/, 'concurrent-delete-blanks-first': /racing a delete/,
-};
-
-test('every defect mode shows a difference, and the grouped report names its cause in its first lines', async () => {
-  test.setTimeout(900_000);
-  const started = Date.now();
-  const results = await mapLimit(knownDefects(), 6, async (d) => {
-    const r = await quiet({ defects: d, seed: '1', reportDir: dir(`defect-${d}`) });
-    const head = readFileSync(join(dir(`defect-${d}`), 'compare.md'), 'utf8').split('\n').slice(0, 4).join('\n');
-    return { d, code: r.exitCode, differences: (r.report as { differences: number }).differences, head };
-  });
-  test.info().annotations.push({ type: 'timing', description: `${results.length} defect modes in ${((Date.now() - started) / 1000).toFixed(1)} s` },
-    { type: 'differences', description: results.map((r) => `${r.d}=${r.differences}`).join(' ') });
-  expect(results.filter((r) => r.code !== 1).map((r) => r.d), 'defect modes compare did not tell apart').toEqual([]);
-  for (const r of results.filter((x) => CAUSE[x.d])) expect(r.head, r.d).toMatch(CAUSE[r.d]!);
-});
+// Every defect mode against a clean reference is the defect matrix's compare column (src/cli/matrix-compare.ts),
+// judged per mode in tests/self/defect-matrix.spec.ts: one matrix, two columns.
 
 test('a replay reproduces one difference from its seed and step alone', async () => {
   const first = await quiet({ defects: 'device-imei-dropped', seed: '3', reportDir: dir('replay-a') });

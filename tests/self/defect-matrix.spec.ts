@@ -160,6 +160,17 @@ async function theMatrix(): Promise<{ run: Run; verdicts: Map<string, Verdict> }
   return { run, verdicts: new Map(file.verdicts.map((v) => [v.name, v])) };
 }
 
+/** A word each defect's cause shows in compare's first group, where the defect's name alone would not say it. */
+const CAUSE: Record<string, RegExp> = {
+  'device-imei-dropped': /deviceIMEI/, 'create-returns-200': /201 → 200/, 'location-missing': /header location/,
+  'no-request-id': /request-id/i, 'odata-context-missing': /@odata\.context/, 'top-ignored': /\$top/,
+  'datetime-millisecond-precision': /requestDateTime/, 'nextlink-repeats-record': /times listed/, 'metadata-text-plain': /content-type/,
+  'error-envelope-innererror-mismatch': /oracle RAA-EVERY-ERROR-IDS/, 'stack-trace-in-error': /oracle RAA-EVERY-NO-STACK/,
+  'parser-exception-in-error': /oracle RAA-EVERY-NO-INTERNALS/, 'key-percent-decoding-500': /→ 500/, 'create-minimal-201-empty': /RAA-CREATE-MINIMAL/,
+  'refused-patch-half-applied': /after a refused update/, 'concurrent-create-id-race': /creates at once/,
+  'concurrent-patch-lost-update': /PATCHes at once/, 'concurrent-delete-blanks-first': /racing a delete/,
+};
+
 test.describe('the defect matrix', () => {
   // In order, in one worker: the first verdict waits for the one matrix run, the others read it.
   test.describe.configure({ mode: 'default' });
@@ -185,6 +196,9 @@ test.describe('the defect matrix', () => {
         expect(v!.missed).toEqual([]);
         expect(v!.unexpected).toEqual([]);
         expect(v!.exit, 'the exit code of the run with this defect alone').toBe(defect.requirements.some((id) => requirementsById.get(id)?.level !== 'MAY') ? 1 : 0);
+        // The differential column: compare tells the defect apart from a clean reference, and says why first.
+        expect(v!.compare?.differences, `compare against ${name}: ${v!.compare?.replay}`).toBeGreaterThan(0);
+        if (CAUSE[name]) expect(v!.compare!.first, name).toMatch(CAUSE[name]!);
       }
     });
   }
