@@ -115,6 +115,11 @@ export function variablesNamedBy(path: string): string[] {
   return list.flatMap((p) => [p?.tokenEnv, p?.clientCredentials?.clientSecretEnv]).filter((v): v is string => typeof v === 'string');
 }
 
+/** A resolved principal as a principals-file entry with its literal token (serve --principals-out, the self-tests). */
+export function principalEntry(p: Principal): PrincipalSpec {
+  return { name: p.name, type: p.type, permissions: p.permissions, ...(p.tokenState !== 'valid' ? { tokenState: p.tokenState } : {}), ...(p.tenant ? { tenant: p.tenant } : {}), token: p.token };
+}
+
 /** Resolves every principal's token; a missing environment variable is a configuration error. */
 export interface TokenSources {
   /** The embedded reference target mints its own tokens. */

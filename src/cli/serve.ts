@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { readEnvironment } from '../config/config';
 import { EXIT } from '../report/exit-code';
-import type { Principal } from '../auth/principals';
+import { principalEntry, type Principal } from '../auth/principals';
 import { REFERENCE_TENANT, VARIANT_NAMES } from '../../server/index';
 import { UsageError } from './errors';
 import { startEmbedded, type Embedded, type EmbeddedOptions } from './target';
@@ -36,8 +36,7 @@ async function start(port: number, env: Record<string, string>): Promise<Embedde
 
 /** One principal for the console (two lines) and for the principals file. */
 function describe(p: Principal): { lines: string[]; entry: unknown } {
-  const state = p.tokenState !== 'valid' ? { tokenState: p.tokenState } : {};
-  const entry = { name: p.name, type: p.type, permissions: p.permissions, ...state, ...(p.tenant ? { tenant: p.tenant } : {}), token: p.token };
+  const entry = principalEntry(p);
   // The reference tenant goes without saying; another (a second tenant, personal accounts') is named.
   const tenant = p.tenant && p.tenant !== REFERENCE_TENANT ? ` [tenant ${p.tenant}]` : '';
   const lines = [`  ${p.name.padEnd(20)} ${p.type.padEnd(19)} ${p.permissions.join(' ') || '(no permissions)'}${p.tokenState !== 'valid' ? ` [${p.tokenState}]` : ''}${tenant}`, `    ${p.token}`];

@@ -2,7 +2,7 @@
 // no difference over five seeds, and every defect mode of fixtures/defects.json shows one, its cause in the report's
 // first lines. Many comparisons run at once in this one process: each is mostly waiting on its servers.
 import { test, expect } from '@playwright/test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { requirement, validators } from '../../src/contract';
@@ -11,6 +11,7 @@ import { ALTERNATIVES, NAMED_ANNOTATIONS } from '../../src/compare/normalise';
 import { mapLimit } from '../../src/transport/http';
 import { VARIANT_NAMES } from '../../server/index';
 import { startEmbedded } from '../../src/cli/target';
+import { writePrincipals } from './support/run-suite';
 
 const dir = (name: string) => join(tmpdir(), 'raa-compare-self', name);
 const quiet = (o: CompareOptions) => runCompare({ noNoise: true, write: () => {}, ...o });
@@ -55,8 +56,7 @@ test('a replay reproduces one difference from its seed and step alone', async ()
 
 test('a side that is not the embedded server is written to only with --allow-writes, paced like run, and cleaned up', async () => {
   const server = await startEmbedded([]);
-  const principals = join(mkdtempSync(join(tmpdir(), 'raa-compare-remote-')), 'principals.json');
-  writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
+  const principals = writePrincipals(server.principals);
   const previous = process.env.CONFORMANCE_RATE_LIMIT;
   try {
     await expect(quiet({ target: server.baseUrl, principals, profile: 'tenant', reportDir: dir('remote-refused') })).rejects.toThrow(/--allow-writes lets it write to the target/);

@@ -3,19 +3,15 @@
 // a newer property, error wording) is still CONFORMANT, in --strict too. Every oracle and requirement is proven
 // against these choices, not only against the reference server's own.
 import { expect, test } from '@playwright/test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startEmbedded } from '../../src/cli/target';
 import { VARIANT_NAMES } from '../../server/index';
-import { explain, runSuite } from './support/run-suite';
+import { explain, runSuite, writePrincipals } from './support/run-suite';
 
 test('the reference server in every legal mode at once passes run --strict', async () => {
   test.setTimeout(300_000);
   const server = await startEmbedded([], undefined, 0, { variants: 'all' });
   try {
-    const principals = join(mkdtempSync(join(tmpdir(), 'raa-variants-')), 'principals.json');
-    writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
+    const principals = writePrincipals(server.principals);
     const run = await runSuite(['run', '--target', server.baseUrl, '--principals', principals, '--allow-writes', '--strict', '--seed', '11'], { CONFORMANCE_RATE_LIMIT: '0', CONFORMANCE_WORKERS: '2' });
     expect(run.report?.verdict, explain(run)).toBe('CONFORMANT');
     expect(run.code).toBe(0);

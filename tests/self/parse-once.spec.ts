@@ -2,11 +2,11 @@
 // Playwright runner and its workers get the principals from the handed-over runtime, never from the file, and that
 // runtime is checked against its schema (schemas/runtime.ts) when read back, not validated again field by field.
 import { expect, test } from '@playwright/test';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbedded } from '../../src/cli/target';
-import { explain, runSuite } from './support/run-suite';
+import { explain, runSuite, writePrincipals } from './support/run-suite';
 import { preload } from './support/count-reads.cjs';
 import { loadConfig } from '../../src/config/config';
 import { buildRuntime } from '../../src/config/runtime';
@@ -17,9 +17,8 @@ test('a run reads the principals file once, in one process', async () => {
   const server = await startEmbedded([]);
   const dir = mkdtempSync(join(tmpdir(), 'raa-parse-once-'));
   try {
-    const principals = join(dir, 'principals.json');
+    const principals = writePrincipals(server.principals);
     const out = join(dir, 'reads.jsonl');
-    writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
     const run = await runSuite(['run', '--target', server.baseUrl, '--principals', principals, '--allow-writes', '--', '--grep', '@RAA-CREATE-201|@RAA-GET-200'],
       { NODE_OPTIONS: `--require ${preload}`, SELFTEST_COUNT_READS: principals, SELFTEST_COUNT_OUT: out, CONFORMANCE_RATE_LIMIT: '0', CONFORMANCE_WORKERS: '2' });
     expect(run.code, explain(run)).toBe(0);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
 import { startEmbedded, type Embedded } from '../../src/cli/target';
-import { ROOT, cleanEnv, explain, runSuite } from './support/run-suite';
+import { ROOT, cleanEnv, explain, runSuite, writePrincipals } from './support/run-suite';
 
 test.describe.configure({ timeout: 600_000 });
 
@@ -17,8 +17,7 @@ let server: Embedded;
 let principals: string;
 test.beforeAll(async () => {
   server = await startEmbedded([]);
-  principals = join(mkdtempSync(join(tmpdir(), 'raa-tenant-safety-')), 'principals.json');
-  writeFileSync(principals, JSON.stringify({ principals: server.principals.map(({ name, type, permissions, token, tokenState, tenant }) => ({ name, type, permissions, token, tokenState, ...(tenant ? { tenant } : {}) })) }), { mode: 0o600 });
+  principals = writePrincipals(server.principals);
 });
 test.afterAll(async () => { await server.close(); });
 

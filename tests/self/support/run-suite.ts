@@ -1,11 +1,12 @@
 // Runs `raa-conformance run` as a user would, in a child process, and reads what it wrote.
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommandLine } from '../../../src/cli/child';
 import type { ConformanceReport } from '../../../src/core/report-types';
 import { readValidReport } from './report-texts';
+import { principalEntry, type Principal } from '../../../src/auth/principals';
 import { SUITE_VARIABLE, childEnvironment } from '../../../src/core/settings';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -45,4 +46,11 @@ export function failingLines(output: string, max = 40): string[] {
 /** What a person needs when a child run's exit code surprises: its failing lines and the tail of both streams. */
 export function explain(run: SuiteRun): string {
   return [`exit ${run.code}`, ...failingLines(run.stdout, 20), '--- stdout (tail)', run.stdout.slice(-1500), '--- stderr (tail)', run.stderr.slice(-1500)].join('\n');
+}
+
+/** A principals file (private, in a fresh folder) naming `principals` with their literal tokens; returns its path. */
+export function writePrincipals(principals: readonly Principal[]): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'raa-principals-')), 'principals.json');
+  writeFileSync(path, JSON.stringify({ principals: principals.map(principalEntry) }), { mode: 0o600 });
+  return path;
 }
