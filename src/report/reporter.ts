@@ -1,6 +1,7 @@
 // The conformance reporter: turns Playwright results into a requirement-by-requirement verdict
 // (reports/conformance.json and .md), prints the requirement summary and the closing line.
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogue, describeErrors, validators } from '../contract';
@@ -47,17 +48,20 @@ export function testStatus(result: TestResult, annotations: { type: string; desc
   return { status: 'errored', failure: asText('error') };
 }
 
-/**
- * The failure a worker attached to the test (src/suite/suite.ts, keepWorker): none when the check failed outside a test
- * body (a hook), where only its text is known. An attachment that does not match its schema is a suite bug.
- */
-function attachedFailure(result: TestResult): Failure | undefined {
-  const a = result.attachments.find((x) => x.name === FAILURE_ATTACHMENT && x.body);
+/** A JSON attachment a worker handed over (`name`), checked against its schema: one that does not match is a suite bug. */
+function attached<T>(result: TestResult, name: string, what: string, validate: ValidateFunction<unknown>): T | undefined {
+  const a = result.attachments.find((x) => x.name === name && x.body);
   if (!a) return undefined;
   const data: unknown = JSON.parse(a.body!.toString('utf8'));
-  if (!validators.failure(data)) throw new Error(`a failure attachment does not match schemas/report.ts:\n  ${describeErrors(validators.failure.errors).join('\n  ')}`);
-  return data as Failure;
+  if (!validate(data)) throw new Error(`${what} attachment does not match schemas/report.ts:\n  ${describeErrors(validate.errors).join('\n  ')}`);
+  return data as T;
 }
+
+/**
+ * The failure a worker attached to the test (src/suite/suite.ts, keepWorker): none when the check failed outside a test
+ * body (a hook), where only its text is known.
+ */
+const attachedFailure = (result: TestResult) => attached<Failure>(result, FAILURE_ATTACHMENT, 'a failure', validators.failure);
 
 /** Outcomes that carry no verdict on the target: the test did not run to the end of what it judges. */
 const UNRUN: ReportTest['status'][] = ['blocked', 'not-tested', 'skipped'];
@@ -310,11 +314,9 @@ export function filing(entry: ReportTest, cited: string[], mismatches: CiteMisma
  * requirement judged it itself and gets no second entry; a test's own outcome never changes an oracle's.
  */
 export function oracleFiling(entry: ReportTest, cited: string[], result: TestResult): [string, ReportTest][] {
-  const a = result.attachments.find((x) => x.name === ORACLE_ATTACHMENT && x.body);
-  if (!a) return [];
-  const data: unknown = JSON.parse(a.body!.toString('utf8'));
-  if (!validators.oracles(data)) throw new Error(`an oracle attachment does not match schemas/report.ts:\n  ${describeErrors(validators.oracles.errors).join('\n  ')}`);
-  const { observed, findings } = data as OracleResults;
+  const data = attached<OracleResults>(result, ORACLE_ATTACHMENT, 'an oracle', validators.oracles);
+  if (!data) return [];
+  const { observed, findings } = data;
   const { title, location, durationMs } = entry;
   return Object.entries(observed).filter(([id, n]) => n > 0 && !cited.includes(id)).map(([id, exchanges]): [string, ReportTest] => {
     const failure = findings[id];
