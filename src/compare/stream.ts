@@ -166,31 +166,18 @@ function rejections(b: Builder, size: StreamSize): void {
 
 type Command = 'get' | 'update' | 'update-invalid' | 'update-minimal' | 'update-sentinel' | 'update-id' | 'delete' | 'list' | 'create';
 
-/** Random sequences of create, get, list, update and delete over this run's handles, each ending in reads. */
+const COMMANDS: Command[] = ['get', 'update', 'update-invalid', 'update-minimal', 'update-sentinel', 'update-id', 'delete', 'list', 'create'];
+
+/**
+ * Sequences of create, get, list, update and delete over this run's handles, each command followed by a read and
+ * each sequence ending in reads: first one that holds every command once (so no seed leaves a command unsent, and a
+ * defect in it unseen), then `n` random ones.
+ */
 function sequences(b: Builder, n: number): void {
-  const command = fc.constantFrom<Command>('get', 'update', 'update-invalid', 'update-minimal', 'update-sentinel', 'update-id', 'delete', 'list', 'create');
   const patch = validBody({ newer: true }).map((body) => { const { '@odata.type': _t, ...rest } = body; return rest; });
-  for (let s = 0; s < n; s++) {
-    const live = [b.create('sequence create', validBodyOf(b), 'RAA-MODEL'), b.create('sequence create', validBodyOf(b), 'RAA-MODEL')];
-    const all = [...live];
-    for (const [cmd, pick, body] of b.sample(fc.array(fc.tuple(command, fc.nat(), patch), { minLength: 4, maxLength: 8 }), 1)[0]!) {
-      const record = all[pick % all.length]!;
-      const item = { as: b.writer, target: 'item' as const, record };
-      switch (cmd) {
-        case 'get': b.add({ kind: 'get', requirement: 'RAA-GET-READBACK', method: 'GET', ...item }); break;
-        case 'list': b.add({ kind: 'list', requirement: 'RAA-LIST-PAGES', as: b.writer, method: 'GET', target: 'collection', query: '$top=3' }); break;
-        case 'create': all.push(b.create('sequence create', body, 'RAA-MODEL')); break;
-        case 'update': b.add({ kind: 'update', requirement: 'RAA-UPDATE-PARTIAL', method: 'PATCH', ...item, json: body }); break;
-        case 'update-invalid': b.add({ kind: 'update invalid', requirement: 'RAA-UPDATE-INVALID', method: 'PATCH', ...item, json: { actionState: 'Done' } }); break;
-        case 'update-minimal': b.add({ kind: 'update minimal', requirement: 'RAA-UPDATE-MINIMAL', method: 'PATCH', ...item, json: body, headers: { Prefer: 'return=minimal' }, alternative: 'update-minimal' }); break;
-        case 'update-sentinel': b.add({ kind: 'update sentinel', requirement: 'RAA-UPDATE-SENTINEL', method: 'PATCH', ...item, json: { action: SENTINEL } }); break;
-        case 'update-id': b.add({ kind: 'update with id', requirement: 'RAA-UPDATE-ID-IMMUTABLE', method: 'PATCH', ...item, json: body, idOf: all[(pick + 1) % all.length]!, alternative: 'update-id' }); break;
-        case 'delete': b.add({ kind: 'delete', requirement: 'RAA-DELETE-204', method: 'DELETE', ...item }); break;
-      }
-      b.add({ kind: 'get', requirement: 'RAA-MODEL', method: 'GET', ...item });
-    }
-    for (const record of all) b.add({ kind: 'get', requirement: 'RAA-MODEL', as: b.writer, method: 'GET', target: 'item', record });
-  }
+  const everyOnce = b.sample(fc.array(patch, { minLength: COMMANDS.length, maxLength: COMMANDS.length }), 1)[0]!.map((body, i) => [COMMANDS[i]!, i, body] as const);
+  sequence(b, everyOnce);
+  for (let s = 0; s < n; s++) sequence(b, b.sample(fc.array(fc.tuple(fc.constantFrom(...COMMANDS), fc.nat(), patch), { minLength: 4, maxLength: 8 }), 1)[0]!);
   // Unknown ids, twice-deleted records and the whole list, paged small and at the server's own size.
   const gone = b.create('sequence create', validBodyOf(b), 'RAA-MODEL');
   b.add({ kind: 'delete', requirement: 'RAA-DELETE-204', as: b.writer, method: 'DELETE', target: 'item', record: gone });
@@ -202,6 +189,28 @@ function sequences(b: Builder, n: number): void {
   b.add({ kind: 'method', requirement: 'RAA-METHOD-405', as: b.writer, method: 'PUT', target: 'item', record: 0, json: {} });
   b.add({ kind: 'list', requirement: 'RAA-LIST-PAGES', as: b.writer, method: 'GET', target: 'collection', query: '$top=3' });
   b.add({ kind: 'list', requirement: 'RAA-LIST-CONTAINS', as: b.writer, method: 'GET', target: 'collection' });
+}
+
+/** One sequence over two fresh records and those it creates: `pick` chooses the record a command acts on. */
+function sequence(b: Builder, commands: readonly (readonly [Command, number, Record<string, unknown>])[]): void {
+  const all = [b.create('sequence create', validBodyOf(b), 'RAA-MODEL'), b.create('sequence create', validBodyOf(b), 'RAA-MODEL')];
+  for (const [cmd, pick, body] of commands) {
+    const record = all[pick % all.length]!;
+    const item = { as: b.writer, target: 'item' as const, record };
+    switch (cmd) {
+      case 'get': b.add({ kind: 'get', requirement: 'RAA-GET-READBACK', method: 'GET', ...item }); break;
+      case 'list': b.add({ kind: 'list', requirement: 'RAA-LIST-PAGES', as: b.writer, method: 'GET', target: 'collection', query: '$top=3' }); break;
+      case 'create': all.push(b.create('sequence create', body, 'RAA-MODEL')); break;
+      case 'update': b.add({ kind: 'update', requirement: 'RAA-UPDATE-PARTIAL', method: 'PATCH', ...item, json: body }); break;
+      case 'update-invalid': b.add({ kind: 'update invalid', requirement: 'RAA-UPDATE-INVALID', method: 'PATCH', ...item, json: { actionState: 'Done' } }); break;
+      case 'update-minimal': b.add({ kind: 'update minimal', requirement: 'RAA-UPDATE-MINIMAL', method: 'PATCH', ...item, json: body, headers: { Prefer: 'return=minimal' }, alternative: 'update-minimal' }); break;
+      case 'update-sentinel': b.add({ kind: 'update sentinel', requirement: 'RAA-UPDATE-SENTINEL', method: 'PATCH', ...item, json: { action: SENTINEL } }); break;
+      case 'update-id': b.add({ kind: 'update with id', requirement: 'RAA-UPDATE-ID-IMMUTABLE', method: 'PATCH', ...item, json: body, idOf: all[(pick + 1) % all.length]!, alternative: 'update-id' }); break;
+      case 'delete': b.add({ kind: 'delete', requirement: 'RAA-DELETE-204', method: 'DELETE', ...item }); break;
+    }
+    b.add({ kind: 'get', requirement: 'RAA-MODEL', method: 'GET', ...item });
+  }
+  for (const record of all) b.add({ kind: 'get', requirement: 'RAA-MODEL', as: b.writer, method: 'GET', target: 'item', record });
 }
 
 /** Mutations a PATCH is refused for whatever the target (a null may be legal for some properties). */
