@@ -3,14 +3,11 @@
 // inputs given as INPUT_* variables, then puts the verdict where the CI shows it (the summary, the step's outputs, an
 // annotation) and exits with the run's exit code, so that the job fails on the verdict after its upload steps.
 // Plain JavaScript beside the suite, so that it runs in a clone without a build; tests/self/action.spec.ts runs it.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const BIN = fileURLToPath(new URL('../bin/raa-conformance.mjs', import.meta.url));
 
 /**
  * Each input the script reads: its variable, and the `run` option it becomes (a flag for a boolean) or, for an input
@@ -78,35 +75,41 @@ function readText(path) {
   try { return readFileSync(path, 'utf8'); } catch { return undefined; }
 }
 
+/**
+ * The project's one runner of Node children (src/cli/child.ts, which redacts every line), loaded as
+ * bin/raa-conformance.mjs loads the command line: from the sources through tsx in a clone, else the compiled copy.
+ */
+async function childRunner() {
+  const source = new URL('../src/cli/child.ts', import.meta.url);
+  if (!existsSync(source)) return import('../dist/src/cli/child.js');
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(source.href);
+}
+
 /** Runs the suite with its output passed through line by line; resolves to its exit code and its last own message. */
-function runSuite(args, env, out) {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let message = '';
-    const pass = (from, to, keep) => {
-      let buf = '';
-      from.setEncoding('utf8');
-      const emit = (line) => { to.write(`${inert(line)}\n`); if (keep && line.startsWith('raa-conformance: ')) message = line; };
-      from.on('data', (chunk) => {
-        buf += chunk;
-        const lines = buf.split('\n');
-        buf = lines.pop();
-        lines.forEach(emit);
-      });
-      from.on('end', () => { if (buf) emit(buf); });
-    };
-    pass(child.stdout, out.stdout, false);
-    pass(child.stderr, out.stderr, true);
-    const forward = (signal) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    child.on('error', (e) => { out.stderr.write(`raa-conformance action: ${e.message}\n`); done({ code: 3, message }); });
-    child.on('close', (code) => {
-      process.off('SIGINT', forward);
-      process.off('SIGTERM', forward);
-      done({ code: code ?? 3, message });
+async function runSuite(args, env, out) {
+  const { runCommandLine } = await childRunner();
+  let message = '';
+  let pid;
+  const forward = (signal) => { if (pid) try { process.kill(pid, signal); } catch { /* it has already exited */ } };
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  try {
+    const r = await runCommandLine(args, {
+      env,
+      onSpawn: (p) => { pid = p; },
+      output: { lines: (line, from) => {
+        (from === 'stdout' ? out.stdout : out.stderr).write(`${inert(line)}\n`);
+        if (from === 'stderr' && line.startsWith('raa-conformance: ')) message = line;
+      } },
     });
-  });
+    if (r.code === null && !pid) out.stderr.write(`raa-conformance action: ${r.stderr}\n`);
+    return { code: r.code ?? 3, message };
+  } finally {
+    process.off('SIGINT', forward);
+    process.off('SIGTERM', forward);
+  }
 }
 
 /** A fenced block that no run of backticks in `text` can close. */

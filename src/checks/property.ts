@@ -3,16 +3,44 @@
 // failure, fast-check replays that run (seed + path) and shrinks it, so the report holds the smallest case.
 import fc from 'fast-check';
 import { CheckFailure } from './failure';
+import type { Checks } from './checks';
+import type { RunConfig } from '../config/config';
 import { Inconclusive, NotObserved } from '../core/outcomes';
 import { mapLimit, type Exchange } from '../transport/http';
 
-export interface PropertySpec<T> {
-  requirement: string;
-  arbitrary: fc.Arbitrary<T>;
+/** How much of the run's seed a property draws: the one place a property reads the seed, the runs and the budget. */
+export interface Draw {
   seed: number;
   numRuns: number;
   /** Stop drawing new cases after this long (ms), 0 = no budget. */
   budgetMs?: number;
+}
+
+/** The run's draw; `scale` turns the profile's runs into this property's, where one run costs more than a request. */
+export function draw(rt: Pick<RunConfig, 'seed' | 'numRuns' | 'propertyBudgetMs'>, scale: (numRuns: number) => number = (n) => n): Draw {
+  return { seed: rt.seed, numRuns: scale(rt.numRuns), budgetMs: rt.propertyBudgetMs };
+}
+
+/** fast-check's parameters for a draw that fc.check runs itself (a model's sequences, batches sent at once). */
+export const fcParameters = (d: Draw) => ({ seed: d.seed, numRuns: d.numRuns, interruptAfterTimeLimit: d.budgetMs || undefined });
+
+/**
+ * A failed fc.check run as the failure of the check that threw in it, with the draw and the counterexample's path
+ * (which replays it); anything but a CheckFailure is rethrown as it is.
+ */
+export function failIfFalsified<T>(check: Checks, result: fc.RunDetails<[T]>, d: Draw, summary: string, counterexample: (c: T | undefined) => unknown = (c) => c): void {
+  if (!result.failed) return;
+  const inner = result.errorInstance;
+  if (!(inner instanceof CheckFailure)) throw inner;
+  check.fail(`${summary}: ${inner.summary}`, {
+    ...inner.detail,
+    property: { seed: d.seed, path: result.counterexamplePath ?? '', counterexample: counterexample(result.counterexample?.[0]), numRuns: d.numRuns },
+  });
+}
+
+export interface PropertySpec<T> extends Draw {
+  requirement: string;
+  arbitrary: fc.Arbitrary<T>;
   concurrency?: number;
   send: (value: T) => Promise<Exchange>;
   /** Throws a CheckFailure when the exchange breaks the requirement; returns Unobserved when it shows nothing about it. */

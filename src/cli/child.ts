@@ -14,8 +14,9 @@ export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** passthrough: to this process's stdout and stderr, line by line through the redactor (the default);
-   * capture: kept in the result; a file: both streams written there; ignore: dropped. */
-  output?: 'passthrough' | 'capture' | 'ignore' | { file: string };
+   * capture: kept in the result; a file: both streams written there; lines: each whole line, redacted and without its
+   * newline, given to the function (the CI step filters them); ignore: dropped. */
+  output?: 'passthrough' | 'capture' | 'ignore' | { file: string } | { lines: (line: string, from: 'stdout' | 'stderr') => void };
   /** Ends the child's process group after this long (the child then leads its own group). */
   timeoutMs?: number;
   /** Ends the child's process group once its stdout matches (capture only). */
@@ -36,21 +37,24 @@ export interface ChildResult {
 /** bin/raa-conformance.mjs: what a user runs. */
 export const BIN = join(ROOT, 'bin', 'raa-conformance.mjs');
 
-/** Passes `from` to `to` a whole line at a time, so a secret is never split across two writes. */
-function redactLines(from: NodeJS.ReadableStream, to: NodeJS.WritableStream): void {
+/** Passes `from` on a whole line at a time, redacted, so a secret is never split across two writes. */
+function redactLines(from: NodeJS.ReadableStream, emit: (text: string) => void): void {
   let buf = '';
   from.setEncoding('utf8');
   from.on('data', (chunk: string) => {
     buf += chunk;
     const cut = buf.lastIndexOf('\n');
-    if (cut >= 0) { to.write(redactor.redact(buf.slice(0, cut + 1))); buf = buf.slice(cut + 1); }
+    if (cut >= 0) { emit(redactor.redact(buf.slice(0, cut + 1))); buf = buf.slice(cut + 1); }
   });
-  from.on('end', () => { if (buf) to.write(redactor.redact(buf)); });
+  from.on('end', () => { if (buf) emit(redactor.redact(buf)); });
 }
+
+/** `emit` called once per line of `text` (whole lines, the last one perhaps without its newline). */
+const eachLine = (emit: (line: string) => void) => (text: string) => { for (const line of text.replace(/\n$/, '').split('\n')) emit(line); };
 
 function stdioFor(output: ChildOptions['output']): { stdio: ('ignore' | 'pipe' | number)[]; fd?: number } {
   if (output === 'ignore') return { stdio: ['ignore', 'ignore', 'ignore'] };
-  if (typeof output === 'object') {
+  if (typeof output === 'object' && 'file' in output) {
     const fd = openSync(output.file, 'w');
     return { stdio: ['ignore', fd, fd], fd };
   }
@@ -71,11 +75,17 @@ export function runNode(args: string[], o: ChildOptions = {}): Promise<ChildResu
     child.stdout!.setEncoding('utf8').on('data', (c: string) => { result.stdout += c; if (o.stopOn?.test(result.stdout)) stop(); });
     child.stderr!.setEncoding('utf8').on('data', (c: string) => { result.stderr += c; });
   } else if (o.output === undefined || o.output === 'passthrough') {
-    redactLines(child.stdout!, process.stdout);
-    redactLines(child.stderr!, process.stderr);
+    redactLines(child.stdout!, (t) => process.stdout.write(t));
+    redactLines(child.stderr!, (t) => process.stderr.write(t));
+  } else if (typeof o.output === 'object' && 'lines' in o.output) {
+    const { lines } = o.output;
+    redactLines(child.stdout!, eachLine((l) => lines(l, 'stdout')));
+    redactLines(child.stderr!, eachLine((l) => lines(l, 'stderr')));
   }
   const timer = o.timeoutMs !== undefined ? setTimeout(() => { result.timedOut = true; stop(); }, o.timeoutMs) : undefined;
   return new Promise((resolve) => {
+    // Node could not start at all (e.g. the working folder is gone): no exit code, the reason in stderr.
+    child.once('error', (e) => { clearTimeout(timer); resolve({ ...result, stderr: result.stderr + e.message, code: null, ms: Math.round(performance.now() - started) }); });
     child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ ...result, code, ms: Math.round(performance.now() - started) });

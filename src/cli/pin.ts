@@ -10,7 +10,7 @@ import { readConformanceReport } from '../core/read-report';
 export const help = `Usage: raa-conformance pin [--report reports/conformance.json] [--out fixtures/regressions.json]
 
 Appends the shrunk counterexamples of the report's failed properties to the regressions file
-(CONFORMANCE_REGRESSIONS, default fixtures/regressions.json); tests/contract/00-regressions replays them
+(CONFORMANCE_REGRESSIONS, default fixtures/regressions.json); tests/contract/regressions replays them
 first in every profile.`;
 
 export async function main(argv: string[]): Promise<number> {

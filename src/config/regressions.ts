@@ -39,7 +39,7 @@ export function pin(reportPath: string, regressionsPath: string): Regression[] {
   const key = (r: Regression) => JSON.stringify([r.requirement, r.body, r.headers ?? {}]);
   const seen = new Set(existing.map(key));
   const added = (report.counterexamples ?? []).map(toRegression).filter((r) => !seen.has(key(r)) && (seen.add(key(r)), true));
-  const file = { $comment: 'Shrunk counterexamples pinned with `raa-conformance pin`; tests/contract/00-regressions replays them first in every profile.', regressions: [...existing, ...added] };
+  const file = { $comment: 'Shrunk counterexamples pinned with `raa-conformance pin`; tests/contract/regressions replays them first in every profile.', regressions: [...existing, ...added] };
   if (!validators.regressionsFile(file)) throw new Error('pinned regressions do not validate against their schema');
   writeFileSync(regressionsPath, JSON.stringify(file, null, 2) + '\n');
   return added;

@@ -2,17 +2,16 @@
 // every cited id exists, ids are unique, and every requirement with a test is made to fail by at least one defect
 // of fixtures/defects.json (those that are not are printed; a MUST that is not fails).
 import { test, expect } from '@playwright/test';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ROOT, catalogue, loadDefectsFile } from '../../src/contract';
 import { DEFECT_NAMES_FILE, FAULT_MODEL_FILE, REGENERATE, faultModelWithTables, renderDefectNames } from '../../tools/catalogue';
 import type { Principal } from '../../src/auth/principals';
 import type { Runtime } from '../../src/config/runtime';
 import { DEFECT_NAMES } from '../../server/defects';
+import { node } from './support/run-suite';
 
 const require = createRequire(import.meta.url);
 const defectsFile = loadDefectsFile();
@@ -41,7 +40,8 @@ test.beforeAll(async () => {
     const runtimeFile = join(dir, 'runtime.json');
     writeFileSync(runtimeFile, JSON.stringify(runtime));
     const env: NodeJS.ProcessEnv = { ...process.env, RAA_RUNTIME: runtimeFile };
-    const { stdout } = await promisify(execFile)(process.execPath, [require.resolve('@playwright/test/cli'), 'test', '--list', '--reporter=json', '-c', join(ROOT, 'playwright.config.ts')], { cwd: ROOT, env, maxBuffer: 64 << 20 });
+    const { code, stdout, stderr } = await node([require.resolve('@playwright/test/cli'), 'test', '--list', '--reporter=json', '-c', join(ROOT, 'playwright.config.ts')], env);
+    expect(code, stderr).toBe(0);
     const listed = JSON.parse(stdout) as { suites: ListedSuite[]; errors?: unknown[] };
     cited = new Map();
     const seen = new Set<string>();

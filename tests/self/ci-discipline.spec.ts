@@ -1,12 +1,11 @@
 // What keeps CI honest about the self-tests themselves: a test.only left in a commit is refused, a skip nobody
 // listed fails the run (tests/self/expected-skips.json holds the ones CI expects, each with its reason).
 import { expect, test } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPECTED_SKIPS_FILE, loadExpectedSkips, unexpectedSkips } from '../../src/report/self-reporter';
-import { ROOT, cleanEnv } from './support/run-suite';
+import { ROOT, cleanEnv, node } from './support/run-suite';
 import { loadConfig } from '../../src/config/config';
 import { buildRuntime } from '../../src/config/runtime';
 
@@ -23,7 +22,7 @@ test('a skip is unexpected unless its file and title are listed', () => {
 });
 
 /** A throwaway Playwright project under reports/ (so it resolves the project's node_modules) run with the self reporter. */
-function miniRun(spec: string, env: Record<string, string>): { status: number | null; out: string } {
+async function miniRun(spec: string, env: Record<string, string>): Promise<{ status: number | null; out: string }> {
   const dir = join(ROOT, 'reports', 'self', `ci-discipline-${process.pid}-${test.info().workerIndex}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -32,38 +31,36 @@ function miniRun(spec: string, env: Record<string, string>): { status: number | 
     // The project's own self config's settings that matter here, pointed at this folder.
     writeFileSync(join(dir, 'playwright.config.ts'), `import { defineConfig } from '@playwright/test';
 export default defineConfig({ testDir: '.', forbidOnly: !!process.env.CI, reporter: [[${JSON.stringify(join(ROOT, 'src', 'report', 'self-reporter.ts'))}]] });\n`);
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', join(dir, 'playwright.config.ts')],
-      { cwd: ROOT, env: cleanEnv(env), encoding: 'utf8', timeout: 60_000 });
-    return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+    const r = await node([join(ROOT, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', join(dir, 'playwright.config.ts')], cleanEnv(env), { timeoutMs: 60_000 });
+    return { status: r.code, out: `${r.stdout}\n${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-test('under CI an unlisted skip fails the self-test run and is named with its reason; outside CI it only counts', () => {
+test('under CI an unlisted skip fails the self-test run and is named with its reason; outside CI it only counts', async () => {
   const spec = `test('runs', () => {});\ntest('skips', () => { test.skip(true, 'no widget here'); });`;
-  const ci = miniRun(spec, { CI: '1' });
+  const ci = await miniRun(spec, { CI: '1' });
   expect(ci.status, ci.out).toBe(1);
   expect(ci.out).toContain('skips (skipped, not in tests/self/expected-skips.json): no widget here');
   expect(ci.out).toContain('1 passed, 0 failed, 1 skipped (1 unexpected under CI)');
-  const dev = miniRun(spec, { CI: '' });
+  const dev = await miniRun(spec, { CI: '' });
   expect(dev.status, dev.out).toBe(0);
   expect(dev.out).toContain('1 passed, 0 failed, 1 skipped');
 });
 
-test('both Playwright configs refuse test.only under CI', () => {
+test('both Playwright configs refuse test.only under CI', async () => {
   // The suite's config reads the run's runtime file when it loads (schema-checked): one as a run writes it.
   const runtime = join(mkdtempSync(join(tmpdir(), 'raa-only-')), 'runtime.json');
   const settings = loadConfig({ CONFORMANCE_REPORT_DIR: join(tmpdir(), 'raa-only-reports') }, '/nonexistent/.env');
   writeFileSync(runtime, JSON.stringify(buildRuntime(settings, { target: 'http://127.0.0.1:9/beta', principals: [], embedded: true, secrets: [] }, '0.0.0')));
   for (const config of ['playwright.config.ts', 'playwright.self.config.ts']) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
-      `const c = (await import('./${config}')).default; console.log(JSON.stringify(c.forbidOnly));`],
-      { cwd: ROOT, env: cleanEnv({ CI: '1', RAA_RUNTIME: runtime }), encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await node(['--import', 'tsx', '--input-type=module', '-e',
+      `const c = (await import('./${config}')).default; console.log(JSON.stringify(c.forbidOnly));`], cleanEnv({ CI: '1', RAA_RUNTIME: runtime }));
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim(), config).toBe('true');
   }
-  const only = miniRun(`test.only('alone', () => {});\ntest('other', () => {});`, { CI: '1' });
+  const only = await miniRun(`test.only('alone', () => {});\ntest('other', () => {});`, { CI: '1' });
   expect(only.status, only.out).toBe(1);
   expect(only.out).toMatch(/focused with '\.only' is not allowed due to the 'forbidOnly' option/);
 });

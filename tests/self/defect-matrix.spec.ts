@@ -8,7 +8,6 @@
 // `defect-matrix` table, which the self reporter prints at the end of `npm test` with the score.
 import { test, expect } from '@playwright/test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { ROOT, SEED_EXAMPLE_REQUEST, loadDefectsFile, requirementsById } from '.
 import { CLEAN, cells, explainVerdict, type Verdict } from '../../src/report/matrix';
 import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema } from '../../schemas/defects';
-import { cleanEnv, failingLines } from './support/run-suite';
+import { cleanEnv, failingLines, node } from './support/run-suite';
 import { runCommandLine } from '../../src/cli/child';
 import { randomBytes } from 'node:crypto';
 import { TokenIssuer, bundleServer, startServerGroup } from '../../server/index';
@@ -129,10 +128,10 @@ test.describe('the matrix run a self-test reads', () => {
     expect(setting('RAA_SELF_RUN')).toMatch(new RegExp(`^[0-9]+-${process.ppid}$`));
   });
 
-  test('playwright.self.config.ts replaces a stale RAA_SELF_RUN from the environment', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', "await import('./playwright.self.config.ts'); console.log(process.env.RAA_SELF_RUN)"],
-      { cwd: ROOT, env: { ...cleanEnv(), RAA_SELF_RUN: '1700000000000-4242' }, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
+  test('playwright.self.config.ts replaces a stale RAA_SELF_RUN from the environment', async () => {
+    const r = await node(['--import', 'tsx', '--input-type=module', '-e', "await import('./playwright.self.config.ts'); console.log(process.env.RAA_SELF_RUN)"],
+      { ...cleanEnv(), RAA_SELF_RUN: '1700000000000-4242' });
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toMatch(/^[0-9]+-[0-9]+$/);
     expect(r.stdout.trim()).not.toBe('1700000000000-4242');
   });

@@ -1,17 +1,13 @@
 // Nightly features end to end: shards merge to the same verdict, expectations, pinned regressions, diff.
 import { expect, test } from '@playwright/test';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConformanceReport } from '../../src/core/report-types';
-import { ROOT, cleanEnv, explain, runSuite, statuses } from './support/run-suite';
+import { cli, explain, runSuite, statuses } from './support/run-suite';
 import { readValidReport } from './support/report-texts';
 
 test.describe.configure({ timeout: 600_000 });
-
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), ...args], { cwd: ROOT, env: cleanEnv(env), encoding: 'utf8' });
 
 /** A report without what legitimately differs between runs: timings, ports, record counts. */
 function verdict(r: ConformanceReport | undefined) {
@@ -24,8 +20,8 @@ test('a sharded run merges into the same conformance.json as a single run', asyn
   expect(single.code, explain(single)).toBe(0);
   expect(one.report?.shard).toBe('1/2');
   const mergedDir = mkdtempSync(join(tmpdir(), 'raa-merged-'));
-  const merge = cli(['merge', '--report-dir', mergedDir, one.reportDir, two.reportDir]);
-  expect(merge.status, merge.stderr).toBe(0);
+  const merge = await cli(['merge', '--report-dir', mergedDir, one.reportDir, two.reportDir]);
+  expect(merge.code, merge.stderr).toBe(0);
   const merged = readValidReport(join(mergedDir, 'conformance.json'));
   expect(verdict(merged)).toEqual(verdict(single.report));
   expect(merged.seed).toBe(7707);
@@ -65,8 +61,8 @@ test('a shrunk counterexample pinned with one command replays first and bites', 
   expect(failing.code, explain(failing)).toBe(1);
   expect(failing.report?.counterexamples?.length).toBeGreaterThan(0);
   const out = join(mkdtempSync(join(tmpdir(), 'raa-pin-')), 'regressions.json');
-  const pinned = cli(['pin', '--report', join(failing.reportDir, 'conformance.json'), '--out', out]);
-  expect(pinned.status, pinned.stderr).toBe(0);
+  const pinned = await cli(['pin', '--report', join(failing.reportDir, 'conformance.json'), '--out', out]);
+  expect(pinned.code, pinned.stderr).toBe(0);
   expect(pinned.stdout).toMatch(/pinned [1-9]/);
   const pinnedCount = Number(/pinned ([0-9]+)/.exec(pinned.stdout)![1]);
   const written = (JSON.parse(readFileSync(out, 'utf8')) as { regressions: { requirement: string }[] }).regressions;
@@ -80,7 +76,7 @@ test('a shrunk counterexample pinned with one command replays first and bites', 
     runSuite(['run', '--', '--list'], { CONFORMANCE_REGRESSIONS: out }),
   ]);
   const order = listed.stdout.split('\n').filter((l) => / › /.test(l)).map((l) => l.trim());
-  const pinnedAt = order.flatMap((l, i) => (l.startsWith('00-regressions/') ? [i] : []));
+  const pinnedAt = order.flatMap((l, i) => (l.startsWith('regressions/') ? [i] : []));
   expect(pinnedAt.length, `the pinned regressions are in the suite's list:\n${order.slice(0, 5).join('\n')}`).toBeGreaterThan(0);
   expect(order.length, 'the rest of the suite is listed after them').toBeGreaterThan(pinnedAt.length);
   expect(pinnedAt, 'the pinned regressions come before every other test').toEqual(pinnedAt.map((_, i) => i));
@@ -94,10 +90,10 @@ test('a shrunk counterexample pinned with one command replays first and bites', 
 test('diff names the regression between two runs and exits 1', async () => {
   const [base, head] = await Promise.all([runSuite(['run', '--seed', '31']), runSuite(['run', '--seed', '31', '--defects', 'no-request-id'])]);
   const md = join(mkdtempSync(join(tmpdir(), 'raa-diff-')), 'diff.md');
-  const d = cli(['diff', join(base.reportDir, 'conformance.json'), join(head.reportDir, 'conformance.json'), '--markdown', md]);
-  expect(d.status).toBe(1);
+  const d = await cli(['diff', join(base.reportDir, 'conformance.json'), join(head.reportDir, 'conformance.json'), '--markdown', md]);
+  expect(d.code).toBe(1);
   expect(d.stdout).toContain('RAA-HDR-REQUEST-ID');
   expect(readFileSync(md, 'utf8')).toContain('`RAA-HDR-REQUEST-ID`');
-  const same = cli(['diff', join(base.reportDir, 'conformance.json'), join(base.reportDir, 'conformance.json')]);
-  expect(same.status).toBe(0);
+  const same = await cli(['diff', join(base.reportDir, 'conformance.json'), join(base.reportDir, 'conformance.json')]);
+  expect(same.code).toBe(0);
 });

@@ -3,13 +3,12 @@
 // reference server started here and named with --target is a loopback URL like a local proxy to a tenant, and
 // gets no writes without --allow-writes.
 import { expect, test } from '@playwright/test';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReferenceServer } from '../../server/app';
 import { startEmbedded, type Embedded } from '../../src/cli/target';
-import { ROOT, cleanEnv, explain, runSuite, writePrincipals } from './support/run-suite';
+import { cli, explain, runSuite, writePrincipals } from './support/run-suite';
 
 test.describe.configure({ timeout: 600_000 });
 
@@ -78,10 +77,10 @@ test('cleanup deletes only records carrying the marker, and --dry-run deletes no
     storeB.create({ deviceDisplayName: 'raa-conformance/20260103T000000-ghi/in tenant b', action: 'remoteLock' });
     storeB.create({ deviceDisplayName: 'tenant b device', action: 'remoteLock' });
     // Asynchronous on purpose: the server lives in this process and must keep answering while cleanup runs.
-    const cleanup = (...extra: string[]) => new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [join(ROOT, 'bin', 'raa-conformance.mjs'), 'cleanup', '--target', base, '--principals', principals, ...extra], { cwd: ROOT, env: cleanEnv(), encoding: 'utf8' },
-        (err, stdout, stderr) => resolve({ status: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-    });
+    const cleanup = async (...extra: string[]) => {
+      const r = await cli(['cleanup', '--target', base, '--principals', principals, ...extra]);
+      return { ...r, status: r.code };
+    };
 
     const dry = await cleanup('--dry-run');
     expect(dry.status, dry.stderr).toBe(0);

@@ -6,7 +6,7 @@ import { caseBody, loadCases } from '../../../src/checks/cases';
 import type { Checks } from '../../../src/checks/checks';
 import { SEED_EXAMPLE_REQUEST } from '../../../src/contract';
 import type { Exchange } from '../../../src/transport/http';
-import { unobserved, type Unobserved } from '../../../src/checks/property';
+import { draw, unobserved, type Unobserved } from '../../../src/checks/property';
 import { blockedBy, cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite/suite';
 
 // Hundreds of records per property: each test deletes its own when it ends, so later lists stay short.
@@ -41,10 +41,9 @@ test.describe('create: requestDateTime across the range', needs('writes', 'creat
   }
 
   const spec = (graph: Graph, check: Checks, times: fc.Arbitrary<string>) => {
-    const rt = graph.runtime;
     const requirement = check.requirement;
     return {
-      requirement, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs,
+      requirement, ...draw(graph.runtime),
       arbitrary: times.map((t) => graph.mark({ ...SEED_EXAMPLE_REQUEST, requestDateTime: t })),
       send: (b: Record<string, unknown>) => graph.create(b),
       check: (b: Record<string, unknown>, ex: Exchange) => judge(check, b, ex),

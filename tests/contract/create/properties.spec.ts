@@ -5,7 +5,7 @@ import { SEED_EXAMPLE_REQUEST, validators } from '../../../src/contract';
 import { VALID_CREATE_CHECKS } from '../../../src/checks/checks';
 import { invalidBody, validBody, type Mutation } from '../../../src/checks/arbitraries';
 import { NEWER_PROPERTIES } from '../../../schemas/entity';
-import { unobserved } from '../../../src/checks/property';
+import { draw, unobserved } from '../../../src/checks/property';
 import { cite, deleteEachTestsRecords, needs, property, test, type Graph } from '../../../src/suite/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
@@ -14,8 +14,7 @@ deleteEachTestsRecords();
 const PREFER = { Prefer: 'include-unknown-enum-members' };
 
 function spec<T>(graph: Graph, requirement: string, arbitrary: fc.Arbitrary<T>, send: (v: T) => ReturnType<Graph['create']>, checkFn: (v: T, ex: Awaited<ReturnType<Graph['create']>>) => void, pin: { expectStatus: number[]; headers?: Record<string, string> } = { expectStatus: [201] }) {
-  const rt = graph.runtime;
-  return { requirement, arbitrary, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs, send, check: checkFn, pin, afterChunk: graph.releaseSince() };
+  return { requirement, arbitrary, ...draw(graph.runtime), send, check: checkFn, pin, afterChunk: graph.releaseSince() };
 }
 
 test.describe('create: generated valid bodies', needs('writes', 'create'), () => {

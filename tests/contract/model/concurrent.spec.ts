@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/checks/arbitraries';
 import { recordDifference, type Checks } from '../../../src/checks/checks';
-import { CheckFailure } from '../../../src/checks/failure';
+import { draw, failIfFalsified, fcParameters } from '../../../src/checks/property';
 import type { Exchange } from '../../../src/transport/http';
 import { blockedBy, cite, deleteEachTestsRecords, test, type Graph } from '../../../src/suite/suite';
 
@@ -22,16 +22,9 @@ const batchesOf = (numRuns: number) => Math.max(3, Math.round(numRuns / 40));
  * shrinking: a race may not show again on a smaller batch, and the batch that showed it is the evidence.
  */
 async function batches<T>(graph: Graph, check: Checks, arb: fc.Arbitrary<T>, run: (batch: T) => Promise<void>): Promise<void> {
-  const rt = graph.runtime;
-  const numRuns = batchesOf(rt.numRuns);
-  const result = await fc.check(fc.asyncProperty(arb, run), { seed: rt.seed, numRuns, endOnFailure: true, interruptAfterTimeLimit: rt.propertyBudgetMs || undefined });
-  if (!result.failed) return;
-  const inner = result.errorInstance;
-  if (!(inner instanceof CheckFailure)) throw inner;
-  check.fail(`a batch sent at once diverged from the model: ${inner.summary}`, {
-    ...inner.detail,
-    property: { seed: rt.seed, path: result.counterexamplePath ?? '', counterexample: result.counterexample?.[0], numRuns },
-  });
+  const d = draw(graph.runtime, batchesOf);
+  const result = await fc.check(fc.asyncProperty(arb, run), { ...fcParameters(d), endOnFailure: true });
+  failIfFalsified(check, result, d, 'a batch sent at once diverged from the model');
 }
 
 /**

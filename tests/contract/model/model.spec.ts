@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { ACTION_STATE, ENUMS, knownMembers } from '../../../schemas/enums';
 import { dateTime, nullableText, validBody } from '../../../src/checks/arbitraries';
 import type { Checks } from '../../../src/checks/checks';
-import { CheckFailure } from '../../../src/checks/failure';
+import { draw, failIfFalsified, fcParameters } from '../../../src/checks/property';
 import { cite, deleteEachTestsRecords, Graph, test } from '../../../src/suite/suite';
 
 // Hundreds of records per test: each test deletes its own when it ends, so later lists stay short.
@@ -112,16 +112,9 @@ const commands = fc.commands([
 ], { maxCommands: 12 });
 
 test('random operation sequences agree with the model', cite('RAA-MODEL', { needs: ['writes', 'create', 'get', 'list', 'update', 'delete'] }), async ({ graph, check }) => {
-  const rt = graph.runtime;
-  const numRuns = Math.max(5, Math.round(rt.numRuns / 10));
+  // A sequence is up to 12 requests: a tenth of the profile's runs.
+  const d = draw(graph.runtime, (n) => Math.max(5, Math.round(n / 10)));
   const result = await fc.check(fc.asyncProperty(commands, (cmds) =>
-    fc.asyncModelRun(() => ({ model: { records: new Map(), deleted: [] }, real: { graph, check } }), cmds)), { seed: rt.seed, numRuns, interruptAfterTimeLimit: rt.propertyBudgetMs || undefined });
-  if (result.failed) {
-    const inner = result.errorInstance;
-    if (!(inner instanceof CheckFailure)) throw inner;
-    check.fail(`a sequence diverged from the model: ${inner.summary}`, {
-      ...inner.detail,
-      property: { seed: rt.seed, path: result.counterexamplePath ?? '', counterexample: String(result.counterexample?.[0]), numRuns },
-    });
-  }
+    fc.asyncModelRun(() => ({ model: { records: new Map(), deleted: [] }, real: { graph, check } }), cmds)), fcParameters(d));
+  failIfFalsified(check, result, d, 'a sequence diverged from the model', String);
 });

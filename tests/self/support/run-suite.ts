@@ -3,7 +3,7 @@ import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCommandLine } from '../../../src/cli/child';
+import { runCommandLine, runNode, type ChildResult } from '../../../src/cli/child';
 import type { ConformanceReport } from '../../../src/core/report-types';
 import { readValidReport } from './report-texts';
 import { principalEntry, type Principal } from '../../../src/auth/principals';
@@ -32,6 +32,16 @@ export async function runSuite(args: string[], env: Record<string, string> = {},
   const { code, stdout, stderr } = await runCommandLine(argv, { cwd, env: cleanEnv(env), output: 'capture' });
   const path = join(reportDir, 'conformance.json');
   return { code: code ?? -1, stdout, stderr, reportDir, report: existsSync(path) ? readValidReport(path) : undefined };
+}
+
+/** `raa-conformance args…` in a child through the project's one runner, output kept; the environment cleaned. */
+export function cli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
+  return runCommandLine(args, { cwd: ROOT, env: cleanEnv(env), output: 'capture' });
+}
+
+/** `node args…` in a child through the project's one runner, output kept; `env` is the whole environment. */
+export function node(args: string[], env: NodeJS.ProcessEnv, o: { timeoutMs?: number } = {}): Promise<ChildResult> {
+  return runNode(args, { cwd: ROOT, env, output: 'capture', ...o });
 }
 
 export function statuses(r: ConformanceReport | undefined): Record<string, string> {
