@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROFILES, loadConfig } from '../../src/config/config';
-import { checkProperty } from '../../src/checks/property';
+import { checkProperty, draw, fcParameters } from '../../src/checks/property';
 import type { Exchange } from '../../src/transport/http';
 import { ROOT } from './support/run-suite';
 
@@ -36,12 +36,18 @@ test('a property stops drawing runs at its budget: fewer runs than asked, each o
   expect(counted.runs).toBe(200);
 });
 
-test('every property of the suite takes the profile\'s budget with its run count', () => {
+test('every property of the suite takes its seed, runs and the profile\'s budget from draw(rt), which carries all three', () => {
   const files: string[] = [];
   const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.spec.ts') && files.push(join(d, e.name)); };
   walk(join(ROOT, 'tests', 'contract'));
-  const counted = files.filter((f) => /numRuns[:,]|numRuns }/.test(readFileSync(f, 'utf8')) && /rt\.numRuns/.test(readFileSync(f, 'utf8')));
-  expect(counted.length, 'property specs found').toBeGreaterThan(1);
-  const unbudgeted = counted.filter((f) => !/propertyBudgetMs/.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length));
-  expect(unbudgeted, 'property specs that draw rt.numRuns runs without the profile\'s budget').toEqual([]);
+  const text = (f: string) => readFileSync(f, 'utf8');
+  expect(files.filter((f) => /\bdraw\(/.test(text(f))).length, 'property specs drawing through draw(rt)').toBeGreaterThan(3);
+  // A spec reading the run count or the budget itself could draw without the budget, as one once did.
+  const bypassing = files.filter((f) => /\.numRuns\b|propertyBudgetMs|seed: *(rt|graph\.runtime)\.seed/.test(text(f))).map((f) => f.slice(ROOT.length));
+  expect(bypassing, 'property specs reading the seed, the run count or the budget from the runtime themselves').toEqual([]);
+  const deep = { seed: 7, numRuns: 20_000, propertyBudgetMs: 60_000 };
+  expect(draw(deep)).toEqual({ seed: 7, numRuns: 20_000, budgetMs: 60_000 });
+  expect(draw(deep, (n) => n / 10).numRuns).toBe(2_000);
+  expect(fcParameters(draw(deep))).toEqual({ seed: 7, numRuns: 20_000, interruptAfterTimeLimit: 60_000 });
+  expect(fcParameters(draw({ ...deep, propertyBudgetMs: 0 })).interruptAfterTimeLimit, 'no budget, no time limit').toBeUndefined();
 });

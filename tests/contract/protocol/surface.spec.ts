@@ -6,7 +6,7 @@ import { SEED_EXAMPLE_REQUEST, type Operation, type SurfaceCase } from '../../..
 import { SURFACE_CHANGE, loadSurfaceCases, surfaceBody } from '../../../src/checks/cases';
 import { acceptValue, jsonContentType, keySegment, pagingQuery, preferWithUnknown } from '../../../src/checks/arbitraries';
 import { bindEach } from '../../../src/checks/checks';
-import type { PropertyCheck } from '../../../src/checks/property';
+import { draw, type PropertyCheck } from '../../../src/checks/property';
 import type { Exchange } from '../../../src/transport/http';
 import { cite, deleteEachTestsRecords, notTested, property, recordFor, test, type Graph, type Need } from '../../../src/suite/suite';
 
@@ -75,8 +75,7 @@ test.describe('request surface: Prefer on create', () => {
 });
 
 function spec<T>(graph: Graph, requirement: string, arbitrary: fc.Arbitrary<T>, send: (v: T) => Promise<Exchange>, check: PropertyCheck<T>, expectStatus: number[]) {
-  const rt = graph.runtime;
-  return { requirement, arbitrary, seed: rt.seed, numRuns: rt.numRuns, budgetMs: rt.propertyBudgetMs, send, check, pin: { expectStatus }, afterChunk: graph.releaseSince() };
+  return { requirement, arbitrary, ...draw(graph.runtime), send, check, pin: { expectStatus }, afterChunk: graph.releaseSince() };
 }
 
 interface KeyRequest { method: 'GET' | 'PATCH' | 'DELETE'; path: string }
