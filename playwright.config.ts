@@ -2,7 +2,7 @@
 // tokens never reach a trace; the command line (src/cli.ts) prepares the target and hands it over in RAA_RUNTIME.
 import { defineConfig } from '@playwright/test';
 import { join } from 'node:path';
-import { loadRuntime } from './src/config/runtime';
+import { citingGrep, loadRuntime } from './src/config/runtime';
 import { setting } from './src/core/settings';
 
 const rt = loadRuntime();
@@ -37,7 +37,7 @@ export default defineConfig({
   // A matrix run (raa-conformance matrix): one project per reference server. One worker per project keeps
   // each project's files in one worker process (a worker serves one project), and whole files per job
   // (not fullyParallel) spare a dispatch round-trip per test; the run's workers serve projects side by side.
-  ...(rt.projects ? { fullyParallel: false, projects: rt.projects.map((p) => ({ name: p.name, workers: 1 })) }
+  ...(rt.projects ? { fullyParallel: false, projects: rt.projects.map((p) => ({ name: p.name, workers: 1, ...(p.requirements ? { grep: citingGrep(p.requirements) } : {}) })) }
     // Pinned regressions are replayed first: a project listed first is queued first, whatever its files are called
     // (within a project Playwright orders files by name). Both unnamed: to every reporter the run is one project.
     : { projects: [{ name: '', testMatch: 'regressions/**' }, { name: '', testIgnore: 'regressions/**' }] }),

@@ -39,7 +39,7 @@ export const runtimeSchema = {
     requireMetadata: { type: 'boolean' }, selection: str, renewedTokensFile: str, project: str,
     projects: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['name', 'target', 'defects', 'reportDir'], properties: { name: str, target: str, defects: strings, reportDir: str, preflight } },
+      items: { type: 'object', additionalProperties: false, required: ['name', 'target', 'defects', 'reportDir'], properties: { name: str, target: str, defects: strings, reportDir: str, preflight, requirements: strings } },
     },
     marks: { type: 'object', additionalProperties: { type: 'number' } },
     preflight,

@@ -20,7 +20,7 @@ import { VERSION, cleanReports, playwrightSuite, scrubReports, withWorkDir, writ
 import { referencePrincipals } from './target';
 import { compareColumn } from './matrix-compare';
 
-export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [--no-compare] [-- <playwright options>]
+export const help = `Usage: raa-conformance matrix [--defects LIST] [--report-dir DIR] [--seed N] [--workers N] [--narrow] [--no-compare] [-- <playwright options>]
 
 Runs the suite (strict, quick profile) against the reference server without defects and with each defect
 of fixtures/defects.json, every server on its own port (one process per worker hosts a share of them), all in
@@ -30,6 +30,9 @@ and prints the table: a defect is caught when every requirement it lists failed 
   --defects LIST        only these defects (comma-separated; default: all)
   --report-dir DIR      default reports/matrix
   --workers N           servers tested side by side (default 2)
+  --narrow              each defect's server runs only the tests citing its requirements (the clean server runs
+                        them all): about a third of the time; it proves each defect caught, and leaves to the whole
+                        matrix (the default) the proof that no other MUST fails with it
   --no-compare          leave out the differential column (compare against each defect mode)
 
 Exit codes: 0 every defect caught and the clean server passed; 1 otherwise; 2 bad input; 3 no verdict.
@@ -37,11 +40,11 @@ Exit codes: 0 every defect caught and the clean server passed; 1 otherwise; 2 ba
 Example:
   raa-conformance matrix --defects id-missing,nulls-accepted`;
 
-interface Plan { config: RunConfig; workers: number; names: string[]; chosen: ReturnType<typeof loadDefects>; playwrightArgs: string[]; compare: boolean }
+interface Plan { config: RunConfig; workers: number; names: string[]; chosen: ReturnType<typeof loadDefects>; playwrightArgs: string[]; compare: boolean; narrow: boolean }
 
 function plan(argv: string[]): Plan | undefined {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: {
-    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, 'no-compare': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    defects: { type: 'string' }, 'report-dir': { type: 'string' }, seed: { type: 'string' }, workers: { type: 'string' }, 'no-compare': { type: 'boolean' }, narrow: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return undefined;
   const config = loadConfig({ CONFORMANCE_SEED: values.seed, CONFORMANCE_STRICT: '1', CONFORMANCE_PROFILE: 'quick', CONFORMANCE_REPORT_DIR: values['report-dir'] ?? setting('CONFORMANCE_REPORT_DIR') ?? join('reports', 'matrix') });
   if (config.targetBaseUrl) throw new ConfigError('the defect matrix runs against the embedded reference server only: unset TARGET_BASE_URL (and GRAPH_CLOUD)');
@@ -50,7 +53,7 @@ function plan(argv: string[]): Plan | undefined {
   const catalogueOfDefects = loadDefects();
   const chosen = values.defects === undefined ? catalogueOfDefects : [...parseDefects(values.defects)].map((n) => catalogueOfDefects.find((d) => d.name === n)!);
   if (config.expectationsFile) throw new ConfigError('CONFORMANCE_EXPECTATIONS does not apply to the defect matrix: every defect must be caught as it is');
-  return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals, compare: !values['no-compare'] };
+  return { config, workers, names: [CLEAN, ...chosen.map((d) => d.name)], chosen, playwrightArgs: positionals, compare: !values['no-compare'], narrow: !!values.narrow };
 }
 
 /**
@@ -80,7 +83,8 @@ async function startServers(p: Plan, workDir: string, key: string, servers: Serv
       if (!(e instanceof ConfigError) || name === CLEAN) throw e;
       refused.set(name, e.message);
     }
-    projects.push({ name, target: sv.baseUrl, defects: defectsOf(name), reportDir: join(p.config.reportDir, name), ...(preflight ? { preflight } : {}) });
+    const requirements = p.narrow ? p.chosen.find((d) => d.name === name)?.requirements : undefined;
+    projects.push({ name, target: sv.baseUrl, defects: defectsOf(name), reportDir: join(p.config.reportDir, name), ...(preflight ? { preflight } : {}), ...(requirements ? { requirements: [...requirements] } : {}) });
   });
   return projects.sort((a, b) => p.names.indexOf(a.name) - p.names.indexOf(b.name));
 }
@@ -122,10 +126,10 @@ async function runMatrix(p: Plan, workDir: string, key: string, servers: ServerP
   const verdicts = p.names.map((name) => withCompare(judge(p.chosen.find((d) => d.name === name), writtenReport(join(config.reportDir, name)), refused.get(name)), compared.get(name)));
   const seconds = Math.round((performance.now() - started) / 1000);
   const startSeconds = Math.round(serversReady / 1000);
-  writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, playwrightExit: code, seconds, serverStartSeconds: startSeconds, verdicts }, null, 2) + '\n');
+  writeFileSync(join(config.reportDir, 'matrix.json'), JSON.stringify({ seed: config.seed, ...(p.narrow ? { narrowed: true } : {}), playwrightExit: code, seconds, serverStartSeconds: startSeconds, verdicts }, null, 2) + '\n');
   const table = renderMatrix(verdicts);
   writeFileSync(join(config.reportDir, 'matrix.md'), table.markdown);
-  process.stdout.write(`\n${table.text}\n\nmatrix: ${projects.length} servers in ${seconds} s (${startSeconds} s to start them), ${p.workers} worker(s); reports in ${config.reportDir}\n`);
+  process.stdout.write(`\n${table.text}\n\nmatrix: ${projects.length} servers in ${seconds} s (${startSeconds} s to start them), ${p.workers} worker(s)${p.narrow ? ', narrowed (each defect against the tests of its requirements)' : ''}; reports in ${config.reportDir}\n`);
   if (verdicts.some((v) => v.result.startsWith('ERRORED'))) return EXIT.error;
   return verdicts.every((v) => v.ok) ? EXIT.ok : EXIT.nonConformant;
 }

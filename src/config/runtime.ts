@@ -57,6 +57,16 @@ export interface MatrixProject {
   defects: string[];
   reportDir: string;
   preflight?: PreflightOutcome;
+  /**
+   * A narrowed matrix (`matrix --narrow`): only the tests citing these requirements run against this server; the
+   * project's report then reads as a narrowed run (its `selection`), so what was left out neither passes nor gates.
+   */
+  requirements?: string[];
+}
+
+/** Playwright's grep for the tests that cite one of `ids` (a test's tags are matched after its title). */
+export function citingGrep(ids: readonly string[]): RegExp {
+  return new RegExp(`(?:^|\\s)@(?:${ids.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?=\\s|$)`);
 }
 
 export const MARKER_PREFIX = 'raa-conformance/';
@@ -117,7 +127,8 @@ export function projectRuntime(base: Runtime, name: string): Runtime {
   const p = base.projects.find((x) => x.name === name);
   if (!p) throw new Error(`no matrix project named "${name}" in this run`);
   const { projects: _all, ...rest } = base;
-  return { ...rest, project: p.name, target: p.target, defects: p.defects, reportDir: p.reportDir, ...(p.preflight ? { preflight: p.preflight } : {}) };
+  return { ...rest, project: p.name, target: p.target, defects: p.defects, reportDir: p.reportDir, ...(p.preflight ? { preflight: p.preflight } : {}),
+    ...(p.requirements ? { selection: `the tests citing ${p.requirements.join(', ')}` } : {}) };
 }
 
 /**

@@ -53,6 +53,7 @@ const INTERNAL = {
   RAA_SELF_WHOLE: { kind: 'hand-off', description: 'set by `self-test` when it runs every self-test, so only a whole run is kept as `npm test`\'s time', pattern: /^1$/ },
   RAA_SELF_RUN: { kind: 'hand-off', description: 'names a self-test run, so restarted workers share the defect matrix', pattern: /^[A-Za-z0-9_.-]+$/ },
   RAA_WORKER_TIMES: { kind: 'hand-off', description: 'bench: a folder where each Playwright worker of a run writes its timeline (node booted, suite modules loaded, first fixture, tests ended, teardown ended)', pattern: /^.+$/ },
+  RAA_SELF_FULL_MATRIX: { kind: 'test-hook', description: 'self-tests: the defect matrix runs every defect against the whole suite (the nightly), not narrowed to the tests of its requirements', pattern: /^1$/ },
   RAA_PACKAGE_NODES: { kind: 'test-hook', description: 'self-tests: node binaries to run the packed npm package under (tests/self/package.spec.ts)', pattern: /^.+$/ },
   ACTIONS_ID_TOKEN_REQUEST_URL: { kind: 'ci', description: 'GitHub Actions: its OIDC token endpoint (principals with `clientAssertion: github-oidc`)', pattern: /^https?:\/\/\S+$/ },
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: { kind: 'ci', description: 'GitHub Actions: the bearer token for that endpoint (redacted like every secret)', pattern: /^\S+$/ },

@@ -16,6 +16,7 @@ import { CLEAN, cells, explainVerdict, type Verdict } from '../../src/report/mat
 import type { TableRow } from '../../src/report/self-reporter';
 import { defectsFileSchema } from '../../schemas/defects';
 import { cleanEnv, failingLines, node } from './support/run-suite';
+import { readValidReport } from './support/report-texts';
 import { runCommandLine } from '../../src/cli/child';
 import { randomBytes } from 'node:crypto';
 import { TokenIssuer, bundleServer, startServerGroup } from '../../server/index';
@@ -151,7 +152,9 @@ async function theMatrix(): Promise<{ run: Run; verdicts: Map<string, Verdict> }
   if (!run) {
     rmSync(MATRIX_DIR, { recursive: true, force: true });
     mkdirSync(MATRIX_DIR, { recursive: true });
-    run = await runCli(['matrix', '--report-dir', MATRIX_DIR]);
+    // Narrowed unless asked: each defect against the tests of its requirements. The nightly (RAA_SELF_FULL_MATRIX=1)
+    // runs each against the whole suite, which also proves that no other MUST fails with it.
+    run = await runCli(['matrix', '--report-dir', MATRIX_DIR, ...(setting('RAA_SELF_FULL_MATRIX') ? [] : ['--narrow'])]);
     storeRun(stamp, selfRun, run);
   }
   const path = join(MATRIX_DIR, 'matrix.json');
@@ -208,6 +211,13 @@ test.describe('the defect matrix', () => {
     await testInfo.attach('table:defect-matrix time', { contentType: 'text/plain', body: line ?? 'matrix: no timing line' });
     expect(matrix!.run.code, failureLines(matrix!.run.output)).toBe(0);
     expect(matrix!.run.output).toContain(`defects caught: ${file.defects.length}/${file.defects.length}`);
+    // Narrowed as asked: each defect's report reads as a run of the tests citing its requirements, the clean one whole.
+    const full = !!setting('RAA_SELF_FULL_MATRIX');
+    expect((JSON.parse(readFileSync(join(MATRIX_DIR, 'matrix.json'), 'utf8')) as { narrowed?: boolean }).narrowed ?? false).toBe(!full);
+    const selection = (name: string) => readValidReport(join(MATRIX_DIR, name, 'conformance.json')).selection;
+    expect(selection(CLEAN)).toBeUndefined();
+    const sample = file.defects[0]!;
+    expect(selection(sample.name)).toBe(full ? undefined : `the tests citing ${sample.requirements.join(', ')}`);
   });
 
   test('no token reaches the matrix output or its reports', () => {

@@ -46,7 +46,7 @@ export function settingsFor(quick: boolean): BenchSettings {
     : { quick, propertyRuns: 5_000, propertyRounds: 2, loadRounds: 5, loadSeconds: 2, growthCounts: [100, 1_000, 10_000], rateRequests: 40, matrixDefects: ['create-returns-200', 'id-missing', 'nulls-accepted', 'enum-case-insensitive', 'delete-soft'], seed: 8 };
 }
 
-const HELP = `Usage: npm run bench -- [--quick] [--skip-growth] [--check] [--out FILE] [--profile | --matrix]
+const HELP = `Usage: npm run bench -- [--quick] [--skip-growth] [--check] [--out FILE] [--profile | --matrix [--whole]]
 
 Measures the suite against the reference server on 127.0.0.1 and prints each figure beside its goal:
 property-phase throughput vs a raw keep-alive client, reference vs bare server under autocannon, cost growth
@@ -58,8 +58,9 @@ over 100/1,000/10,000 property runs, peak memory at 10,000 vs 1,000 runs, and th
   --profile       instead of the table: CPU profiles of the reference server under load and of one property pass,
                   with the functions that take the most time, and of every process of one quick run, by package
   --matrix        instead of the table: only the defect matrix's cost per mode split by phase (figures 6a, 6c-6k:
-                  the clean server and the catalogue's first 12 defects; with --quick, 2) and npm test's last time
-                  by spec file (9), with the load average (docs/PERFORMANCE.md)`;
+                  the clean server and the catalogue's first 24 defects, narrowed as npm test runs them; with
+                  --quick, 2) and npm test's last time by spec file (9), with the load average (docs/PERFORMANCE.md)
+  --whole         with --matrix: each defect against the whole suite, as .ci/nightly runs it (the first 12)`;
 
 const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
 
@@ -94,14 +95,14 @@ export async function runBench(argv: string[]): Promise<number> {
     args: argv, strict: true, allowPositionals: false,
     options: {
       quick: { type: 'boolean' }, 'skip-growth': { type: 'boolean' }, check: { type: 'boolean' }, out: { type: 'string' },
-      profile: { type: 'boolean' }, matrix: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      profile: { type: 'boolean' }, matrix: { type: 'boolean' }, whole: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) { process.stdout.write(HELP + '\n'); return 0; }
   if (!procAvailable()) { process.stderr.write('bench: needs Linux /proc for CPU and memory figures\n'); return 2; }
   const s = settingsFor(!!values.quick);
   if (values.profile) return profileOnly(s, values.out ? resolve(values.out) : join(ROOT, 'reports', 'bench-profile'));
-  if (values.matrix) return matrixOnly(s);
+  if (values.matrix) return matrixOnly(s, !values.whole);
   const out = resolve(values.out ?? join(ROOT, 'reports', 'bench.json'));
   const started = new Date();
   const t0 = performance.now();
@@ -336,14 +337,14 @@ export function tabulate(m: Measured, s: BenchSettings): Row[] {
 }
 
 /** `bench --matrix`: only the matrix's cost per mode (figures 6a, 6c-6k) and npm test's last time by spec file (9). */
-async function matrixOnly(s: BenchSettings): Promise<number> {
+async function matrixOnly(s: BenchSettings, narrow: boolean): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'raa-bench-'));
   const load0 = loadavg();
   try {
     // The first modes of the catalogue, whatever it holds: enough servers that the fixed cost is shared as in npm test.
-    const defects = s.quick ? s.matrixDefects : loadDefects().slice(0, 12).map((d) => d.name);
-    log(`defect matrix: clean + ${defects.length} defects in one matrix run, each worker's timeline recorded …`);
-    const matrix = await matrixVsRuns(defects, { seed: s.seed, workDir: work, timeoutMs: 15 * 60_000, matrixOnly: true });
+    const defects = s.quick ? s.matrixDefects : loadDefects().slice(0, narrow ? 24 : 12).map((d) => d.name);
+    log(`defect matrix${narrow ? ', narrowed as in npm test' : ', whole as in .ci/nightly'}: clean + ${defects.length} defects in one matrix run, each worker's timeline recorded …`);
+    const matrix = await matrixVsRuns(defects, { seed: s.seed, workDir: work, timeoutMs: 15 * 60_000, matrixOnly: true, narrow });
     const rows = [...tabulate({ property: { rounds: [] }, load: { rounds: [], storeCapacity: 50_000 }, growth: [], rate: {}, matrix }, s).filter((r) => r.id.startsWith('6')), ...selfTestRows(), ...specFileRows()];
     process.stdout.write(`\n${renderTable(rows)}\n\nload average ${load0.map((l) => l.toFixed(2)).join(' ')} at the start, ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end, ${cpus().length} cores\n`);
     return 0;

@@ -409,13 +409,13 @@ async function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutM
 }
 
 /** Times the matrix over `defects` (plus the clean server) against the same servers run one by one. */
-export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number; matrixOnly?: boolean }): Promise<MatrixCompare> {
+export async function matrixVsRuns(defects: string[], o: { seed: number; workDir: string; timeoutMs: number; matrixOnly?: boolean; narrow?: boolean }): Promise<MatrixCompare> {
   const env = { ...childEnv(), CI: '1' };
   const dir = mkdtempSync(join(o.workDir, 'matrix-'));
   let t0 = now();
   const times = join(dir, 'worker-times');
   const cpu0 = endedChildrenCpuMs();
-  const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix')], o.workDir, { ...env, RAA_WORKER_TIMES: times }, o.timeoutMs);
+  const matrixExit = await cli(['matrix', '--defects', defects.join(','), '--seed', String(o.seed), '--report-dir', join(dir, 'matrix'), ...(o.narrow ? ['--narrow'] : [])], o.workDir, { ...env, RAA_WORKER_TIMES: times }, o.timeoutMs);
   const matrixMs = now() - t0;
   const phases = matrixPhases(times, join(dir, 'matrix', 'matrix.json'), defects.length + 1, 2, matrixMs, endedChildrenCpuMs() - cpu0);
   if (o.matrixOnly) {
