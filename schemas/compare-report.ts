@@ -1,10 +1,9 @@
 // The published shape of compare.json, the report of `raa-conformance compare`: the two sides, the noise learnt
 // from the reference, and every difference left after normalisation, grouped by cause with samples to replay.
-import { SCHEMA_BASE } from './entity';
+import { SCHEMA_BASE, count } from './entity';
 
 export const COMPARE_REPORT_VERSION = 1;
 
-const count = { type: 'integer', minimum: 0 } as const;
 const headers = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const KINDS = ['status', 'header', 'body field', 'sequence outcome', 'every-response oracle'] as const;
 

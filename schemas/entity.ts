@@ -3,7 +3,10 @@
 import { ACTION_STATE, DEVICE_ACTION_CATEGORY, REMOTE_ACTION } from './enums';
 
 export const SCHEMA_BASE = 'urn:raa-conformance:schema:';
-const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+/** Every schema of the project is JSON Schema 2020-12. */
+export const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+/** A count, a duration in ms: a whole number, never negative. */
+export const count = { type: 'integer', minimum: 0 } as const;
 
 /** RFC 3339 date-time with any offset and 0–7 fractional digits (Edm.DateTimeOffset keeps 100 ns ticks). */
 // Seconds stop at 59: Edm.DateTimeOffset (.NET) has no leap second, so 23:59:60 cannot be stored.

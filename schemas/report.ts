@@ -1,9 +1,7 @@
 // The published shape of conformance.json (and of one test's failure, which crosses from a Playwright worker to
 // the reporter as a JSON attachment). The writer, diff, merge, pin and the page validate against it; the
 // TypeScript types in src/core/report-types.ts derive from it. INTERPRETING.md says when REPORT_SCHEMA_VERSION changes.
-import { SCHEMA_BASE } from './entity';
-
-const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+import { DIALECT, SCHEMA_BASE, count } from './entity';
 
 /**
  * Version 1 is every report written before versions existed (no `schemaVersion`, a failure is a string). Version 3
@@ -14,7 +12,6 @@ export const REPORT_SCHEMA_VERSION = 3;
 
 const LEVEL = { enum: ['MUST', 'SHOULD', 'MAY'] } as const;
 const headers = { type: 'object', additionalProperties: { type: 'string' } } as const;
-const count = { type: 'integer', minimum: 0 } as const;
 
 /** Requirement outcomes a conformance.json may carry; `skipped` and `untested` only in reports of version 1. */
 export const REPORT_STATUSES = ['passed', 'failed', 'skipped', 'untested', 'expected-failure', 'not-tested', 'blocked', 'inconclusive', 'partial'] as const;

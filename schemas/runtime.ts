@@ -1,12 +1,10 @@
 // The shape of the runtime file the command line hands to Playwright and its workers (src/config/runtime.ts): what
 // the run process validated, schema-checked once more when read back, never re-validated field by field.
-import { SCHEMA_BASE } from './entity';
+import { DIALECT, SCHEMA_BASE, count } from './entity';
 import { failureSchema } from './report';
 
-const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 const str = { type: 'string' } as const;
 const strings = { type: 'array', items: str } as const;
-const count = { type: 'integer', minimum: 0 } as const;
 
 const principal = {
   type: 'object', additionalProperties: false, required: ['name', 'type', 'permissions', 'tokenState', 'token'],

@@ -1,8 +1,14 @@
 // Schemas for the suite's own data files: the permission matrix, the requirement catalogue, principals,
 // negative cases, defects and the environment. Validated before anything runs, so bad input fails early.
-import { SCHEMA_BASE } from './entity';
+import { DIALECT, SCHEMA_BASE } from './entity';
 
-const DIALECT = 'https://json-schema.org/draft/2020-12/schema';
+/** What every row of a cases file (create-cases.json, request-surface.json, regressions.json) names: what it is, the requirement it cites. */
+const caseRow = {
+  description: { type: 'string', minLength: 3 },
+  requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+} as const;
+/** The statuses a case allows. */
+const statuses = { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 } as const;
 
 export const OPERATIONS = ['list', 'get', 'create', 'update', 'delete'] as const;
 export const PRINCIPAL_TYPES = ['delegated-work', 'delegated-personal', 'application'] as const;
@@ -172,8 +178,7 @@ export const casesFileSchema = {
         additionalProperties: false,
         required: ['description', 'requirement', 'request', 'expect'],
         properties: {
-          description: { type: 'string', minLength: 3 },
-          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          ...caseRow,
           request: {
             type: 'object',
             additionalProperties: false,
@@ -193,7 +198,7 @@ export const casesFileSchema = {
             additionalProperties: false,
             required: ['status'],
             properties: {
-              status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
+              status: statuses,
             },
           },
         },
@@ -223,8 +228,7 @@ export const surfaceCasesFileSchema = {
         additionalProperties: false,
         required: ['description', 'requirement', 'request', 'expect'],
         properties: {
-          description: { type: 'string', minLength: 3 },
-          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          ...caseRow,
           request: {
             type: 'object',
             additionalProperties: false,
@@ -249,7 +253,7 @@ export const surfaceCasesFileSchema = {
             additionalProperties: false,
             required: ['status'],
             properties: {
-              status: { type: 'array', items: { type: 'integer', minimum: 100, maximum: 599 }, minItems: 1 },
+              status: statuses,
               /** A 2xx other than 204 carries a body labelled JSON. */
               json: { type: 'boolean' },
             },
@@ -341,8 +345,7 @@ export const regressionsFileSchema = {
         additionalProperties: false,
         required: ['description', 'requirement', 'body', 'expect'],
         properties: {
-          description: { type: 'string', minLength: 3 },
-          requirement: { type: 'string', pattern: '^RAA(-[A-Z0-9]+)+$' },
+          ...caseRow,
           body: {},
           headers: { type: 'object', additionalProperties: { type: 'string' } },
           expect: {
