@@ -165,9 +165,8 @@ function rejections(b: Builder, size: StreamSize): void {
   }
 }
 
-type Command = 'get' | 'update' | 'update-invalid' | 'update-minimal' | 'update-sentinel' | 'update-id' | 'delete' | 'list' | 'create';
-
-const COMMANDS: Command[] = ['get', 'update', 'update-invalid', 'update-minimal', 'update-sentinel', 'update-id', 'delete', 'list', 'create'];
+const COMMANDS = ['get', 'update', 'update-invalid', 'update-minimal', 'update-sentinel', 'update-id', 'delete', 'list', 'create'] as const;
+type Command = (typeof COMMANDS)[number];
 
 /**
  * Sequences of create, get, list, update and delete over this run's handles, each command followed by a read and
