@@ -4,10 +4,11 @@
 // annotation) and exits with the run's exit code, so that the job fails on the verdict after its upload steps.
 // Plain JavaScript beside the suite, so that it runs in a clone without a build; tests/self/action.spec.ts runs it.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSource } from '../bin/source.mjs';
 
 /**
  * Each input the script reads: its variable, and the `run` option it becomes (a flag for a boolean) or, for an input
@@ -75,21 +76,10 @@ function readText(path) {
   try { return readFileSync(path, 'utf8'); } catch { return undefined; }
 }
 
-/**
- * The project's one runner of Node children (src/cli/child.ts, which redacts every line), loaded as
- * bin/raa-conformance.mjs loads the command line: from the sources through tsx in a clone, else the compiled copy.
- */
-async function childRunner() {
-  const source = new URL('../src/cli/child.ts', import.meta.url);
-  if (!existsSync(source)) return import('../dist/src/cli/child.js');
-  const { register } = await import('tsx/esm/api');
-  register();
-  return import(source.href);
-}
-
 /** Runs the suite with its output passed through line by line; resolves to its exit code and its last own message. */
 async function runSuite(args, env, out) {
-  const { runCommandLine } = await childRunner();
+  // The project's one runner of Node children (src/cli/child.ts), which redacts every line.
+  const { runCommandLine } = await loadSource('cli/child');
   let message = '';
   let pid;
   const forward = (signal) => { if (pid) try { process.kill(pid, signal); } catch { /* it has already exited */ } };
